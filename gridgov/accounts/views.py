@@ -1,0 +1,45 @@
+"""Sign-in, sign-out and the home page by role."""
+
+from __future__ import annotations
+
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import selectors
+from .services import LockedOut, login_check
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        try:
+            user = login_check(request=request, username=request.POST.get("username", ""),
+                               password=request.POST.get("password", ""))
+        except LockedOut as exc:
+            user, error = None, str(exc)
+        if user is not None:
+            login(request, user)
+            nxt = request.POST.get("next") or request.GET.get("next") or "/"
+            if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+                nxt = "/"
+            return redirect(nxt)
+        error = error or _("用户名或密码错误")
+    return render(request, "accounts/login.html", {"error": error, "next": request.GET.get("next", "")},
+                  status=200 if not error else 400)
+
+
+@require_http_methods(["POST"])
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:login")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/home.html", selectors.home_summary(user=request.user))

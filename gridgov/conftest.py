@@ -1,0 +1,38 @@
+"""Shared pytest fixtures: the world of two towns and its personas (see gridgov.testing)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from gridgov.testing import PASSWORD, World, build_world
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def client_for(world):
+    """client_for("worker_a") → a Client signed in as that persona; client_for(None) → anonymous."""
+
+    def make(key: str | None) -> Client:
+        c = Client()
+        if key:
+            c.force_login(world.people[key])
+        return c
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_locator():
+    from gridgov.network.selectors import locator_cache
+
+    locator_cache._locator = None
+    locator_cache._version = None
+    yield
+
+
+__all__ = ["PASSWORD"]

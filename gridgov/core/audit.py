@@ -1,0 +1,179 @@
+"""Change logging: every create/update/delete of a registered model lands in a hash chain.
+
+Services collect changes while they run (`record`), and the outermost service flushes them just before its
+transaction commits: the chain tip is locked only for that short moment. `verify()` recomputes the chain and
+names the first edited or deleted record.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import decimal
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .context import current_request_id
+
+GENESIS = "0" * 64
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat() if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """JSON-native copy of a row's concrete fields (minus the model's `audit_exclude`)."""
+    exclude = set(getattr(obj, "audit_exclude", ()))
+    return {f.attname: jsonable(getattr(obj, f.attname)) for f in obj._meta.concrete_fields
+            if f.attname not in exclude}
+
+
+def _digest(prev_hash: str, rec: dict[str, Any]) -> str:
+    payload = json.dumps(rec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+
+
+def _hashed_fields(r: Any) -> dict[str, Any]:
+    get = r.get if isinstance(r, dict) else lambda k: getattr(r, k)
+    return {
+        "time": jsonable(get("time")), "actor_id": get("actor_id"), "actor": get("actor"),
+        "request_id": get("request_id"), "action": get("action"), "model": get("model"),
+        "object_id": str(get("object_id")), "object_repr": get("object_repr"),
+        "before": get("before"), "after": get("after"),
+    }
+
+
+@dataclass
+class _Pending:
+    actor: Any
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    depth: int = 0
+
+
+_pending: contextvars.ContextVar[_Pending | None] = contextvars.ContextVar("gridgov_audit", default=None)
+
+
+def _entry(actor: Any, action: str, obj: models.Model, before: dict | None, after: dict | None) -> dict[str, Any]:
+    return {
+        "time": timezone.now(), "actor_id": getattr(actor, "pk", None),
+        "actor": (getattr(actor, "username", "") or "system")[:150], "request_id": current_request_id(),
+        "action": action, "model": obj._meta.label_lower, "object_id": str(obj.pk),
+        "object_repr": str(obj)[:200], "before": before, "after": after,
+    }
+
+
+@contextmanager
+def collecting(actor: Any) -> Iterator[None]:
+    """Open (or join) the change collection of the current service call; flush at the outermost exit."""
+    pending = _pending.get()
+    if pending is not None:
+        pending.depth += 1
+        try:
+            yield
+        finally:
+            pending.depth -= 1
+        return
+    pending = _Pending(actor=actor)
+    token = _pending.set(pending)
+    try:
+        yield
+        if pending.entries:
+            append(pending.entries)
+    finally:
+        _pending.reset(token)
+
+
+def record(obj: models.Model, action: str, before: dict | None = None, *, actor: Any = None) -> None:
+    """Note a change of `obj`. Inside a service it is flushed at commit time; outside, written at once."""
+    after = snapshot(obj) if action != "delete" else None
+    pending = _pending.get()
+    if pending is not None:
+        pending.entries.append(_entry(actor or pending.actor, action, obj, before, after))
+    else:
+        with transaction.atomic():
+            append([_entry(actor, action, obj, before, after)])
+
+
+def record_many(objs: Iterable[models.Model], action: str, *, actor: Any = None) -> None:
+    """Bulk variant for imports and seeding (after `bulk_create`, objects carry their primary keys)."""
+    entries = [_entry(actor, action, o, None, snapshot(o)) for o in objs]
+    pending = _pending.get()
+    if pending is not None:
+        pending.entries.extend(entries)
+    else:
+        with transaction.atomic():
+            append(entries)
+
+
+def append(entries: list[dict[str, Any]]) -> None:
+    """Chain and insert entries. Must run inside a transaction: the tip row stays locked until commit."""
+    from .models import AuditHead, ChangeRecord
+
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditHead.objects.get_or_create(pk=1)
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    prev = head.last_hash
+    rows = []
+    for e in entries:
+        e = dict(e, before=jsonable(e["before"]), after=jsonable(e["after"]))
+        h = _digest(prev, _hashed_fields(e))
+        rows.append(ChangeRecord(prev_hash=prev, hash=h, **e))
+        prev = h
+    ChangeRecord.objects.bulk_create(rows, batch_size=2000)
+    AuditHead.objects.filter(pk=1).update(last_hash=prev, count=models.F("count") + len(rows))
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    problems: list[str]
+
+
+def verify() -> VerifyResult:
+    """Recompute the whole chain. Names each record edited, each gap where records were deleted."""
+    from .models import AuditHead, ChangeRecord
+
+    problems: list[str] = []
+    prev = GENESIS
+    checked = 0
+    prev_id = None
+    for rec in ChangeRecord.objects.order_by("id").iterator(chunk_size=5000):
+        checked += 1
+        if rec.prev_hash != prev:
+            where = f"after record #{prev_id}" if prev_id else "at the start"
+            problems.append(f"record(s) deleted before record #{rec.pk} ({where}): chain broken")
+        if _digest(rec.prev_hash, _hashed_fields(rec)) != rec.hash:
+            problems.append(f"record #{rec.pk} edited: its content no longer matches its hash")
+        prev, prev_id = rec.hash, rec.pk
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None and (head.count != checked or head.last_hash != prev):
+        if head.count > checked and head.last_hash != prev:
+            problems.append(f"{head.count - checked} record(s) deleted at the end of the chain (after #{prev_id})")
+        elif head.last_hash != prev:
+            problems.append("chain tip does not match the last record")
+        else:
+            problems.append(f"record count {checked} differs from the {head.count} appended")
+    return VerifyResult(ok=not problems, checked=checked, problems=problems)

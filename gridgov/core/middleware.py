@@ -1,0 +1,45 @@
+"""Request id for every request (echoed in X-Request-ID, written into audit and access logs) and the
+mapping of service errors to responses for page views."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from .context import request_id_var
+
+_SAFE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if _SAFE.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(rid)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = rid
+        response.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
+        response.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob: https://*.tile.openstreetmap.org; "
+            "style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
+        )
+        return response
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        from .errors import GridgovError
+
+        if isinstance(exc, GridgovError) and not request.path.startswith("/api/"):
+            from django.shortcuts import render
+
+            return render(request, "error.html", {"error": exc}, status=exc.status)
+        return None

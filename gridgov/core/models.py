@@ -1,0 +1,89 @@
+"""Shared tables: the audit chain, the personal-data access log, working-day overrides."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .scope import ScopedManager, ScopeSpec
+
+
+class VersionedModel(models.Model):
+    """Optimistic concurrency: every update bumps `version`; an update against a stale version conflicts."""
+
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ChangeRecord(models.Model):
+    """Append-only, hash-chained record of one create/update/delete (never edited, never deleted)."""
+
+    ACTIONS = [("create", _("新增")), ("update", _("修改")), ("delete", _("删除"))]
+
+    time = models.DateTimeField(_("时间"), db_index=True)
+    actor_id = models.BigIntegerField(_("操作人ID"), null=True)
+    actor = models.CharField(_("操作人"), max_length=150, blank=True)
+    request_id = models.CharField(_("请求ID"), max_length=64, blank=True)
+    action = models.CharField(_("动作"), max_length=10, choices=ACTIONS)
+    model = models.CharField(_("对象类型"), max_length=100)
+    object_id = models.CharField(_("对象ID"), max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    before = models.JSONField(_("修改前"), null=True)
+    after = models.JSONField(_("修改后"), null=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("变更记录")
+        verbose_name_plural = _("变更记录")
+        indexes = [models.Index(fields=["model", "object_id", "id"], name="core_change_object_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.model}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """The chain's tip (one row). Appending locks it, so the chain is a total order across processes."""
+
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    count = models.BigIntegerField(default=0)
+
+
+class AccessLog(models.Model):
+    """Who saw or exported unmasked personal data: when, which record, which fields, why (RULES.md §7)."""
+
+    time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("用户"))
+    request_id = models.CharField(max_length=64, blank=True)
+    kind = models.CharField(_("方式"), max_length=10, choices=[("view", _("查看")), ("export", _("导出"))])
+    model = models.CharField(_("对象类型"), max_length=100)
+    object_id = models.CharField(_("对象ID"), max_length=64, blank=True)
+    count = models.PositiveIntegerField(_("记录数"), default=1)
+    fields = models.CharField(_("字段"), max_length=200)
+    reason = models.CharField(_("事由"), max_length=200, blank=True)
+
+    objects = ScopedManager()
+    scope = ScopeSpec(owner="user")
+
+    class Meta:
+        verbose_name = _("个人信息访问记录")
+        verbose_name_plural = _("个人信息访问记录")
+        indexes = [models.Index(fields=["model", "object_id"], name="core_access_object_idx")]
+
+
+class WorkdayOverride(models.Model):
+    """Official holiday table for a year, loaded by an administrator (RULES.md §2): a date and whether it
+    is a working day (调休 make-up day) or not (statutory holiday)."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")

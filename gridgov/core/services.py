@@ -1,0 +1,97 @@
+"""The write path every app uses: `@service` (keyword-only, acting_user, atomic, audited) and helpers for
+validated create/update with optimistic concurrency and the scope re-check."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+
+from . import audit
+from .errors import Conflict, ValidationFailed
+from .scope import ensure_visible
+
+F_ = TypeVar("F_", bound=Callable[..., Any])
+
+
+def service(fn: F_) -> F_:
+    """Run a write in one transaction with its audit records; keyword-only and `acting_user` required."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if args:
+            raise TypeError(f"{fn.__name__} takes keyword arguments only")
+        if "acting_user" not in kwargs:
+            raise TypeError(f"{fn.__name__} needs acting_user")
+        with transaction.atomic(), audit.collecting(kwargs["acting_user"]):
+            return fn(**kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def labels_of(model: type[models.Model]) -> dict[str, str]:
+    return {f.name: str(f.verbose_name) for f in model._meta.fields}
+
+
+def full_clean(obj: models.Model, *, exclude: list[str] | None = None) -> None:
+    """Model validation, translated into ValidationFailed naming each field in the user's language."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except DjangoValidationError as exc:
+        raise ValidationFailed.from_django(exc, labels_of(type(obj))) from None
+
+
+def save_new(obj: models.Model, *, acting_user: Any, action: str = "add") -> models.Model:
+    """Validate, insert, audit and re-check scope: the row must be inside the creator's scope."""
+    full_clean(obj)
+    try:
+        with transaction.atomic():
+            obj.save(force_insert=True)
+    except IntegrityError as exc:
+        raise ValidationFailed.from_django(DjangoValidationError(str(exc))) from None
+    audit.record(obj, "create")
+    ensure_visible(obj, acting_user, action)
+    return obj
+
+
+def update_versioned(obj: models.Model, changes: dict[str, Any], *, expected_version: int | None,
+                     acting_user: Any) -> models.Model:
+    """Apply `changes` if nobody changed the row since `expected_version`; one wins, the other conflicts."""
+    model = type(obj)
+    before = audit.snapshot(obj)
+    if expected_version is not None and obj.version != expected_version:
+        raise Conflict(current_version=obj.version)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    full_clean(obj)
+    values = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields
+              if not f.primary_key and f.attname != "version" and not getattr(f, "auto_now_add", False)}
+    if "updated_at" in values:
+        from django.utils import timezone
+
+        values["updated_at"] = obj.updated_at = timezone.now()
+    try:
+        with transaction.atomic():
+            rows = model._default_manager.filter(pk=obj.pk, version=obj.version).update(
+                version=F("version") + 1, **values)
+    except IntegrityError as exc:
+        raise ValidationFailed.from_django(DjangoValidationError(str(exc))) from None
+    if rows == 0:
+        current = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+        raise Conflict(current_version=current)
+    obj.version += 1
+    audit.record(obj, "update", before)
+    ensure_visible(obj, acting_user, "change")
+    return obj
+
+
+def delete_audited(obj: models.Model, *, acting_user: Any) -> None:
+    before = audit.snapshot(obj)
+    pk = obj.pk
+    obj.delete()
+    obj.pk = pk
+    audit.record(obj, "delete", before)

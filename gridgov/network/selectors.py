@@ -1,0 +1,103 @@
+"""Reads of the division tree, restricted to the user's scope."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+
+from gridgov.core.errors import ValidationFailed
+from gridgov.core.geo import Locator, gcj02_to_wgs84, parse_polygon
+from gridgov.core.scope import get_scoped
+
+from .models import Department, Division, GeoState, Level
+
+
+def division_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Division]:
+    qs = Division.objects.restrict(user, "view").select_related("parent")
+    filters = filters or {}
+    if filters.get("level"):
+        qs = qs.filter(level=filters["level"])
+    if filters.get("parent"):
+        qs = qs.filter(parent_id=filters["parent"])
+    if filters.get("town"):
+        qs = qs.filter(town_id=filters["town"])
+    return qs
+
+
+def division_get(*, user: Any, pk: Any) -> Division:
+    return get_scoped(Division.objects.select_related("parent", "town"), user, "view", pk=pk)
+
+
+def department_list(*, user: Any) -> QuerySet[Department]:
+    return Department.objects.restrict(user, "view").select_related("town", "head")
+
+
+def department_get(*, user: Any, pk: Any) -> Department:
+    return get_scoped(Department.objects.select_related("town", "head"), user, "view", pk=pk)
+
+
+def grid_map(*, user: Any, town: Division | None = None) -> list[dict[str, Any]]:
+    """Grids visible to the user with polygon, type, staff and register counts: the map page's data."""
+    from gridgov.accounts.models import RoleAssignment
+    from gridgov.accounts.roles import Role
+
+    qs = Division.objects.restrict(user, "view").filter(level__in=[Level.REGION_GRID, Level.BASE_GRID])
+    if town is not None:
+        qs = qs.filter(town=town)
+    qs = qs.select_related("parent").annotate(n_residents=Count("residents", distinct=True),
+                                              n_enterprises=Count("enterprises", distinct=True))
+    grids = list(qs.only("id", "code", "name", "level", "grid_type", "polygon", "parent__name", "center_lat",
+                         "center_lon", "area_km2"))
+    staff: dict[int, list[dict[str, str]]] = {}
+    roles = [Role.GRID_WORKER, Role.GRID_LEADER]
+    for a in RoleAssignment.objects.filter(division__in=[g.pk for g in grids], role__in=roles).select_related("user"):
+        staff.setdefault(a.division_id, []).append({"role": a.get_role_display(), "name": str(a.user)})
+    return [{
+        "id": g.pk, "code": g.code, "name": g.name, "level": g.level, "grid_type": g.grid_type,
+        "grid_type_label": g.get_grid_type_display(), "parent": g.parent.name if g.parent else "",
+        "polygon": g.polygon, "area_km2": g.area_km2, "residents": g.n_residents,
+        "enterprises": g.n_enterprises, "staff": staff.get(g.pk, []),
+    } for g in grids]
+
+
+class _LocatorCache:
+    """One locator per process, rebuilt when GeoState.version moves (another process changed a polygon)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._locator: Locator | None = None
+
+    def get(self) -> Locator:
+        version = GeoState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+        if self._locator is None or version != self._version:
+            with self._lock:
+                rows = Division.objects.filter(level=Level.BASE_GRID).exclude(polygon="").values_list("id", "polygon")
+                self._locator = Locator([(pk, parse_polygon(poly)) for pk, poly in rows])
+                self._version = version
+        assert self._locator is not None
+        return self._locator
+
+
+locator_cache = _LocatorCache()
+
+
+def locate(*, lat: float, lon: float, crs: str = "wgs84", user: Any = None) -> Division:
+    """The base grid holding a point. `crs="gcj02"` for coordinates from Chinese map apps."""
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationFailed({"lat": [_("坐标超出经纬度范围")]})
+    if crs == "gcj02":
+        lat, lon = gcj02_to_wgs84(lat, lon)
+    elif crs != "wgs84":
+        raise ValidationFailed({"crs": [_("坐标系只能是 wgs84 或 gcj02")]})
+    pk = locator_cache.get().locate(lat, lon)
+    if pk is None:
+        raise ValidationFailed({"location": [_("该位置不在本辖区任何网格内（超出辖区范围）")]})
+    grid = Division.objects.select_related("parent", "town").get(pk=pk)
+    if user is not None and not Division.objects.restrict(user, "view").filter(pk=pk).exists():
+        # The point lies in someone else's grid: say so without revealing which.
+        raise ValidationFailed({"location": [_("该位置不在您的管辖范围内")]})
+    return grid

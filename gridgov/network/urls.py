@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "network"
+urlpatterns = [
+    path("map/", views.grid_map, name="map"),
+    path("divisions/", views.division_list, name="division_list"),
+    path("divisions/<int:pk>/", views.division_detail, name="division_detail"),
+]

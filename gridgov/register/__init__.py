@@ -1,0 +1,1 @@
+"""The register (台账): residents, households and enterprises, each registered in its base grid."""

@@ -1,0 +1,142 @@
+"""Django settings. Everything that differs per installation comes from the environment.
+
+GRIDGOV_HOME (default ./var) holds the SQLite database, uploads and backups. DATABASE_URL switches to
+PostgreSQL (production and CI).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+HOME = Path(os.environ.get("GRIDGOV_HOME", PROJECT_DIR / "var"))
+HOME.mkdir(parents=True, exist_ok=True)
+
+DEBUG = os.environ.get("GRIDGOV_DEBUG", "1") == "1"
+SECRET_KEY = os.environ.get("GRIDGOV_SECRET_KEY", "dev-only-not-secret-change-me-in-production-0123456789")
+ALLOWED_HOSTS = os.environ.get("GRIDGOV_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_filters",
+    "gridgov.core",
+    "gridgov.accounts",
+    "gridgov.network",
+    "gridgov.register",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gridgov.core.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "gridgov.urls"
+WSGI_APPLICATION = "gridgov.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "gridgov.core.context.navigation",
+            ]
+        },
+    }
+]
+
+_db_url = os.environ.get("DATABASE_URL")
+if _db_url:
+    DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("GRIDGOV_SQLITE", str(HOME / "gridgov.sqlite3")),
+            # IMMEDIATE: a writer takes the lock at BEGIN, so two writers queue instead of failing.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+# Front-end libraries come from npm packages installed by `make`; never copied into the repository.
+_NODE = PROJECT_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/htmx", _NODE / "htmx.org" / "dist"),
+    ("vendor/leaflet", _NODE / "leaflet" / "dist"),
+    ("vendor/echarts", _NODE / "echarts" / "dist"),
+]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = HOME / "media"
+
+# Secure headers; HTTPS-only cookies when served behind TLS in production.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest register import file accepted (bytes).
+GRIDGOV_IMPORT_MAX_BYTES = int(os.environ.get("GRIDGOV_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+# Login lockout: this many failures within the window locks the account name for the window.
+GRIDGOV_LOGIN_MAX_FAILURES = 5
+GRIDGOV_LOGIN_LOCK_SECONDS = 15 * 60
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("GRIDGOV_LOG_LEVEL", "WARNING")},
+}
