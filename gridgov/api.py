@@ -61,11 +61,17 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from gridgov.network.api import router as network_router
-    from gridgov.register.api import router as register_router
+    """Each gridgov app with an `api.py` contributes its `router` under `/<PREFIX>` (default: its label)."""
+    from importlib import import_module
+    from importlib.util import find_spec
 
-    api.add_router("/", network_router)
-    api.add_router("/register", register_router)
+    from django.apps import apps as django_apps
+
+    for config in django_apps.get_app_configs():
+        if not config.name.startswith("gridgov.") or find_spec(f"{config.name}.api") is None:
+            continue
+        module = import_module(f"{config.name}.api")
+        api.add_router(getattr(module, "PREFIX", f"/{config.label}"), module.router)
 
 
 _register_routers()

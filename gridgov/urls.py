@@ -1,5 +1,9 @@
-"""URL map: pages per app, the JSON API under /api/v1, admin for configuration only."""
+"""URL map: pages per app (auto-included from each gridgov app's urls.py under /<label>/), the JSON API
+under /api/v1, admin for configuration only."""
 
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("gridgov.accounts.urls")),
-    path("network/", include("gridgov.network.urls")),
-    path("register/", include("gridgov.register.urls")),
 ]
+for _config in apps.get_app_configs():
+    if _config.name.startswith("gridgov.") and _config.label != "accounts" and find_spec(f"{_config.name}.urls"):
+        urlpatterns.append(path(f"{_config.label}/", include(f"{_config.name}.urls")))

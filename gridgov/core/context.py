@@ -18,14 +18,18 @@ def current_request_id() -> str:
 
 
 def navigation(request: Any) -> dict[str, Any]:
-    """Menu entries for the signed-in user, each shown only when the user may see something there."""
+    """Menu entries for the signed-in user: each gridgov app may have `nav.py` with `items(user)` returning
+    [{"label", "url"}], shown only where the user may see something."""
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"nav": []}
-    from django.conf import settings
-    from django.utils.module_loading import import_string
+    from importlib import import_module
+    from importlib.util import find_spec
 
-    items = []
-    for path in getattr(settings, "GRIDGOV_NAV", []):
-        items.extend(import_string(path)(user))
+    from django.apps import apps
+
+    items: list[dict[str, str]] = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("gridgov.") and find_spec(f"{config.name}.nav"):
+            items.extend(import_module(f"{config.name}.nav").items(user))
     return {"nav": items}

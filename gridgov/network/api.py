@@ -10,6 +10,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from . import selectors, services
 
+PREFIX = "/"
 router = Router(tags=["network 网格网络"])
 
 

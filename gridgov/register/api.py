@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from . import selectors, services
@@ -94,7 +94,7 @@ def resident_get(request: HttpRequest, pk: int, unmask: bool = False, reason: st
 def resident_create(request: HttpRequest, payload: ResidentIn):
     r = services.resident_create(acting_user=request.user, data=payload.dict())
     r = selectors.resident_get(user=request.user, pk=r.pk)
-    return 201, ResidentOut.build(r, selectors.masked(r))
+    return Status(201, ResidentOut.build(r, selectors.masked(r)))
 
 
 @router.patch("/residents/{pk}", response=ResidentOut, summary="修改居民（需带 version，冲突返回 409）")
@@ -111,7 +111,7 @@ def resident_update(request: HttpRequest, pk: int, payload: ResidentPatch):
 def resident_delete(request: HttpRequest, pk: int):
     r = selectors.resident_get(user=request.user, pk=pk, action="delete")
     services.resident_delete(acting_user=request.user, resident=r)
-    return 204, None
+    return Status(204, None)
 
 
 class HouseholdOut(Schema):
@@ -154,7 +154,7 @@ def household_get(request: HttpRequest, pk: int):
 
 @router.post("/households", response={201: HouseholdOut}, summary="登记户")
 def household_create(request: HttpRequest, payload: HouseholdIn):
-    return 201, services.household_create(acting_user=request.user, data=payload.dict())
+    return Status(201, services.household_create(acting_user=request.user, data=payload.dict()))
 
 
 @router.patch("/households/{pk}", response=HouseholdOut, summary="修改户")
@@ -249,7 +249,7 @@ def enterprise_get(request: HttpRequest, pk: int, unmask: bool = False, reason: 
 def enterprise_create(request: HttpRequest, payload: EnterpriseIn):
     e = services.enterprise_create(acting_user=request.user, data=payload.dict())
     e = selectors.enterprise_get(user=request.user, pk=e.pk)
-    return 201, EnterpriseOut.build(e, selectors.masked(e))
+    return Status(201, EnterpriseOut.build(e, selectors.masked(e)))
 
 
 @router.patch("/enterprises/{pk}", response=EnterpriseOut, summary="修改企业（需带 version）")
