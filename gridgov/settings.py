@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "gridgov.accounts",
     "gridgov.network",
     "gridgov.register",
+    "gridgov.cases",
+    "gridgov.party",
 ]
 
 MIDDLEWARE = [
