@@ -131,6 +131,15 @@ def record_many(objs: Iterable[models.Model], action: str, *, actor: Any = None)
             append(entries)
 
 
+def flush() -> None:
+    """Write the changes collected so far now, inside the current transaction: bulk work (imports) calls it
+    after each batch so its memory stays bounded. The chain tip stays locked until commit, as usual."""
+    pending = _pending.get()
+    if pending is not None and pending.entries:
+        entries, pending.entries = pending.entries, []
+        append(entries)
+
+
 def append(entries: list[dict[str, Any]]) -> None:
     """Chain and insert entries. Must run inside a transaction: the tip row stays locked until commit."""
     from .models import AuditHead, ChangeRecord
