@@ -109,9 +109,18 @@ class DemoContext:
     towns: dict[str, DemoTown]
     system: User
     password: str
-    password_hash: str
     out: Callable[[str], None] = print
     logins: list[tuple[str, str, str]] = field(default_factory=list)
+    _password_hash: str = field(default="", repr=False)
+
+    @property
+    def password_hash(self) -> str:
+        """Hash of `password`, computed on first use (argon2 takes most of a second)."""
+        if not self._password_hash:
+            from django.contrib.auth.hashers import make_password
+
+            self._password_hash = make_password(self.password)
+        return self._password_hash
 
     @property
     def boli(self) -> DemoTown:

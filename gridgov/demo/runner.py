@@ -181,8 +181,7 @@ def run_demo(*, seed: int = DEMO_SEED, out: Callable[[str], None] = print, with_
     towns = {spec.key: town for spec in TOWNS if (town := load_town(spec.key)) is not None}
     ctx = DemoContext(seed=seed, rng=random.Random(seed), faker=faker, now=now, today=timezone.localdate(now),
                       reference_date=reference, district=district, towns=towns, system=actor,
-                      password=DEMO_PASSWORD, password_hash=password_hash or make_password(DEMO_PASSWORD),
-                      out=out)
+                      password=DEMO_PASSWORD, out=out, _password_hash=password_hash)
     ctx.logins.extend(_persona_logins(ctx))
     if with_apps:
         for label, app_seed in app_seeds():
