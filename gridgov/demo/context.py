@@ -79,10 +79,12 @@ class DemoContext:
 
     After the foundation (towns, grids, departments, staff, register) is in place, `gridgov demo` calls
     `seed(ctx)` of every installed gridgov app that has a module `<app>.demo` defining it, in INSTALLED_APPS
-    order, each in its own transaction. A seed must be idempotent: check a marker first (for example "does
+    order, each in its own transaction (an exception rolls that app's seed back and stops the run). A seed must be idempotent: check a marker first (for example "does
     any row of mine exist for `ctx.boli.division`?") and return when its data is already there, so a second
-    `gridgov demo` changes nothing. Write through `ctx.bulk_create` (or services with
-    `acting_user=ctx.system`) so the audit chain covers the seeded rows.
+    `gridgov demo` changes nothing. Write through `ctx.bulk_create` (bulk insert, audited with actor
+    `ctx.system`) or through your services with a persona as `acting_user` (e.g. `ctx.boli.user("admin")`,
+    `ctx.boli.user("worker01")`: their audit records then name that persona), so the audit chain covers
+    every seeded row. `ctx.system` holds no roles: services that re-check scope refuse it.
 
     - `seed`: the demo seed (an int). Use `ctx.rng_for("cases")` / `ctx.faker_for("cases")` for a random
       stream of your own: it does not depend on what other apps drew, so your data stays the same when
