@@ -7,6 +7,7 @@ import importlib
 import importlib.util
 import random
 import time
+import unicodedata
 from collections.abc import Callable
 
 from django.apps import apps as django_apps
@@ -117,7 +118,7 @@ def _persona_logins(ctx: DemoContext) -> list[tuple[str, str, str]]:
             ("网格长 (grid leader)", "boli_gridleader01", region1),
             ("专职网格员 (grid worker)", "boli_worker01", name_of[grid1]),
             ("专职网格员 (another grid worker)", "boli_worker02", name_of[grid2]),
-            ("专业网格员 (professional worker, 安全生产)", "boli_safety01", ""),
+            ("专业网格员 (professional worker, 安全生产)", "boli_safety01", _scope_of(boli, "boli_safety01")),
             ("部门工作人员 (department clerk)", "boli_yingji01", boli.departments["yingji"].name),
             ("综合受理窗口 (front desk)", "boli_desk01", boli.name),
             ("审批人员 (approver)", "boli_approver01", _approver_dept(boli, "boli_approver01")),
@@ -137,6 +138,21 @@ def _approver_dept(town: DemoTown, username: str) -> str:
     user = town.users.get(username)
     a = RoleAssignment.objects.filter(user=user, role=Role.APPROVER).select_related("department").first()
     return a.department.name if a and a.department else ""
+
+
+def _scope_of(town: DemoTown, username: str) -> str:
+    a = (RoleAssignment.objects.filter(user=town.users.get(username)).select_related("division", "department")
+         .first())
+    return str(a.division or a.department) if a else ""
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align in a terminal where CJK characters take two columns."""
+    return text + " " * max(0, width - _columns(text))
+
+
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def app_seeds() -> list[tuple[str, Callable[[DemoContext], None]]]:
@@ -201,7 +217,7 @@ def run_demo(*, seed: int = DEMO_SEED, out: Callable[[str], None] = print, with_
         out("演示数据已存在，本次未作任何改动 / demo data already present: nothing changed")
     out("")
     out(f"演示账号（密码均为 / password for all: {DEMO_PASSWORD}）")
-    width = max((len(p) for p, _u, _w in ctx.logins), default=0)
+    width = max((_columns(p) for p, _u, _w in ctx.logins), default=0)
     for persona, username, where in ctx.logins:
-        out(f"  {persona.ljust(width)}  {username:<20} {where}")
+        out(f"  {_pad(persona, width)}  {username:<20} {where}".rstrip())
     return ctx

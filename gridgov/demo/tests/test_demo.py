@@ -81,9 +81,10 @@ def test_it_sinks_147_professional_grid_workers_of_11_categories_into_boli_grids
     assert (pros.count(), set(pros.values_list("category", flat=True))) == (147, set(ProCategory.values))
 
 
-def test_it_staffs_boli_with_every_role(ctx):
+def test_it_staffs_boli_with_every_role_of_the_article(ctx):
     held = set(RoleAssignment.objects.filter(user__town=ctx.boli.division).values_list("role", flat=True))
-    assert held == set(Role.values)
+    assert held >= {Role.LEADER, Role.DEPT_STAFF, Role.FRONT_DESK, Role.APPROVER, Role.GRID_LEADER, Role.GRID_WORKER,
+                    Role.PRO_WORKER, Role.PARTY_SECRETARY, Role.ADMIN}
 
 
 # 辛安街道
