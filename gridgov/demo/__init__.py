@@ -2,10 +2,25 @@
 article (DESIGN.md "Demo data"), then extended by each app's `<app>.demo.seed(ctx)`.
 
 A package, not a Django app: the console command is gridgov/core/management/commands/demo.py. See
-`context.DemoContext` for what an app's seed receives, `data` for the tables the towns are built from.
+`context.DemoContext` for what an app's seed receives, `data` for the tables the towns are built from, and
+docs/demo.md for the whole story.
 """
 
-from .context import DemoContext, DemoTown
-from .runner import run_demo
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["DemoContext", "DemoTown", "run_demo"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so that `gridgov.demo.geometry` and friends import before Django is set up.
+    if name in ("DemoContext", "DemoTown"):
+        from . import context
+
+        return getattr(context, name)
+    if name == "run_demo":
+        from .runner import run_demo
+
+        return run_demo
+    raise AttributeError(name)

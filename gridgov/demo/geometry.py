@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections import Counter
 from collections.abc import Sequence
 
 import shapely
 from shapely import affinity
 from shapely.geometry import MultiPoint, Polygon, mapping
 from shapely.ops import unary_union
+from shapely.strtree import STRtree
 
 KM_PER_DEG_LAT = 111.32
 KM_PER_DEG_LON = 111.32 * math.cos(math.radians(36.0))
@@ -104,7 +106,72 @@ def _single_parts(cells: list[shapely.Geometry]) -> list[Polygon]:
     return main
 
 
-def tile(parent_deg: Polygon, n: int, rng: random.Random, *, relax: int = 3) -> list[Polygon]:
+Point2 = tuple[float, float]
+
+
+def _segments(poly: Polygon) -> list[tuple[Point2, Point2]]:
+    coords = list(poly.exterior.coords)
+    return list(zip(coords[:-1], coords[1:], strict=True))
+
+
+def _key(a: Point2, b: Point2) -> tuple[Point2, Point2]:
+    return (a, b) if a <= b else (b, a)
+
+
+def _wiggle(cells: list[Polygon], *, seed: int, ratio: float, depth: int = 3) -> list[Polygon]:
+    """Bend the edges two cells share into irregular lines, like the roads and streams real grid boundaries
+    follow. Both cells get the same line (it depends only on the edge), the outer boundary stays as it is, so
+    the cells still tile their parent. Edges whose bending would break a cell or make two cells overlap stay
+    straight."""
+    counts = Counter(_key(a, b) for c in cells if not c.interiors for a, b in _segments(c))
+    paths: dict[tuple[Point2, Point2], list[Point2]] = {}
+    for key in sorted(k for k, n in counts.items() if n == 2):
+        (ax, ay), (bx, by) = key
+        length = math.hypot(bx - ax, by - ay)
+        if length < 0.05:  # km: leave short edges straight
+            continue
+        r = random.Random(f"{seed}:{key}")
+        pts: list[Point2] = [key[0], key[1]]
+        amplitude = ratio * length
+        for _i in range(depth):  # midpoint displacement, halving the amplitude at each level
+            bent = [pts[0]]
+            for (px, py), (qx, qy) in zip(pts, pts[1:], strict=False):
+                seg = math.hypot(qx - px, qy - py) or 1.0
+                d = r.uniform(-amplitude, amplitude)
+                bent += [((px + qx) / 2 - (qy - py) / seg * d, (py + qy) / 2 + (qx - px) / seg * d), (qx, qy)]
+            pts, amplitude = bent, amplitude / 2
+        paths[key] = pts
+
+    def bend(cell: Polygon) -> Polygon:
+        if cell.interiors:
+            return cell
+        ring: list[Point2] = []
+        for a, b in _segments(cell):
+            key = _key(a, b)
+            if key in paths:
+                line = paths[key] if key == (a, b) else paths[key][::-1]
+                ring.extend(line[:-1])
+            else:
+                ring.append(a)
+        return Polygon(ring + ring[:1])
+
+    for _attempt in range(6):
+        bent = [bend(c) for c in cells]
+        bad = {i for i, p in enumerate(bent) if not p.is_valid}
+        tree = STRtree(bent)
+        left, right = tree.query(bent, predicate="intersects")
+        for i, j in zip(left, right, strict=True):
+            if i < j and i not in bad and j not in bad and bent[i].intersection(bent[j]).area > 1e-9:
+                bad |= {int(i), int(j)}
+        if not bad:
+            return bent
+        for i in bad:
+            for a, b in _segments(cells[i]):
+                paths.pop(_key(a, b), None)
+    return cells
+
+
+def tile(parent_deg: Polygon, n: int, rng: random.Random, *, relax: int = 3, wiggle: float = 0.07) -> list[Polygon]:
     """Split `parent_deg` into `n` polygons (degrees) that cover it without gaps or overlaps.
 
     Cells are ordered west to east in bands from north to south, so numbering reads like a map."""
@@ -124,6 +191,8 @@ def tile(parent_deg: Polygon, n: int, rng: random.Random, *, relax: int = 3) -> 
     cells = [c for c in cells if not c.is_empty]
     if len(cells) != n:
         raise RuntimeError(f"tiling produced {len(cells)} cells instead of {n}")
+    if wiggle:
+        cells = _wiggle(cells, seed=rng.getrandbits(32), ratio=wiggle)
     band = max((maxy - miny) / max(1, round(math.sqrt(n))), 1e-9)
     cells.sort(key=lambda c: (-int((c.centroid.y - miny) // band), c.centroid.x))
     return [to_deg(c) for c in cells]
