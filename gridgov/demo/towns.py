@@ -46,7 +46,6 @@ class _Built:
     regions: list[Division] = field(default_factory=list)
     grids: list[Division] = field(default_factory=list)
     shapes: dict[str, Polygon] = field(default_factory=dict)  # division code -> polygon
-    counts: dict[str, int] = field(default_factory=dict)
 
 
 def _short(name: str) -> str:
