@@ -103,41 +103,34 @@ def load_town(key: str) -> DemoTown | None:
     return town
 
 
+PERSONAS = (  # (town key, persona, user name): one login per persona of the article
+    ("boli", "泊里镇 镇领导 (town leader)", "boli_leader"),
+    ("boli", "泊里镇 管理员 (administrator)", "boli_admin"),
+    ("boli", "网格长 (grid leader)", "boli_gridleader01"),
+    ("boli", "专职网格员 (grid worker)", "boli_worker01"),
+    ("boli", "专职网格员 (another grid worker)", "boli_worker02"),
+    ("boli", "专业网格员 (professional worker, 安全生产)", "boli_safety01"),
+    ("boli", "部门工作人员 (department clerk)", "boli_yingji01"),
+    ("boli", "综合受理窗口 (front desk)", "boli_desk01"),
+    ("boli", "审批人员 (approver)", "boli_approver01"),
+    ("boli", "支部书记 (party secretary)", "boli_secretary01"),
+    ("xinan", "辛安街道 领导 (subdistrict leader)", "xinan_leader"),
+    ("boli", "群众 (resident)", "boli_resident01"),
+    ("xinan", "企业 (enterprise)", "xinan_ent01"),
+)
+
+
 def _persona_logins(ctx: DemoContext) -> list[tuple[str, str, str]]:
-    boli, xinan = ctx.towns.get("boli"), ctx.towns.get("xinan")
-    rows: list[tuple[str, str, str]] = []
-    if boli is not None:
-        worker1, worker2 = boli.user("worker01"), boli.user("worker02")
-        grid1 = next(g for g, u in boli.grid_worker.items() if u.pk == worker1.pk)
-        grid2 = next(g for g, u in boli.grid_worker.items() if u.pk == worker2.pk)
-        name_of = {g.pk: g.name for g in boli.grids}
-        region1 = boli.regions[0].name if boli.regions else ""
-        rows += [
-            ("泊里镇 镇领导 (town leader)", "boli_leader", boli.name),
-            ("泊里镇 管理员 (administrator)", "boli_admin", boli.name),
-            ("网格长 (grid leader)", "boli_gridleader01", region1),
-            ("专职网格员 (grid worker)", "boli_worker01", name_of[grid1]),
-            ("专职网格员 (another grid worker)", "boli_worker02", name_of[grid2]),
-            ("专业网格员 (professional worker, 安全生产)", "boli_safety01", _scope_of(boli, "boli_safety01")),
-            ("部门工作人员 (department clerk)", "boli_yingji01", boli.departments["yingji"].name),
-            ("综合受理窗口 (front desk)", "boli_desk01", boli.name),
-            ("审批人员 (approver)", "boli_approver01", _approver_dept(boli, "boli_approver01")),
-            ("支部书记 (party secretary)", "boli_secretary01", boli.villages[0].name if boli.villages else ""),
-        ]
-        if boli.resident_accounts:
-            rows.append(("群众 (resident)", boli.resident_accounts[0][0].username, boli.resident_accounts[0][1].name))
-    if xinan is not None:
-        rows.append(("辛安街道 领导 (subdistrict leader)", "xinan_leader", xinan.name))
-        if xinan.enterprise_accounts:
-            rows.append(("企业 (enterprise)", xinan.enterprise_accounts[0][0].username,
-                         xinan.enterprise_accounts[0][1].name))
+    """The personas' logins with where each works (its scope) or who it is; missing accounts are left out."""
+    rows = []
+    for key, persona, username in PERSONAS:
+        town = ctx.towns.get(key)
+        user = town.users.get(username) if town else None
+        if town is None or user is None:
+            continue
+        where = user.display_name if user.kind != User.Kind.STAFF else _scope_of(town, username)
+        rows.append((persona, username, where))
     return rows
-
-
-def _approver_dept(town: DemoTown, username: str) -> str:
-    user = town.users.get(username)
-    a = RoleAssignment.objects.filter(user=user, role=Role.APPROVER).select_related("department").first()
-    return a.department.name if a and a.department else ""
 
 
 def _scope_of(town: DemoTown, username: str) -> str:
