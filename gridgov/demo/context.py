@@ -97,6 +97,7 @@ class DemoContext:
     - `system`: the inactive "system" user that is the actor of every seeded audit record.
     - `password`: the single demo password of every demo account; `password_hash`: its hash, computed once
       (argon2 is slow): set `User.password = ctx.password_hash` when creating accounts in bulk.
+    - `past(rng, days=365)`: a weekday office-hours moment in the last `days` days, for history.
     - `logins`: (persona, user name, where) rows printed at the end; `ctx.add_login(...)` to add yours.
     - `out(text)`: write a progress line to the console.
     """
@@ -140,6 +141,20 @@ class DemoContext:
         fk = Faker("zh_CN")
         fk.seed_instance(f"{self.seed}:{name}")
         return fk
+
+    def past(self, rng: random.Random, *, days: int = 365) -> dt.datetime:
+        """A moment in the last `days` days before `now`, on a weekday between 09:00 and 17:30 Shanghai time
+        (when staff work), for history such as reports, meetings and inspections."""
+        from django.utils import timezone
+
+        local_now = timezone.localtime(self.now)
+        for _i in range(100):
+            day = local_now.date() - dt.timedelta(days=rng.randint(0, days))
+            moment = dt.datetime.combine(day, dt.time(9)) + dt.timedelta(minutes=rng.randint(0, 510))
+            aware = timezone.make_aware(moment)
+            if day.weekday() < 5 and aware <= self.now:
+                return aware
+        return self.now
 
     def add_login(self, persona: str, username: str, where: str = "") -> None:
         self.logins.append((persona, username, where))
