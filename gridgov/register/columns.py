@@ -182,3 +182,25 @@ def template_rows(kind: Kind) -> tuple[list[str], list[list[str]], list[list[str
     notes += [[], [str(_("第一行为表头，列的顺序不限；每行一条记录。有任何一行出错时默认整份文件不导入，"
                          "可选择“只导入正确的行”。"))]]
     return header, [example], notes
+
+
+def import_summary(result: Any, *, max_rows: int = 1000) -> dict[str, Any]:
+    """What an import did, in words and numbers (for ImportResult and the stored ImportRun alike)."""
+    run = getattr(result, "run", result)
+    rejected = result.error_count > 0 and not result.partial
+    if rejected:
+        code = "rejected"
+        detail = _("共 %(t)d 行，发现 %(e)d 处错误，未导入任何记录。请按错误报告修改后重新导入，"
+                   "或选择“只导入正确的行”。") % {"t": result.total_rows, "e": result.error_count}
+    elif result.error_count:
+        code = "partial"
+        detail = _("共 %(t)d 行，导入 %(n)d 行；%(e)d 处错误所在的行未导入。") % {
+            "t": result.total_rows, "n": result.imported, "e": result.error_count}
+    else:
+        code = "imported"
+        detail = _("共 %(t)d 行，全部导入。") % {"t": result.total_rows, "n": result.imported}
+    return {"code": code, "detail": detail, "run_id": run.pk, "kind": result.kind,
+            "total_rows": result.total_rows, "imported": result.imported, "error_count": result.error_count,
+            "partial": result.partial, "ignored_columns": list(getattr(result, "ignored_columns", []) or []),
+            "row_errors": [{"row": r, "column": c, "value": v, "reason": why}
+                           for r, c, v, why in result.errors[:max_rows]]}
