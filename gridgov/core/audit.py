@@ -88,9 +88,14 @@ def collecting(actor: Any) -> Iterator[None]:
     """Open (or join) the change collection of the current service call; flush at the outermost exit."""
     pending = _pending.get()
     if pending is not None:
+        # Nested service: its savepoint may roll back while the outer service goes on; drop its entries then.
+        mark = len(pending.entries)
         pending.depth += 1
         try:
             yield
+        except BaseException:
+            del pending.entries[mark:]
+            raise
         finally:
             pending.depth -= 1
         return
