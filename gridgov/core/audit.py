@@ -133,9 +133,10 @@ def record_many(objs: Iterable[models.Model], action: str, *, actor: Any = None)
 
 def flush() -> None:
     """Write the changes collected so far now, inside the current transaction: bulk work (imports) calls it
-    after each batch so its memory stays bounded. The chain tip stays locked until commit, as usual."""
+    after each batch so its memory stays bounded. The chain tip stays locked until commit, as usual. Inside
+    a nested service it does nothing: that service's entries must stay droppable if its savepoint rolls back."""
     pending = _pending.get()
-    if pending is not None and pending.entries:
+    if pending is not None and pending.depth == 0 and pending.entries:
         entries, pending.entries = pending.entries, []
         append(entries)
 

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.core.errors import NotFound, PermissionDenied, ValidationFailed
+from gridgov.core.errors import PermissionDenied, ValidationFailed
 from gridgov.core.masking import mask
 from gridgov.core.pii import log_access, may_unmask
 from gridgov.core.scope import can, get_scoped, scope_q
@@ -114,7 +114,7 @@ def export_list(*, user: Any, kind: str, filters: Any = None, fmt: str = "xlsx",
     if not can(user, "export", model):
         raise PermissionDenied(_("无权导出%(what)s") % {"what": spec.label})
     base = _EXPORT_QS[kind]().restrict(user, "export").order_by(_EXPORT_ORDER[kind])
-    qs = _filtered(_FILTERSETS[kind], base, filters)
+    qs = _filtered(_FILTERSETS[kind], base, filters, user)
     pii_fields: dict[str, str] = getattr(model, "pii_fields", {})
     if unmask and pii_fields:
         if not reason.strip():
@@ -151,11 +151,7 @@ def import_template(*, kind: str, fmt: str = "xlsx") -> Export:
 
 def import_run_get(*, user: Any, pk: Any) -> ImportRun:
     """An import run of the user's own (the report holds rows of their file)."""
-    run = ImportRun.objects.filter(pk=pk, user=user).first() if str(pk).isdigit() and getattr(
-        user, "is_authenticated", False) else None
-    if run is None:
-        raise NotFound()
-    return run
+    return get_scoped(ImportRun.objects, user, "view", pk=pk)
 
 
 def import_report(*, user: Any, pk: Any, fmt: str = "xlsx") -> Export:
