@@ -32,6 +32,7 @@ class Column:
 @dataclass(frozen=True)
 class Kind:
     name: str  # URL and CLI word: residents / households / enterprises
+    singular: str  # prefix of the page URL names: resident_list, resident_import, …
     label: Any
     model: type[models.Model]
     columns: tuple[Column, ...]
@@ -106,7 +107,7 @@ _t = gettext_lazy
 _TAG_LIST = "、".join(str(label) for _v, label in Tag.choices)
 
 RESIDENTS = Kind(
-    name="residents", label=_t("居民"), model=Resident,
+    name="residents", singular="resident", label=_t("居民"), model=Resident,
     columns=(
         Column("name", "姓名", True, _t("居民姓名"), "王小明"),
         Column("id_number", "身份证号", True, _t("18位居民身份证号（GB 11643，校验位必须正确）；性别和出生日期由此推出"),
@@ -126,7 +127,7 @@ RESIDENTS = Kind(
 )
 
 HOUSEHOLDS = Kind(
-    name="households", label=_t("户"), model=Household,
+    name="households", singular="household", label=_t("户"), model=Household,
     columns=(
         Column("number", "户编号", True, _t("户编号，在本镇街内唯一"), "H0001"),
         Column("address", "住址", True, _t("户的住址"), "泊里镇董家口村1号"),
@@ -139,7 +140,7 @@ HOUSEHOLDS = Kind(
 )
 
 ENTERPRISES = Kind(
-    name="enterprises", label=_t("企业"), model=Enterprise,
+    name="enterprises", singular="enterprise", label=_t("企业"), model=Enterprise,
     columns=(
         Column("name", "企业名称", True, _t("企业名称"), "青岛示例制造有限公司"),
         Column("credit_code", "统一社会信用代码", True, _t("18位统一社会信用代码（GB 32100，校验位必须正确）"),
