@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from gridgov.core.errors import ValidationFailed
 from gridgov.core.masking import mask
@@ -12,7 +12,7 @@ from gridgov.core.pii import log_access, may_unmask
 from gridgov.core.scope import get_scoped
 
 from .filtersets import EnterpriseFilterSet, HouseholdFilterSet, ResidentFilterSet
-from .models import Enterprise, Household, Resident
+from .models import Enterprise, Household, Resident, ResidentTag
 
 
 def _filtered(filterset_class: type, queryset: QuerySet, filters: Any, user: Any) -> QuerySet:
@@ -23,8 +23,11 @@ def _filtered(filterset_class: type, queryset: QuerySet, filters: Any, user: Any
 
 
 def resident_list(*, user: Any, filters: Any = None) -> QuerySet[Resident]:
-    qs = (Resident.objects.restrict(user, "view").select_related("grid", "household")
-          .prefetch_related("tag_rows").order_by("-id"))
+    # The grid's polygon is never shown in a list and can be large: leave it in the database.
+    qs = (Resident.objects.restrict(user, "view").select_related("grid", "household").defer("grid__polygon")
+          .prefetch_related(Prefetch("tag_rows", queryset=ResidentTag.objects.only("resident_id", "tag"),
+                                     to_attr="tag_list"))
+          .order_by("-id"))
     return _filtered(ResidentFilterSet, qs, filters, user)
 
 
