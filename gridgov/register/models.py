@@ -172,10 +172,16 @@ class ImportRun(models.Model):
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     errors = models.JSONField(_("错误明细"), default=list)  # [[row, column, value, reason], ...], capped
 
+    objects = ScopedManager()
+    scope = ScopeSpec(owner="user")
+
     class Meta:
         verbose_name = _("导入记录")
         verbose_name_plural = _("导入记录")
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"
 
     @property
     def rejected(self) -> bool:
