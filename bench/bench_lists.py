@@ -57,16 +57,23 @@ def seed(n: int) -> dict:
     return {"world": world, "grid": grids[5]}
 
 
-def measure(client, url: str, requests: int) -> tuple[float, float]:
+def _p95(values: list[float]) -> float:
+    values = sorted(values)
+    return values[max(0, int(len(values) * 0.95) - 1)]
+
+
+def measure(client, url: str, requests: int) -> tuple[float, float, float]:
+    """p50 and p95 of wall time, and p95 of this process's CPU time (the app's own cost: on a shared,
+    loaded machine the wall time also holds the time spent waiting for a core)."""
     client.get(url)  # warm-up
-    times = []
+    wall, cpu = [], []
     for _ in range(requests):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         resp = client.get(url)
-        times.append((time.perf_counter() - t0) * 1000)
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
         assert resp.status_code == 200, (url, resp.status_code)
-    times.sort()
-    return statistics.median(times), times[int(len(times) * 0.95) - 1]
+    return statistics.median(wall), _p95(wall), _p95(cpu)
 
 
 def main() -> None:
@@ -99,8 +106,10 @@ def main() -> None:
         world, grid = data["world"], data["grid"]
         variants = [("first page", ""), ("grid", f"grid={grid.pk}"), ("tag", "tag=dibao"),
                     ("age", "age_min=60&age_max=70")]
-        worst = 0.0
-        print(f"{'persona':<10} {'list':<5} {'filter':<11} {'p50 ms':>8} {'p95 ms':>8} {'p95/50ms':>9}")
+        worst = worst_cpu = 0.0
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} core(s)")
+        print(f"{'persona':<10} {'list':<5} {'filter':<11} {'p50 ms':>8} {'p95 ms':>8} {'p95/50ms':>9} "
+              f"{'cpu p95':>8}")
         for persona in ("leader", "worker_a"):
             client = Client()
             client.force_login(world.people[persona])
@@ -108,11 +117,12 @@ def main() -> None:
                 for label, query in variants:
                     if persona == "worker_a" and label == "grid":
                         query = f"grid={world.grid_a.pk}"
-                    p50, p95 = measure(client, base + query, args.requests)
-                    worst = max(worst, p95)
-                    print(f"{persona:<10} {kind:<5} {label:<11} {p50:8.1f} {p95:8.1f} {p95 / TARGET_MS:9.2f}")
+                    p50, p95, cpu95 = measure(client, base + query, args.requests)
+                    worst, worst_cpu = max(worst, p95), max(worst_cpu, cpu95)
+                    print(f"{persona:<10} {kind:<5} {label:<11} {p50:8.1f} {p95:8.1f} {p95 / TARGET_MS:9.2f} "
+                          f"{cpu95:8.1f}")
         print(f"worst p95 {worst:.1f} ms = {worst / TARGET_MS:.2f} × the {TARGET_MS:.0f} ms target: "
-              f"{'MET' if worst < TARGET_MS else 'NOT MET'}")
+              f"{'MET' if worst < TARGET_MS else 'NOT MET'} (worst CPU p95 {worst_cpu:.1f} ms)")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         tmp.cleanup()

@@ -45,6 +45,8 @@ class Household(VersionedModel):
         verbose_name_plural = _("户")
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["town", "number"], name="household_number_per_town")]
+        # The list is ordered by number and filtered by a number prefix across the user's scope.
+        indexes = [models.Index(fields=["number"], name="reg_hh_number_idx")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.address}"
@@ -86,6 +88,8 @@ class Resident(VersionedModel):
             models.Index(fields=["town", "name"], name="reg_res_town_name_idx"),
             models.Index(fields=["sex", "birth_date"], name="reg_res_sex_birth_idx"),
             models.Index(fields=["birth_date"], name="reg_res_birth_idx"),
+            # The list's name filter is a prefix match across the user's scope, not within one town.
+            models.Index(fields=["name"], name="reg_res_name_idx"),
         ]
 
     def __str__(self) -> str:
@@ -149,6 +153,9 @@ class Enterprise(VersionedModel):
             models.Index(fields=["grid", "-id"], name="reg_ent_grid_idx"),
             models.Index(fields=["town", "industry"], name="reg_ent_town_industry_idx"),
             models.Index(fields=["scale"], name="reg_ent_scale_idx"),
+            # Filters used without a town: industry, and the credit code of the search box.
+            models.Index(fields=["industry"], name="reg_ent_industry_idx"),
+            models.Index(fields=["credit_code"], name="reg_ent_credit_code_idx"),
         ]
 
     def __str__(self) -> str:
