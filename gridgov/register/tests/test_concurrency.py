@@ -22,7 +22,7 @@ def test_it_lets_exactly_one_of_two_simultaneous_edits_win(world):
     def edit(who: str, address: str) -> None:
         try:
             mine = Resident.objects.get(pk=r.pk)  # both read version 1
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=120)
             services.resident_update(acting_user=world.people[who], resident=mine, data={"address": address},
                                      expected_version=1)
             outcomes[who] = address
