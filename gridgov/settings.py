@@ -108,6 +108,7 @@ STATIC_ROOT = HOME / "static"
 # Front-end libraries come from npm packages installed by `make`; never copied into the repository.
 _NODE = PROJECT_DIR / "node_modules"
 STATICFILES_DIRS = [
+    BASE_DIR / "static",  # gridgov's own CSS and JS (gridgov/ itself is not an app)
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
     ("vendor/leaflet", _NODE / "leaflet" / "dist"),
     ("vendor/echarts", _NODE / "echarts" / "dist"),
