@@ -57,7 +57,7 @@ def _grid_choices(user: Any, model: type, action: str = "add") -> list[tuple[int
 
 def _filter_form(filterset_class: type, request: HttpRequest) -> Any:
     """The filter form of a list; its grid choices are only the grids this user can see."""
-    fs = filterset_class(request.GET or None)
+    fs = filterset_class(request.GET or None, user=request.user)
     fs.form.fields["grid"].queryset = (Division.objects.restrict(request.user, "view")
                                        .filter(level__in=[Level.VILLAGE, Level.REGION_GRID, Level.BASE_GRID])
                                        .only("id", "name", "path", "level"))
