@@ -89,6 +89,7 @@ def test_it_keeps_the_input_and_names_the_bad_checksum_then_registers(browser, s
     page.click("#resident-form button[type=submit]")
     error = page.locator('[data-field="id_number"] .field-error')
     assert "校验位错误" in error.inner_text()
+    _shot(page, "resident_form_error.png")
     assert page.input_value("#f-id_number") == "110105194912310021" and page.input_value("#f-name") == "王小明"
     good = "37021119900101001" + resident_id_check_char("37021119900101001")
     page.fill("#f-id_number", good)
@@ -136,3 +137,4 @@ def test_it_translates_the_menu_into_english(browser, site):
     page.wait_for_function("document.documentElement.lang === 'en'")
     menu = page.inner_text("#menu")
     assert "Residents" in menu and "Grid map" in menu and "居民" not in menu
+    _shot(page, "home_en.png")

@@ -66,7 +66,7 @@
       ["urban", "rural", "industrial", "special"].forEach(function (k) {
         if (used[k]) html += "<i style=\"background:" + colours[k] + "\"></i>" + esc(t[k]) + "<br>";
       });
-      html += "<i class=\"outline\" style=\"border-style:dashed\"></i>" + esc(t.region) + "<br>";
+      if (regions.length) html += "<i class=\"outline\" style=\"border-style:dashed\"></i>" + esc(t.region) + "<br>";
       html += "<i style=\"background:#fbf8f0;border:2px solid #5b6770\"></i>" + esc(t.town);
       d.innerHTML = html;
       return d;
