@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from gridgov.core.scope import can
 from gridgov.network.models import Division, Level
 
 from .roles import Role
@@ -37,12 +38,12 @@ def home_summary(*, user: Any) -> dict[str, Any]:
     if not assignments:
         out["sections"].add("welcome")
         return out
-    out["counts"] = {
-        "grids": Division.objects.restrict(user, "view").filter(level=Level.BASE_GRID).count(),
-        "residents": Resident.objects.restrict(user, "view").count(),
-        "households": Household.objects.restrict(user, "view").count(),
-        "enterprises": Enterprise.objects.restrict(user, "view").count(),
-    }
+    # Only what the user may see at all: a department clerk gets no resident tile showing a misleading 0.
+    counted = {"grids": Division.objects.restrict(user, "view").filter(level=Level.BASE_GRID),
+               "residents": Resident.objects.restrict(user, "view"),
+               "households": Household.objects.restrict(user, "view"),
+               "enterprises": Enterprise.objects.restrict(user, "view")}
+    out["counts"] = {k: qs.count() for k, qs in counted.items() if can(user, "view", qs.model)}
     if Role.GRID_WORKER in roles:
         out["sections"].add("my_grids")
         ids = [a.division_id for a in assignments if a.role == Role.GRID_WORKER and a.division_id]

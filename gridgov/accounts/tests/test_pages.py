@@ -49,3 +49,8 @@ def test_it_switches_the_menu_to_english(world, client_for):
     c.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = c.get("/").content.decode()
     assert "Residents" in html and "Grid map" in html
+
+
+def test_it_shows_a_department_clerk_no_resident_tile(world, client_for):
+    html = client_for("clerk").get("/").content.decode()
+    assert 'id="department"' in html and "/register/residents/" not in html
