@@ -138,3 +138,21 @@ def test_it_translates_the_menu_into_english(browser, site):
     menu = page.inner_text("#menu")
     assert "Residents" in menu and "Grid map" in menu and "居民" not in menu
     _shot(page, "home_en.png")
+
+
+def test_it_picks_an_enterprise_location_on_the_map(browser, site, world):
+    from gridgov.register.models import Enterprise
+
+    page = _page(browser)
+    login(page, site, "worker_a")
+    page.goto(f"{site}/register/enterprises/new/")
+    for field, value in {"name": "董家口制造厂", "credit_code": "91350100M000100Y43", "industry": "制造业",
+                         "legal_representative": "张三", "address": "港区路1号"}.items():
+        page.fill(f"#f-{field}", value)
+    page.wait_for_selector(f"path.grid-{world.grid_a.code}")
+    box = page.locator(f"path.grid-{world.grid_a.code}").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the map takes the click
+    assert page.input_value("#f-lat") and page.input_value("#f-crs") == "wgs84"
+    page.click("#enterprise-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/register/enterprises/\d+/$"))
+    assert Enterprise.objects.get().grid_id == world.grid_a.pk
