@@ -54,3 +54,8 @@ def test_it_switches_the_menu_to_english(world, client_for):
 def test_it_shows_a_department_clerk_no_resident_tile(world, client_for):
     html = client_for("clerk").get("/").content.decode()
     assert 'id="department"' in html and "/register/residents/" not in html
+
+
+def test_it_stays_chinese_for_a_browser_set_to_english_until_switched(world, client_for):
+    html = client_for("worker_a").get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "居民" in html and "Residents" not in html

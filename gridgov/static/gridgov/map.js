@@ -28,7 +28,7 @@
   });
   function esc(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
   var info = document.getElementById("grid-info");
-  var bases5 = [], regions = [];
+  var bases5 = [], regions = [], selected = null;
   grids.forEach(function (g) { if (g.polygon) (g.level === 5 ? bases5 : regions).push(g); });
   bases5.forEach(function (g) {
     var c = colours[g.grid_type || ""] || colours[""];
@@ -39,6 +39,8 @@
     if (mode === "view") {
       layer.bindTooltip(esc(g.name), { sticky: true });
       layer.on("click", function () {
+        if (selected) selected.setStyle({ color: "#ffffff", weight: 1.5 });
+        selected = layer; layer.setStyle({ color: "#c8102e", weight: 4 }); layer.bringToFront();
         var staff = g.staff.map(function (s) { return "<li>" + esc(s.role) + "：" + esc(s.name) + "</li>"; }).join("");
         info.innerHTML = "<h2>" + esc(g.name) + " <small>" + esc(g.code) + "</small></h2><p>" +
           esc(g.grid_type_label) + " · " + esc(g.parent) + (g.area_km2 ? " · " + esc(t.area) + " " + esc(g.area_km2) : "") +
