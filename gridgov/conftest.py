@@ -26,6 +26,16 @@ def client_for(world):
     return make
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _catalogues():
+    """Compiled translation catalogues (.mo are not in the repository), so English pages can be tested."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("compile_catalogues", stdout=io.StringIO())
+
+
 @pytest.fixture(autouse=True)
 def _fresh_locator():
     from gridgov.network.selectors import locator_cache

@@ -14,6 +14,20 @@ from .context import request_id_var
 _SAFE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+class DefaultLanguageMiddleware:
+    """Pages are zh-Hans unless the user picks another language with the switcher (the language cookie): a
+    browser set to English does not turn a township's screens English on its own. The API still follows
+    Accept-Language, so clients may ask for English error messages."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

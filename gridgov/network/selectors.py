@@ -101,3 +101,50 @@ def locate(*, lat: float, lon: float, crs: str = "wgs84", user: Any = None) -> D
         # The point lies in someone else's grid: say so without revealing which.
         raise ValidationFailed({"location": [_("该位置不在您的管辖范围内")]})
     return grid
+
+
+def user_town_ids(*, user: Any) -> set[int]:
+    """Towns the user works in: from their role assignments (division or department) and their account."""
+    towns: set[int] = set()
+    for a in user.assignments_cached() if hasattr(user, "assignments_cached") else []:
+        if a.division_id:
+            towns.add(a.division.town_id or (a.division_id if a.division.level == Level.TOWN else 0))
+        if a.department_id:
+            towns.add(a.department.town_id)
+    if getattr(user, "town_id", None):
+        towns.add(user.town_id)
+    towns.discard(0)
+    return towns
+
+
+def department_choices(*, user: Any) -> QuerySet[Department]:
+    """Departments a record of the user's town may be assigned to (pick lists on forms)."""
+    return Department.objects.filter(town_id__in=user_town_ids(user=user)).only("id", "name", "code", "town_id")
+
+
+def town_outlines(*, user: Any) -> list[dict[str, Any]]:
+    """The outer boundary of each town the user can see grids in (union of its base grids), as GeoJSON: the
+    map's background when no tiles load. Only the outline is shared, never the grids of others' scope."""
+    import json
+
+    from django.core.cache import cache
+    from shapely.geometry import mapping
+    from shapely.ops import unary_union
+
+    town_ids = set(Division.objects.restrict(user, "view").filter(level__gte=Level.TOWN)
+                   .exclude(town=None).values_list("town_id", flat=True).distinct())
+    if not town_ids:
+        return []
+    version = GeoState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+    out = []
+    for town in Division.objects.filter(pk__in=town_ids).only("id", "name").order_by("path"):
+        key = f"gridgov:outline:{town.pk}:{version}"
+        geo = cache.get(key)
+        if geo is None:
+            polys = [parse_polygon(p) for p in Division.objects.filter(town=town, level=Level.BASE_GRID)
+                     .exclude(polygon="").values_list("polygon", flat=True)]
+            geo = json.dumps(mapping(unary_union(polys).buffer(0))) if polys else ""
+            cache.set(key, geo, 3600)
+        if geo:
+            out.append({"id": town.pk, "name": town.name, "geojson": geo})
+    return out

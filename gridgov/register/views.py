@@ -1,14 +1,18 @@
-"""Register pages: lists with the shared FilterSets, details with history, create and edit forms."""
+"""Register pages: lists with the shared FilterSets (htmx partial refresh), details with a history tab and
+unmask-with-reason, create and edit forms. Views only parse HTTP: reads go through selectors, writes through
+services, exactly as the API does."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -18,6 +22,7 @@ from gridgov.core.pii import may_unmask
 from gridgov.core.scope import can
 from gridgov.core.tabular import FileTooLarge, file_response
 from gridgov.network.models import Division, Level
+from gridgov.network.selectors import department_choices
 
 from . import selectors, services
 from .columns import ENTERPRISES, HOUSEHOLDS, RESIDENTS, import_summary, kind_of
@@ -27,14 +32,66 @@ from .models import Enterprise, Household, Resident, Tag
 PAGE_SIZE = 50
 
 
-def _page(request: HttpRequest, qs: Any) -> Any:
-    size = min(max(int(request.GET.get("size", PAGE_SIZE) or PAGE_SIZE), 1), 200) if str(
-        request.GET.get("size", "")).isdigit() or not request.GET.get("size") else PAGE_SIZE
+def _page(request: HttpRequest, qs: Any) -> Page:
+    raw = str(request.GET.get("size", ""))
+    size = min(max(int(raw), 1), 200) if raw.isdigit() else PAGE_SIZE
     return Paginator(qs, size).get_page(request.GET.get("page"))
 
 
-def _grids(user: Any) -> Any:
-    return Division.objects.restrict(user, "add").filter(level=Level.BASE_GRID).only("id", "name", "code")
+def _grid_choices(user: Any, model: type, action: str = "add") -> list[tuple[int, str]]:
+    """Base grids where the user may `action` rows of `model` (the pick list of a form)."""
+    from django.db.models import Q
+
+    from gridgov.core.scope import resource_of
+
+    cond: Q | None = None
+    for grant in user.grants(action, resource_of(model)):
+        if grant.kind == "all":
+            cond = Q()
+            break
+        if grant.kind == "division":
+            cond = Q(path__startswith=grant.value) if cond is None else cond | Q(path__startswith=grant.value)
+    if cond is None:
+        return []
+    qs = (Division.objects.restrict(user, "view").filter(cond, level=Level.BASE_GRID)
+          .only("id", "name", "code").order_by("path"))
+    return [(g.pk, f"{g.name}（{g.code}）") for g in qs]
+
+
+def _filter_form(filterset_class: type, request: HttpRequest) -> Any:
+    """The filter form of a list; its grid choices are only the grids this user can see."""
+    fs = filterset_class(request.GET or None, user=request.user)
+    fs.form.fields["grid"].queryset = (Division.objects.restrict(request.user, "view")
+                                       .filter(level__in=[Level.VILLAGE, Level.REGION_GRID, Level.BASE_GRID])
+                                       .only("id", "name", "path", "level"))
+    return fs.form
+
+
+def _list_response(request: HttpRequest, full: str, partial: str, ctx: dict[str, Any]) -> HttpResponse:
+    """htmx asks for the rows only; a history restore or a plain request gets the whole page."""
+    wants_rows = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    response = render(request, partial if wants_rows else full, ctx)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _split_errors(errors: dict[str, list[str]], fields: set[str]) -> dict[str, list[str]]:
+    """Errors that belong to no field on the form (shown above it)."""
+    return {k: v for k, v in errors.items() if k not in fields}
+
+
+def _pii(request: HttpRequest, obj: Any) -> tuple[dict[str, str], str]:
+    """Masked personal fields, or unmasked when asked for with a reason (written to the access log)."""
+    unmask = request.GET.get("unmask") == "1"
+    reason = request.GET.get("reason", "").strip()
+    if unmask and not reason:
+        return selectors.pii_view(obj, user=request.user), _("请填写查看事由")
+    return selectors.pii_view(obj, user=request.user, unmask=unmask, reason=reason), ""
+
+
+# Residents ----------------------------------------------------------------------------------------------
+
+RESIDENT_FORM_FIELDS = {"name", "id_number", "phone", "relation", "address", "grid", "household", "tags"}
 
 
 @login_required
@@ -42,46 +99,53 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.resident_list(user=request.user, filters=request.GET)
     page = _page(request, qs)
     rows = [(r, selectors.masked(r)) for r in page.object_list]
-    ctx = {"page": page, "rows": rows, "filter": ResidentFilterSet(request.GET, user=request.user), "tags": dict(Tag.choices),
+    ctx = {"page": page, "rows": rows, "form": _filter_form(ResidentFilterSet, request),
            "can_add": can(request.user, "add", Resident), "spec": RESIDENTS,
            **_transfer_flags(request.user, Resident)}
-    template = "register/_resident_rows.html" if request.headers.get("HX-Request") else "register/resident_list.html"
-    return render(request, template, ctx)
+    return _list_response(request, "register/resident_list.html", "register/_resident_rows.html", ctx)
 
 
 @login_required
 def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     r = selectors.resident_get(user=request.user, pk=pk)
-    unmask = request.GET.get("unmask") == "1"
-    pii = selectors.pii_view(r, user=request.user, unmask=unmask, reason=request.GET.get("reason", ""))
+    pii, unmask_error = _pii(request, r)
+    tab = "history" if request.GET.get("tab") == "history" else "info"
     return render(request, "register/resident_detail.html", {
-        "r": r, "pii": pii, "tags": dict(Tag.choices), "history": history_for(r, user=request.user),
-        "can_unmask": may_unmask(request.user, Resident), "can_change": can(request.user, "change", Resident),
-        "members": selectors.household_members(user=request.user, household=r.household) if r.household else []})
+        "r": r, "pii": pii, "unmask_error": unmask_error, "tab": tab,
+        "history": history_for(r, user=request.user) if tab == "history" else [],
+        "can_unmask": may_unmask(request.user, Resident),
+        "can_change": Resident.objects.restrict(request.user, "change").filter(pk=r.pk).exists()})
 
 
 def _resident_form_data(request: HttpRequest) -> dict[str, Any]:
-    data = {k: request.POST.get(k, "") for k in ("name", "id_number", "phone", "relation", "address", "grid",
-                                                  "household")}
+    data: dict[str, Any] = {k: request.POST.get(k, "").strip() for k in (
+        "name", "id_number", "phone", "relation", "address", "grid", "household")}
     data["tags"] = request.POST.getlist("tags")
     return data
+
+
+def _resident_form(request: HttpRequest, ctx: dict[str, Any], status: int) -> HttpResponse:
+    ctx.update(grids=_grid_choices(request.user, Resident, "add" if "r" not in ctx else "change"),
+               tags=Tag.choices, relations=Resident.Relation.choices,
+               other_errors=_split_errors(ctx["errors"], RESIDENT_FORM_FIELDS))
+    return render(request, "register/resident_form.html", ctx, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def resident_create(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
-    data: dict[str, Any] = {}
+    data: dict[str, Any] = {"grid": request.GET.get("grid", ""), "household": request.GET.get("household", ""),
+                            "tags": []}
     if request.method == "POST":
         data = _resident_form_data(request)
         try:
             r = services.resident_create(acting_user=request.user, data=data)
+            messages.success(request, _("已登记居民 %(name)s") % {"name": r.name})
             return redirect("register:resident_detail", pk=r.pk)
         except ValidationFailed as exc:
             errors = exc.errors
-    return render(request, "register/resident_form.html", {
-        "data": data, "errors": errors, "grids": _grids(request.user), "tags": Tag.choices,
-        "relations": Resident.Relation.choices}, status=422 if errors else 200)
+    return _resident_form(request, {"data": data, "errors": errors}, 422 if errors else 200)
 
 
 @login_required
@@ -92,57 +156,186 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     data: dict[str, Any] = {"name": r.name, "id_number": r.id_number, "phone": r.phone, "relation": r.relation,
                             "address": r.address, "grid": r.grid_id, "household": r.household_id or "",
                             "tags": r.tags}
-    status = 200
+    version, status = r.version, 200
     if request.method == "POST":
         data = _resident_form_data(request)
+        version = int(request.POST.get("version") or 0)
         try:
-            services.resident_update(acting_user=request.user, resident=r, data=data,
-                                     expected_version=int(request.POST.get("version") or 0))
+            services.resident_update(acting_user=request.user, resident=r, data=data, expected_version=version)
+            messages.success(request, _("已保存"))
             return redirect("register:resident_detail", pk=r.pk)
         except ValidationFailed as exc:
             errors, status = exc.errors, 422
         except Conflict as exc:
             errors, status = {"__all__": [exc.message]}, 409
-    return render(request, "register/resident_form.html", {
-        "r": r, "data": data, "errors": errors, "grids": _grids(request.user), "tags": Tag.choices,
-        "relations": Resident.Relation.choices}, status=status)
+    return _resident_form(request, {"r": r, "data": data, "errors": errors, "version": version}, status)
+
+
+# Households ---------------------------------------------------------------------------------------------
+
+HOUSEHOLD_FORM_FIELDS = {"number", "address", "grid"}
 
 
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.household_list(user=request.user, filters=request.GET)
-    return render(request, "register/household_list.html", {
-        "page": _page(request, qs), "filter": HouseholdFilterSet(request.GET, user=request.user),
-        "can_add": can(request.user, "add", Household), "spec": HOUSEHOLDS,
-        **_transfer_flags(request.user, Household)})
+    ctx = {"page": _page(request, qs), "form": _filter_form(HouseholdFilterSet, request),
+           "can_add": can(request.user, "add", Household), "spec": HOUSEHOLDS,
+           **_transfer_flags(request.user, Household)}
+    return _list_response(request, "register/household_list.html", "register/_household_rows.html", ctx)
 
 
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     h = selectors.household_get(user=request.user, pk=pk)
     members = [(m, selectors.masked(m)) for m in selectors.household_members(user=request.user, household=h)]
+    tab = "history" if request.GET.get("tab") == "history" else "info"
     return render(request, "register/household_detail.html", {
-        "h": h, "members": members, "history": history_for(h, user=request.user)})
+        "h": h, "members": members, "tab": tab,
+        "history": history_for(h, user=request.user) if tab == "history" else [],
+        "can_change": Household.objects.restrict(request.user, "change").filter(pk=h.pk).exists(),
+        "can_add_resident": can(request.user, "add", Resident)})
+
+
+def _household_form(request: HttpRequest, ctx: dict[str, Any], status: int) -> HttpResponse:
+    ctx.update(grids=_grid_choices(request.user, Household, "add" if "h" not in ctx else "change"),
+               other_errors=_split_errors(ctx["errors"], HOUSEHOLD_FORM_FIELDS))
+    return render(request, "register/household_form.html", ctx, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_create(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {"grid": request.GET.get("grid", "")}
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "").strip() for k in ("number", "address", "grid")}
+        try:
+            h = services.household_create(acting_user=request.user, data=data)
+            messages.success(request, _("已登记户 %(n)s") % {"n": h.number})
+            return redirect("register:household_detail", pk=h.pk)
+        except ValidationFailed as exc:
+            errors = exc.errors
+    return _household_form(request, {"data": data, "errors": errors}, 422 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    h = selectors.household_get(user=request.user, pk=pk, action="change")
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {"number": h.number, "address": h.address, "grid": h.grid_id}
+    version, status = h.version, 200
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "").strip() for k in ("number", "address", "grid")}
+        version = int(request.POST.get("version") or 0)
+        try:
+            services.household_update(acting_user=request.user, household=h, data=data, expected_version=version)
+            messages.success(request, _("已保存"))
+            return redirect("register:household_detail", pk=h.pk)
+        except ValidationFailed as exc:
+            errors, status = exc.errors, 422
+        except Conflict as exc:
+            errors, status = {"__all__": [exc.message]}, 409
+    return _household_form(request, {"h": h, "data": data, "errors": errors, "version": version}, status)
+
+
+# Enterprises --------------------------------------------------------------------------------------------
+
+ENTERPRISE_FORM_FIELDS = {"name", "credit_code", "industry", "scale", "legal_representative", "legal_rep_phone",
+                          "address", "lat", "lon", "crs", "department", "is_key"}
 
 
 @login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.enterprise_list(user=request.user, filters=request.GET)
     page = _page(request, qs)
-    return render(request, "register/enterprise_list.html", {
-        "page": page, "rows": [(e, selectors.masked(e)) for e in page.object_list],
-        "filter": EnterpriseFilterSet(request.GET, user=request.user), "can_add": can(request.user, "add", Enterprise),
-        "spec": ENTERPRISES, **_transfer_flags(request.user, Enterprise)})
+    ctx = {"page": page, "rows": [(e, selectors.masked(e)) for e in page.object_list],
+           "form": _filter_form(EnterpriseFilterSet, request), "can_add": can(request.user, "add", Enterprise),
+           "spec": ENTERPRISES, **_transfer_flags(request.user, Enterprise)}
+    return _list_response(request, "register/enterprise_list.html", "register/_enterprise_rows.html", ctx)
 
 
 @login_required
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     e = selectors.enterprise_get(user=request.user, pk=pk)
-    pii = selectors.pii_view(e, user=request.user, unmask=request.GET.get("unmask") == "1",
-                             reason=request.GET.get("reason", ""))
+    pii, unmask_error = _pii(request, e)
+    tab = "history" if request.GET.get("tab") == "history" else "info"
     return render(request, "register/enterprise_detail.html", {
-        "e": e, "pii": pii, "history": history_for(e, user=request.user),
-        "can_unmask": may_unmask(request.user, Enterprise)})
+        "e": e, "pii": pii, "unmask_error": unmask_error, "tab": tab,
+        "history": history_for(e, user=request.user) if tab == "history" else [],
+        "can_unmask": may_unmask(request.user, Enterprise),
+        "can_change": Enterprise.objects.restrict(request.user, "change").filter(pk=e.pk).exists()})
+
+
+def _enterprise_form_data(request: HttpRequest) -> dict[str, Any]:
+    data: dict[str, Any] = {k: request.POST.get(k, "").strip() for k in ENTERPRISE_FORM_FIELDS - {"is_key"}}
+    data["is_key"] = bool(request.POST.get("is_key"))
+    data["crs"] = data["crs"] or "wgs84"
+    return data
+
+
+def _enterprise_form(request: HttpRequest, ctx: dict[str, Any], status: int) -> HttpResponse:
+    from gridgov.network.selectors import grid_map, town_outlines
+
+    ctx.update(scales=Enterprise.Scale.choices, departments=[(d.pk, d.name) for d in department_choices(
+        user=request.user)], crs_choices=[("wgs84", _("WGS-84（GPS、天地图）")),
+                                          ("gcj02", _("GCJ-02（高德、腾讯地图）"))],
+               grids=grid_map(user=request.user), outlines=town_outlines(user=request.user),
+               other_errors=_split_errors(ctx["errors"], ENTERPRISE_FORM_FIELDS))
+    if "location" in ctx["errors"]:  # a point outside the jurisdiction: show it next to the coordinates
+        ctx["errors"] = dict(ctx["errors"], lat=ctx["errors"]["location"])
+        ctx["other_errors"].pop("location", None)
+    return render(request, "register/enterprise_form.html", ctx, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_create(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {"crs": "wgs84", "scale": "small"}
+    if request.method == "POST":
+        data = _enterprise_form_data(request)
+        try:
+            e = services.enterprise_create(acting_user=request.user, data=data)
+            messages.success(request, _("已登记企业 %(n)s") % {"n": e.name})
+            return redirect("register:enterprise_detail", pk=e.pk)
+        except ValidationFailed as exc:
+            errors = exc.errors
+    return _enterprise_form(request, {"data": data, "errors": errors}, 422 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    e = selectors.enterprise_get(user=request.user, pk=pk, action="change")
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {f: getattr(e, f) for f in ENTERPRISE_FORM_FIELDS - {"crs", "department"}}
+    data.update(crs="wgs84", department=e.department_id or "")
+    version, status = e.version, 200
+    if request.method == "POST":
+        data = _enterprise_form_data(request)
+        version = int(request.POST.get("version") or 0)
+        changes = dict(data)
+        # Relocate only when the coordinates were changed: a department clerk may edit the profile without
+        # seeing the grid tree.
+        try:
+            same = (data["crs"] == "wgs84" and float(data["lat"]) == e.lat and float(data["lon"]) == e.lon)
+        except ValueError:
+            same = False
+        if same:
+            for k in ("lat", "lon", "crs"):
+                changes.pop(k)
+        try:
+            services.enterprise_update(acting_user=request.user, enterprise=e, data=changes,
+                                       expected_version=version)
+            messages.success(request, _("已保存"))
+            return redirect("register:enterprise_detail", pk=e.pk)
+        except ValidationFailed as exc:
+            errors, status = exc.errors, 422
+        except Conflict as exc:
+            errors, status = {"__all__": [exc.message]}, 409
+    return _enterprise_form(request, {"e": e, "data": data, "errors": errors, "version": version}, status)
 
 
 # ------------------------------------------------------------------------------ import and export pages

@@ -1,0 +1,58 @@
+"""Network pages: the map, the division tree and the polygon edit form."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gridgov.testing import square
+
+
+@pytest.mark.parametrize("who", ["worker_a", "grid_leader", "leader", "admin"])
+def test_it_renders_the_map_for_staff(world, client_for, who):
+    resp = client_for(who).get("/network/map/")
+    assert resp.status_code == 200 and b'id="grids-data"' in resp.content
+
+
+def test_it_puts_only_the_workers_grid_on_the_map_with_the_town_outline(world, client_for):
+    resp = client_for("worker_a").get("/network/map/")
+    grids = json.loads(resp.content.decode().split('id="grids-data" type="application/json">')[1].split("</script>")[0])
+    outlines = resp.context["outlines"]
+    assert [g["name"] for g in grids] == ["网格A"] and [o["name"] for o in outlines] == ["泊里镇"]
+
+
+def test_it_shows_the_tree_of_the_leaders_town_only(world, client_for):
+    html = client_for("leader").get("/network/divisions/").content.decode()
+    assert "网格A" in html and "辛安" not in html
+
+
+def test_it_answers_404_for_a_division_of_another_town(world, client_for):
+    assert client_for("leader").get(f"/network/divisions/{world.other_grid.pk}/").status_code == 404
+
+
+def test_it_forbids_the_edit_form_to_a_leader(world, client_for):
+    assert client_for("leader").get(f"/network/divisions/{world.grid_a.pk}/edit/").status_code == 403
+
+
+def _edit(client, d, **data):
+    form = {"name": d.name, "grid_type": d.grid_type, "polygon": d.polygon, "version": d.version, **data}
+    return client.post(f"/network/divisions/{d.pk}/edit/", form)
+
+
+def test_it_rejects_a_polygon_overlapping_a_neighbour_next_to_the_field(world, client_for):
+    resp = _edit(client_for("admin"), world.grid_a, polygon=square(120.005, 35.9, 0.01))
+    html = resp.content.decode()
+    assert resp.status_code == 422 and "重叠" in html[html.index('data-field="polygon"'):]
+
+
+def test_it_rejects_a_polygon_that_is_not_closed(world, client_for):
+    ring = [[120.0, 35.9], [120.01, 35.9], [120.01, 35.91], [120.0, 35.91]]
+    resp = _edit(client_for("admin"), world.grid_a, polygon=json.dumps({"type": "Polygon", "coordinates": [ring]}))
+    assert resp.status_code == 422 and "未闭合" in resp.content.decode()
+
+
+def test_it_saves_a_new_name_and_type(world, client_for):
+    resp = _edit(client_for("admin"), world.grid_a, name="网格甲", grid_type="urban")
+    world.grid_a.refresh_from_db()
+    assert resp.status_code == 302 and (world.grid_a.name, world.grid_a.grid_type) == ("网格甲", "urban")

@@ -1,0 +1,12 @@
+// Small page behaviours. The Content-Security-Policy forbids inline scripts, so handlers live here.
+(function () {
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (el && el.matches && el.matches("[data-autosubmit]")) el.form.submit();
+  });
+  // A confirmation before destructive or logged actions: <form data-confirm="...">.
+  document.addEventListener("submit", function (ev) {
+    var msg = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) ev.preventDefault();
+  });
+})();
