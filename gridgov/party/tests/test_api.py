@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gridgov.party import services
-from gridgov.party.models import Attendance, Member, MemberStatus, MeetingKind
+from gridgov.party.models import Attendance, MeetingKind, Member, MemberStatus
 
 
 def post(client, url, body):
