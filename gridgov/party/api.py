@@ -201,7 +201,7 @@ def member_update(request: HttpRequest, pk: int, payload: MemberPatch):
     return MemberOut.build(m, selectors.masked(m))
 
 
-@router.post("/members/register", response={201: MemberOut}, summary="党员在线注册（待支部审核）")
+@router.post("/register", response={201: MemberOut}, summary="党员在线注册（待支部审核）")
 def member_self_register(request: HttpRequest, payload: SelfRegisterIn):
     m = services.member_self_register(acting_user=request.user, org=payload.org, name=payload.name,
                                       phone=payload.phone, id_number=payload.id_number)
