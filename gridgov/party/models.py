@@ -254,6 +254,7 @@ class MeetingPhoto(models.Model):
 
     objects = PartyManager()
     scope = PartyScope(org="meeting__org", division="meeting__org__division", member_view="org")
+    audit_exclude = ("image",)
 
 
 class Attendance(models.Model):
@@ -611,6 +612,7 @@ class Course(VersionedModel):
 
     objects = PartyManager()
     scope = PartyScope(division="town", member_view="town")
+    audit_exclude = ("document",)
 
     class Meta:
         verbose_name = _("学习课程")

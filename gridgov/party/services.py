@@ -237,7 +237,10 @@ def meeting_schedule(*, acting_user: Any, org: Any, kind: str, title: str, start
     org = get_scoped(PartyOrganisation.objects, acting_user, "change", pk=getattr(org, "pk", org))
     if kind == MeetingKind.GROUP and org.kind != OrgKind.GROUP:
         raise ValidationFailed({"kind": [_("党小组会须由党小组召开")]})
-    if kind != MeetingKind.GROUP and org.kind not in BRANCH_KINDS:
+    # A 党委 may hold a joint 主题党日 or 党课 for its whole subtree; the other kinds belong to a branch.
+    joint = (MeetingKind.THEME_DAY, MeetingKind.LECTURE)
+    if kind != MeetingKind.GROUP and org.kind not in BRANCH_KINDS and not (
+            kind in joint and org.kind in (OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE)):
         raise ValidationFailed({"org": [_("该类组织生活须由党支部（党总支）召开")]})
     m = Meeting(org=org, town_id=org.town_id, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at,
                 place=place, checkin_token=secrets.token_urlsafe(24))
@@ -251,6 +254,9 @@ def expected_members(meeting: Meeting) -> Any:
                                status__in=(MemberStatus.FULL, MemberStatus.PROBATIONARY))
     if meeting.kind == MeetingKind.GROUP:
         return qs.filter(group_id=meeting.org_id)
+    org = meeting.org
+    if org.kind in (OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE):
+        return qs.filter(org__path__startswith=org.path)
     qs = qs.filter(org_id=meeting.org_id)
     if meeting.kind == MeetingKind.COMMITTEE:
         qs = qs.filter(user__party_posts__org_id=meeting.org_id).distinct()

@@ -129,3 +129,10 @@ def test_it_keeps_exactly_one_check_in_under_concurrent_attempts(world):
     for t in threads:
         t.join()
     assert Attendance.objects.filter(meeting=m).count() == 1 and len(errors) == 5
+
+
+def test_it_lets_a_member_check_in_to_the_town_committees_joint_theme_day(party, now):
+    m = services.meeting_schedule(acting_user=party.party_office, org=party.town_committee,
+                                  kind=MeetingKind.THEME_DAY, title="全镇联合主题党日", starts_at=now,
+                                  ends_at=now + dt.timedelta(hours=2))
+    assert services.meeting_check_in(acting_user=party.member_b, token=m.checkin_token).status == "present"
