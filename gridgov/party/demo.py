@@ -149,6 +149,24 @@ def _members(b: _Builder, total: int) -> list[Member]:
     users = ctx.bulk_create(users)
     for u, m in zip(users, members, strict=True):
         m.user = u
+    # 党小组 in every 党总支 and two 党员中心户 per grid: the chain down to the household.
+    subs: list[PartyOrganisation] = []
+    sub_of: dict[int, tuple[list[PartyOrganisation], list[PartyOrganisation]]] = {}
+    for org in b.branches:
+        groups = [b.org(org, OrgKind.GROUP, f"{org.name}第{k}党小组", org.division, org.sector) for k in
+                  range(1, 4)] if org.kind == OrgKind.GENERAL_BRANCH else []
+        households = [b.org(org, OrgKind.HOUSEHOLD, f"{org.division.name}党员中心户{k}", org.division, org.sector)
+                      for k in range(1, 3)] if org.sector == Sector.GRID else []
+        sub_of[org.pk] = (groups, households)
+        subs += groups + households
+    b.branches = [o for o in b.branches if o.kind in (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)]
+    b.save(subs)
+    for m in members:
+        groups, households = sub_of[m.org.pk]
+        if groups:
+            m.group = rng.choice(groups)
+        if households and rng.random() < 0.4:
+            m.central_household = rng.choice(households)
     return ctx.bulk_create(members)
 
 
@@ -182,8 +200,21 @@ def _meetings_and_points(b: _Builder, members: list[Member]) -> None:
     meetings: list[Meeting] = []
     plan = [(MeetingKind.THEME_DAY, 1), (MeetingKind.COMMITTEE, 1), (MeetingKind.GENERAL_ASSEMBLY, 3),
             (MeetingKind.LECTURE, 3)]
+    groups_of: dict[int, list[PartyOrganisation]] = defaultdict(list)
+    for o in b.orgs:
+        if o.kind == OrgKind.GROUP:
+            groups_of[o.parent_id].append(o)
     for org in b.branches:
         weak = rng.random() < 0.12  # some branches skip meetings: the board shows amber and red
+        for group in groups_of.get(org.pk, []):
+            for k in range(12):
+                year, month = divmod(start_month + k + 1, 12)
+                st = dt.datetime(year, month + 1, 3, 19, tzinfo=tz)
+                if st + dt.timedelta(hours=1) <= now and rng.random() > (0.3 if weak else 0.03):
+                    meetings.append(Meeting(org=group, town=t.division, kind=MeetingKind.GROUP,
+                                            title=f"{year}年{month + 1}月党小组会", starts_at=st,
+                                            ends_at=st + dt.timedelta(hours=1), state=Meeting.State.HELD,
+                                            checkin_token=secrets.token_urlsafe(18)))
         for k in range(13):
             ym = start_month + k
             year, month = divmod(ym, 12)
