@@ -40,7 +40,7 @@ from .models import (
 )
 
 # Branch sizes per town: (kind of place, how many branches, members each (min, max)).
-BOLI_MEMBERS = 4_060
+BOLI_MEMBERS = 4_250  # 95 % full or probationary: 4,000+ can check in
 XINAN_MEMBERS = 3_420
 ATTENDED_KINDS = (MeetingKind.THEME_DAY, MeetingKind.GENERAL_ASSEMBLY, MeetingKind.LECTURE)
 COURSES = ["习近平新时代中国特色社会主义思想学习纲要", "中国共产党章程", "中国共产党支部工作条例（试行）",
