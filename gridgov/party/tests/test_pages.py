@@ -1,0 +1,45 @@
+"""Pages: the secretary's back office and the member's phone view answer, scoped."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from gridgov.party import services
+from gridgov.party.models import Attendance, MeetingKind
+
+
+def test_the_secretary_opens_every_back_office_page(party, client_for):
+    c = client_for("secretary_a")
+    for url in ("/party/", "/party/orgs/", "/party/members/", "/party/meetings/", "/party/compliance/",
+                "/party/points/", "/party/points/claims/", "/party/cadres/", "/party/courses/"):
+        assert c.get(url).status_code == 200, url
+
+
+def test_the_meeting_page_shows_the_qr_code_to_the_secretary(party, client_for):
+    now = timezone.now()
+    m = services.meeting_schedule(acting_user=party.secretary_a, org=party.branch_a, kind=MeetingKind.LECTURE,
+                                  title="党课", starts_at=now, ends_at=now + dt.timedelta(hours=1))
+    resp = client_for("secretary_a").get(f"/party/meetings/{m.pk}/qr.svg")
+    assert resp.status_code == 200 and resp["Content-Type"] == "image/svg+xml"
+
+
+def test_a_member_checks_in_from_the_phone_page(party, client_for):
+    now = timezone.now()
+    m = services.meeting_schedule(acting_user=party.secretary_a, org=party.branch_a, kind=MeetingKind.THEME_DAY,
+                                  title="主题党日", starts_at=now, ends_at=now + dt.timedelta(hours=1))
+    resp = client_for("member").post(f"/party/checkin/{m.checkin_token}/")
+    assert resp.status_code == 200 and Attendance.objects.filter(meeting=m).count() == 1
+
+
+def test_the_member_sees_my_meetings_points_and_study(party, client_for):
+    resp = client_for("member").get("/party/my/")
+    assert resp.status_code == 200 and "我的积分" in resp.content.decode()
+
+
+def test_a_member_of_another_branch_gets_404_for_the_check_in_page(party, client_for):
+    now = timezone.now()
+    m = services.meeting_schedule(acting_user=party.secretary_a, org=party.branch_a, kind=MeetingKind.THEME_DAY,
+                                  title="主题党日", starts_at=now, ends_at=now + dt.timedelta(hours=1))
+    assert client_for("member_b").get(f"/party/checkin/{m.checkin_token}/").status_code == 404
