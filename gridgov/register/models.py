@@ -93,7 +93,14 @@ class Resident(VersionedModel):
 
     @property
     def tags(self) -> list[str]:
-        return [t.tag for t in self.tag_rows.all()]
+        # Lists prefetch into `tag_list` (a plain list): `tag_rows.all()` would build a queryset per row.
+        rows = getattr(self, "tag_list", None)
+        return [t.tag for t in (rows if rows is not None else self.tag_rows.all())]
+
+    @property
+    def tag_labels(self) -> list[str]:
+        labels = dict(Tag.choices)
+        return [str(labels.get(t, t)) for t in self.tags]
 
 
 class ResidentTag(models.Model):

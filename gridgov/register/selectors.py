@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from gridgov.core.tabular import CONTENT_TYPES, check_format, write_rows
 
 from .columns import kind_of, template_rows
 from .filtersets import EnterpriseFilterSet, HouseholdFilterSet, ResidentFilterSet
-from .models import Enterprise, Household, ImportRun, Resident
+from .models import Enterprise, Household, ImportRun, Resident, ResidentTag
 
 
 def _filtered(filterset_class: type, queryset: QuerySet, filters: Any, user: Any) -> QuerySet:
@@ -29,8 +29,11 @@ def _filtered(filterset_class: type, queryset: QuerySet, filters: Any, user: Any
 
 
 def resident_list(*, user: Any, filters: Any = None) -> QuerySet[Resident]:
-    qs = (Resident.objects.restrict(user, "view").select_related("grid", "household")
-          .prefetch_related("tag_rows").order_by("-id"))
+    # The grid's polygon is never shown in a list and can be large: leave it in the database.
+    qs = (Resident.objects.restrict(user, "view").select_related("grid", "household").defer("grid__polygon")
+          .prefetch_related(Prefetch("tag_rows", queryset=ResidentTag.objects.only("resident_id", "tag"),
+                                     to_attr="tag_list"))
+          .order_by("-id"))
     return _filtered(ResidentFilterSet, qs, filters, user)
 
 
