@@ -3,6 +3,7 @@ result re-checked against the actor's scope."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -277,7 +278,7 @@ def register_import(*, acting_user: Any, kind: str, file: Any, partial: bool = F
     table = open_table(file)
     columns, ignored = spec.map_header(table.header)
     return _run_import(acting_user=acting_user, spec=spec, table=table, columns=columns, ignored=ignored,
-                       partial=partial, file_name=getattr(file, "name", str(file)))
+                       partial=partial, file_name=os.path.basename(str(getattr(file, "name", file))))
 
 
 @service

@@ -447,7 +447,7 @@ def clean_enterprise(data: dict[str, Any], lookups: Lookups, *, department_by: s
         else:
             grid = lookups.grid(pk)
             if isinstance(grid, str):
-                add_error(errors, "grid", _("该位置所在的网格不在您的管辖范围内"))
+                add_error(errors, "location", _("该位置不在您的管辖范围内"))
             else:
                 e.grid_id, e.town_id = grid.pk, grid.town_id
                 department = lookups.department(data.get("department"), grid.town_id, by=department_by)
