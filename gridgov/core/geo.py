@@ -62,30 +62,86 @@ def overlapping(poly: Polygon, neighbours: Iterable[tuple[Any, Polygon]]) -> lis
 
 
 class Locator:
-    """Find which polygon holds a point. Build once per polygon set; lookups are lock-free and read-only."""
+    """Find which polygon holds a point. Build once per polygon set; lookups are lock-free and read-only.
 
-    def __init__(self, items: Sequence[tuple[int, Polygon]]):
+    Two indexes: an STRtree, and a raster of cells over the polygons' extent (about six cells across a
+    polygon). A cell lying wholly inside one polygon answers by array lookup; only points in cells that
+    touch an edge are tested against the (prepared) polygons that intersect their cell.
+    """
+
+    PURE_EMPTY = -1  # no polygon touches the cell
+    MIXED = -2  # the cell touches an edge: test the candidates
+
+    def __init__(self, items: Sequence[tuple[int, Polygon]], *, cells_per_polygon: int = 6):
         self.keys = np.array([k for k, _p in items], dtype=np.int64)
         self.polygons = [p for _k, p in items]
         for p in self.polygons:
             shapely.prepare(p)
         self._geoms = np.array(self.polygons, dtype=object)
         self.tree = STRtree(self._geoms) if self.polygons else None
+        if self.polygons:
+            self._build_raster(cells_per_polygon)
+
+    def _build_raster(self, cells_per_polygon: int) -> None:
+        x0, y0, x1, y1 = shapely.total_bounds(self._geoms)
+        side = int(min(2048, max(16, math.ceil(math.sqrt(len(self.polygons)) * cells_per_polygon))))
+        self._x0, self._y0 = x0, y0
+        self._dx = (x1 - x0) / side or 1e-9
+        self._dy = (y1 - y0) / side or 1e-9
+        self._side = side
+        cx, cy = np.meshgrid(np.arange(side), np.arange(side), indexing="xy")
+        cx, cy = cx.ravel(), cy.ravel()
+        boxes = shapely.box(x0 + cx * self._dx, y0 + cy * self._dy, x0 + (cx + 1) * self._dx,
+                            y0 + (cy + 1) * self._dy)
+        cell_idx, poly_idx = self.tree.query(boxes, predicate="intersects")
+        counts = np.bincount(cell_idx, minlength=side * side)
+        owner = np.full(side * side, self.PURE_EMPTY, dtype=np.int64)
+        owner[counts > 0] = self.MIXED
+        single = counts[cell_idx] == 1
+        sc, sp = cell_idx[single], poly_idx[single]
+        covered = shapely.contains(self._geoms[sp], boxes[sc])
+        owner[sc[covered]] = sp[covered]
+        self._owner = owner
+        # Candidates of each mixed cell in CSR form (cell_idx is sorted by the tree query).
+        order = np.lexsort((poly_idx, cell_idx))
+        self._cand = poly_idx[order]
+        self._start = np.zeros(side * side + 1, dtype=np.int64)
+        np.cumsum(counts, out=self._start[1:])
 
     def __len__(self) -> int:
         return len(self.polygons)
+
+    def _cells(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        ix = np.floor((xs - self._x0) / self._dx).astype(np.int64)
+        iy = np.floor((ys - self._y0) / self._dy).astype(np.int64)
+        out = (ix < 0) | (iy < 0) | (ix >= self._side) | (iy >= self._side)
+        cells = iy * self._side + ix
+        cells[out] = -1
+        return cells
 
     def locate(self, lat: float, lon: float) -> int | None:
         """Key of the polygon containing (lat, lon) WGS-84, or None when outside all of them."""
         if self.tree is None:
             return None
-        point = shapely.Point(lon, lat)
-        for i in self.tree.query(point):
+        ix = math.floor((lon - self._x0) / self._dx)
+        iy = math.floor((lat - self._y0) / self._dy)
+        if not (0 <= ix < self._side and 0 <= iy < self._side):
+            return None
+        cell = iy * self._side + ix
+        owner = self._owner[cell]
+        if owner >= 0:
+            return int(self.keys[owner])
+        if owner == self.PURE_EMPTY:
+            return None
+        candidates = self._cand[self._start[cell]:self._start[cell + 1]]
+        for i in candidates:
             if shapely.contains_xy(self.polygons[i], lon, lat):
                 return int(self.keys[i])
-        # Points exactly on a shared edge: take the first polygon that covers them.
-        for i in self.tree.query(point, predicate="intersects"):
-            return int(self.keys[i])
+        # On an edge shared by two grids, or on the outer border: the first polygon that covers the point.
+        point = shapely.Point(lon, lat)
+        for i in sorted(candidates):
+            if shapely.intersects(self.polygons[i], point):
+                return int(self.keys[i])
         return None
 
     def locate_many(self, lats: Sequence[float], lons: Sequence[float]) -> np.ndarray:
@@ -93,14 +149,29 @@ class Locator:
         result = np.full(len(lats), -1, dtype=np.int64)
         if self.tree is None or len(lats) == 0:
             return result
-        points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
-        point_idx, poly_idx = self.tree.query(points, predicate="intersects")
-        # Keep the first polygon per point (edges shared by two grids go to one of them, deterministically).
-        order = np.lexsort((poly_idx, point_idx))
-        point_idx, poly_idx = point_idx[order], poly_idx[order]
-        first = np.ones(len(point_idx), dtype=bool)
-        first[1:] = point_idx[1:] != point_idx[:-1]
-        result[point_idx[first]] = self.keys[poly_idx[first]]
+        xs, ys = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+        cells = self._cells(xs, ys)
+        owner = np.where(cells >= 0, self._owner[np.maximum(cells, 0)], self.PURE_EMPTY)
+        pure = owner >= 0
+        result[pure] = self.keys[owner[pure]]
+        mixed = np.flatnonzero(owner == self.MIXED)
+        if len(mixed):
+            mcells = cells[mixed]
+            counts = self._start[mcells + 1] - self._start[mcells]
+            point_idx = np.repeat(mixed, counts)
+            offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+            poly_idx = self._cand[np.repeat(self._start[mcells], counts) + offsets]
+            inside = shapely.contains_xy(self._geoms[poly_idx], xs[point_idx], ys[point_idx])
+            point_idx, poly_idx = point_idx[inside], poly_idx[inside]
+            # Candidates are in ascending polygon order per cell: keep the first hit per point.
+            first = np.ones(len(point_idx), dtype=bool)
+            first[1:] = point_idx[1:] != point_idx[:-1]
+            result[point_idx[first]] = self.keys[poly_idx[first]]
+            # Points exactly on an edge are contained by no polygon: resolve those few one by one.
+            for i in mixed[result[mixed] == -1]:
+                key = self.locate(float(ys[i]), float(xs[i]))
+                if key is not None:
+                    result[i] = key
         return result
 
 

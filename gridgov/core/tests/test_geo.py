@@ -49,3 +49,23 @@ def test_it_rejects_a_self_intersecting_polygon():
     ring = [[120, 35], [121, 36], [121, 35], [120, 36], [120, 35]]
     with pytest.raises(ValidationError, match="自相交"):
         parse_polygon({"type": "Polygon", "coordinates": [ring]})
+
+
+def test_it_agrees_with_brute_force_on_irregular_grids_and_points_outside():
+    import numpy as np
+    import shapely
+
+    rng = np.random.default_rng(3)
+    side, step = 8, 0.01
+    gx, gy = np.meshgrid(120 + np.arange(side + 1) * step, 35.9 + np.arange(side + 1) * step)
+    gx[1:-1, 1:-1] += rng.uniform(-0.003, 0.003, (side - 1, side - 1))
+    gy[1:-1, 1:-1] += rng.uniform(-0.003, 0.003, (side - 1, side - 1))
+    polys = [shapely.Polygon([(gx[i, j], gy[i, j]), (gx[i, j + 1], gy[i, j + 1]), (gx[i + 1, j + 1], gy[i + 1, j + 1]),
+                              (gx[i + 1, j], gy[i + 1, j])]) for i in range(side) for j in range(side)]
+    loc = Locator(list(enumerate(polys, start=1)))
+    lats, lons = rng.uniform(35.89, 35.99, 3000), rng.uniform(119.99, 120.09, 3000)
+    expected = []
+    for lat, lon in zip(lats, lons, strict=True):
+        hits = [k for k, p in enumerate(polys, start=1) if p.contains(shapely.Point(lon, lat))]
+        expected.append(hits[0] if hits else -1)
+    assert list(loc.locate_many(lats, lons)) == expected
