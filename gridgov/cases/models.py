@@ -1,1 +1,320 @@
-"""Models of the case engine."""
+"""Models of the case engine (网格事件, 接诉即办).
+
+One `Case` table for every case kind; the kind's flow (gridgov.cases.flows) says which stages and
+transitions it has. Every transition leaves a `CaseEvent` in the timeline. Indicators (RULES.md §1) read the
+dated and flagged columns here: dispatched_at, deadline, closed_at, on_time, rework_count, extension_count,
+returned_count, deferred, voided, dispatch_on_time, verify_on_time, response_on_time, rating.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.accounts.roles import ProCategory
+from gridgov.core.models import VersionedModel
+from gridgov.core.scope import ScopeSpec
+
+
+class Tree(models.TextChoices):
+    EVENT = "event", _("事件")
+    COMPONENT = "component", _("部件")
+
+
+class TimeUnit(models.TextChoices):
+    HOURS = "hours", _("工作时")
+    DAYS = "days", _("工作日")
+
+
+class Category(models.Model):
+    """A node of the 事件 or 部件 tree: 大类 (2-digit code) with 小类 (4-digit code, e.g. 0101 私搭乱建).
+    The 小类 carries the handling limit and whom cases go to by default."""
+
+    tree = models.CharField(_("类别树"), max_length=10, choices=Tree.choices, default=Tree.EVENT)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name=_("大类"))
+    code = models.CharField(_("编码"), max_length=8)
+    name = models.CharField(_("名称"), max_length=60)
+    deadline_amount = models.PositiveIntegerField(_("处置时限"), default=5)
+    deadline_unit = models.CharField(_("时限单位"), max_length=5, choices=TimeUnit.choices, default=TimeUnit.DAYS)
+    department_name = models.CharField(_("默认责任部门（名称）"), max_length=100, blank=True,
+                                       help_text=_("各镇街按名称匹配本镇街的部门"))
+    pro_category = models.CharField(_("专业类别"), max_length=20, choices=ProCategory.choices, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("事件类别")
+        verbose_name_plural = _("事件类别")
+        ordering = ["tree", "code"]
+        constraints = [models.UniqueConstraint(fields=["tree", "code"], name="case_category_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_leaf(self) -> bool:
+        return len(self.code) >= 4
+
+
+class Kind(models.TextChoices):
+    GRID_EVENT = "grid_event", _("网格事件")
+    COMPLAINT = "complaint", _("群众诉求")
+
+
+class Channel(models.TextChoices):
+    PATROL = "patrol", _("网格员巡查")
+    PUBLIC = "public", _("群众上报")
+    HOTLINE = "hotline", _("12345热线")
+    OPEN311 = "open311", _("Open311接口")
+    VIDEO = "video", _("视频监控")
+    REFERRAL = "referral", _("上级转办")
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("办理中")
+    CLOSED = "closed", _("已办结")
+
+
+class CaseQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> CaseQuerySet:
+        from .permissions import case_scope_q
+
+        q = case_scope_q(user, action)
+        if q is None:
+            return self.none()
+        return self.filter(q) if q else self
+
+
+CaseManager = models.Manager.from_queryset(CaseQuerySet)
+
+
+class Case(VersionedModel):
+    """One case of any kind. `stage` is changed only by the engine (gridgov.cases.engine.fire)."""
+
+    number = models.CharField(_("案卷编号"), max_length=24, unique=True, null=True, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.GRID_EVENT)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases",
+                                 verbose_name=_("类别"))
+    title = models.CharField(_("标题"), max_length=120)
+    description = models.TextField(_("描述"), blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    lat = models.FloatField(_("纬度（WGS-84）"))
+    lon = models.FloatField(_("经度（WGS-84）"))
+    grid = models.ForeignKey("network.Division", on_delete=models.PROTECT, related_name="cases",
+                             verbose_name=_("所属网格"))
+    town = models.ForeignKey("network.Division", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("所属镇街"))
+    department = models.ForeignKey("network.Department", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="cases", verbose_name=_("责任部门"))
+    pro_category = models.CharField(_("专业类别"), max_length=20, choices=ProCategory.choices, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="assigned_cases", verbose_name=_("处置人"))
+    # Reporter: a signed-in user, or an anonymous contact (name/phone may be empty).
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="reported_cases", verbose_name=_("上报人"))
+    reporter_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    anonymous = models.BooleanField(_("匿名"), default=False)
+    channel = models.CharField(_("来源渠道"), max_length=10, choices=Channel.choices, default=Channel.PUBLIC)
+    external_ref = models.CharField(_("外部编号"), max_length=64, blank=True)
+    follow_token = models.CharField(_("查询凭证"), max_length=32, unique=True)
+
+    stage = models.CharField(_("环节"), max_length=20, db_index=True)
+    status = models.CharField(_("状态"), max_length=6, choices=Status.choices, default=Status.OPEN)
+    # Deadline of the whole case (handling limit, clock from dispatch) and of the current step.
+    deadline = models.DateTimeField(_("处置时限"), null=True, blank=True)
+    deadline_provisional = models.BooleanField(_("时限为暂定（无官方节假日表）"), default=False)
+    step_deadline = models.DateTimeField(_("本环节时限"), null=True, blank=True)
+    overdue = models.BooleanField(_("已超期"), default=False)
+    urge_count = models.PositiveSmallIntegerField(_("督办次数"), default=0)
+    last_urged_at = models.DateTimeField(_("最近督办时间"), null=True, blank=True)
+
+    filed_at = models.DateTimeField(_("立案时间"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("派遣时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理/签收时间"), null=True, blank=True)
+    solved_at = models.DateTimeField(_("处置反馈时间"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+
+    on_time = models.BooleanField(_("按期结案"), null=True, blank=True)
+    dispatch_on_time = models.BooleanField(_("及时派遣"), null=True, blank=True)
+    verify_on_time = models.BooleanField(_("按时核查"), null=True, blank=True)
+    response_on_time = models.BooleanField(_("及时响应"), null=True, blank=True)
+    rework_count = models.PositiveSmallIntegerField(_("返工次数"), default=0)
+    extension_count = models.PositiveSmallIntegerField(_("延期次数"), default=0)
+    returned_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
+    extension_pending = models.BooleanField(_("延期待审批"), default=False)
+    extension_requested = models.JSONField(_("延期申请"), null=True, blank=True)
+    deferred = models.BooleanField(_("缓办"), default=False)
+    voided = models.BooleanField(_("作废"), default=False)
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="merged_cases", verbose_name=_("并入案卷"))
+    rating = models.PositiveSmallIntegerField(_("评价（1-5）"), null=True, blank=True)
+    rating_note = models.CharField(_("评价说明"), max_length=200, blank=True)
+    reply = models.TextField(_("答复内容"), blank=True)
+
+    objects = CaseManager()
+    # Division and department scope as everywhere; own rows and professional categories are added by
+    # gridgov.cases.permissions.case_scope_q.
+    scope = ScopeSpec(division="grid", department="department")
+    pii_fields = {"reporter_phone": "phone", "reporter_name": "name"}
+
+    class Meta:
+        verbose_name = _("案卷")
+        verbose_name_plural = _("案卷")
+        indexes = [
+            models.Index(fields=["town", "status", "stage", "step_deadline"], name="case_queue_idx"),
+            models.Index(fields=["grid", "status", "stage"], name="case_grid_idx"),
+            models.Index(fields=["department", "status", "stage"], name="case_dept_idx"),
+            models.Index(fields=["pro_category", "status", "stage"], name="case_pro_idx"),
+            models.Index(fields=["assignee", "status"], name="case_assignee_idx"),
+            models.Index(fields=["reporter"], name="case_reporter_idx"),
+            models.Index(fields=["category", "status", "created_at"], name="case_dupe_idx"),
+            models.Index(fields=["status", "deadline"], name="case_deadline_idx"),
+            models.Index(fields=["created_at"], name="case_created_idx"),
+            models.Index(fields=["kind", "status"], name="case_kind_idx"),
+            models.Index(fields=["channel"], name="case_channel_idx"),
+            models.Index(fields=["overdue", "status"], name="case_overdue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or '#' + str(self.pk)} {self.title}"
+
+    @property
+    def flow(self):
+        from .engine import flow_for
+
+        return flow_for(self.kind)
+
+    @property
+    def stage_label(self) -> str:
+        return self.flow.stage(self.stage).label
+
+
+class CaseFollower(models.Model):
+    """Someone who follows a case besides its reporter: a resident who reported a duplicate, or the reporter
+    of a case merged into this one. They see it and are told of its progress."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers", verbose_name=_("案卷"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+", verbose_name=_("用户"))
+    via = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                            verbose_name=_("原案卷"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("关注人")
+        verbose_name_plural = _("关注人")
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_follower_once")]
+        indexes = [models.Index(fields=["user"], name="case_follower_user_idx")]
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline: who did what, when, from which stage to which."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("案卷"))
+    time = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("操作人"))
+    actor_name = models.CharField(_("操作人"), max_length=60, blank=True)
+    transition = models.CharField(_("动作"), max_length=30)
+    label = models.CharField(_("动作名称"), max_length=30)
+    from_stage = models.CharField(_("原环节"), max_length=20, blank=True)
+    to_stage = models.CharField(_("新环节"), max_length=20, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["time", "id"]
+        indexes = [models.Index(fields=["case", "time"], name="case_event_case_idx"),
+                   models.Index(fields=["transition", "time"], name="case_event_tr_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.label}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    import uuid
+
+    ext = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
+           "image/heic": "heic"}.get(instance.content_type, "bin")
+    return f"cases/{instance.case_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class Attachment(models.Model):
+    """A photo of a case (report, handling result, verification). Type checked from the bytes, not the name."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("案卷"))
+    event = models.ForeignKey(CaseEvent, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="attachments", verbose_name=_("办理记录"))
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    content_type = models.CharField(_("类型"), max_length=40)
+    size = models.PositiveIntegerField(_("大小"))
+    original_name = models.CharField(_("原文件名"), max_length=120, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("上传人"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("照片")
+        verbose_name_plural = _("照片")
+        indexes = [models.Index(fields=["case"], name="case_attachment_idx")]
+
+
+class DispatchRule(models.Model):
+    """Where a case goes: category (or 大类, or any) and optionally a grid subtree → department and/or
+    professional category. The most specific matching rule wins; lower `priority` first among equals."""
+
+    town = models.ForeignKey("network.Division", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("镇街"))
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                 verbose_name=_("类别（空为全部）"))
+    area = models.ForeignKey("network.Division", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+", verbose_name=_("区域（空为全镇）"))
+    department = models.ForeignKey("network.Department", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="+", verbose_name=_("责任部门"))
+    pro_category = models.CharField(_("专业类别"), max_length=20, choices=ProCategory.choices, blank=True)
+    priority = models.PositiveSmallIntegerField(_("优先级"), default=100)
+
+    class Meta:
+        verbose_name = _("派遣规则")
+        verbose_name_plural = _("派遣规则")
+        indexes = [models.Index(fields=["town", "category"], name="case_rule_idx")]
+
+
+class IdempotencyKey(models.Model):
+    """A client's `Idempotency-Key` on case creation: a retry finds the case the first attempt made."""
+
+    owner = models.CharField(max_length=40)  # "u:<user id>" or "anon"
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="case_idempotency_once")]
+
+
+class Notification(models.Model):
+    """An in-app inbox entry; external channels (SMS, e-mail) are sent after commit by pluggable backends."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="notifications", verbose_name=_("接收人"))
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                             verbose_name=_("案卷"))
+    kind = models.CharField(_("类型"), max_length=30)
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "id"], name="case_inbox_idx")]

@@ -1,0 +1,99 @@
+"""Notifications: an in-app inbox row per recipient, written in the transition's transaction; external
+channels (SMS, e-mail, ...) through pluggable backends, called only after commit.
+
+Backends are dotted paths in settings.GRIDGOV_NOTIFY_BACKENDS (default: the console backend), each a
+callable `send(notification)`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from gridgov.accounts.models import RoleAssignment
+from gridgov.accounts.roles import Role
+
+log = logging.getLogger("gridgov.notify")
+
+
+def console_backend(notification: Any) -> None:
+    log.info("notify %s: %s — %s", notification.recipient_id, notification.title, notification.body)
+
+
+def outbox_backend(notification: Any) -> None:
+    """Keeps sent notifications in memory (tests)."""
+    OUTBOX.append(notification)
+
+
+OUTBOX: list[Any] = []
+
+
+def _backends() -> list[Any]:
+    paths = getattr(settings, "GRIDGOV_NOTIFY_BACKENDS", ["gridgov.cases.notifications.console_backend"])
+    return [import_string(p) for p in paths]
+
+
+def recipients(case: Any, groups: Iterable[str]) -> set[int]:
+    """User ids of the people concerned with `case` for each group named by a transition."""
+    groups = set(groups)
+    ids: set[int] = set()
+    q = RoleAssignment.objects.none()
+    if "reporter" in groups:
+        if case.reporter_id:
+            ids.add(case.reporter_id)
+        ids.update(case.followers.exclude(user=None).values_list("user_id", flat=True))
+    if "handlers" in groups:
+        if case.assignee_id:
+            ids.add(case.assignee_id)
+        if case.department_id:
+            q = q | RoleAssignment.objects.filter(department_id=case.department_id, role=Role.DEPT_STAFF)
+        if case.pro_category:
+            q = q | RoleAssignment.objects.filter(role=Role.PRO_WORKER, category=case.pro_category,
+                                                  division__town_id=case.town_id)
+    if "dispatchers" in groups:
+        q = q | RoleAssignment.objects.filter(role=Role.ADMIN, division_id=case.town_id)
+    if "grid" in groups:
+        q = q | RoleAssignment.objects.filter(role=Role.GRID_WORKER, division_id=case.grid_id)
+    if "leaders" in groups:
+        q = q | RoleAssignment.objects.filter(role=Role.LEADER, division_id=case.town_id)
+    ids.update(q.values_list("user_id", flat=True))
+    return ids
+
+
+def notify(*, user_ids: Iterable[int], case: Any, kind: str, title: str, body: str = "",
+           exclude: int | None = None) -> list[Any]:
+    from .models import Notification
+
+    url = f"/cases/{case.pk}/" if case is not None else ""
+    rows = [Notification(recipient_id=uid, case=case, kind=kind, title=title[:120], body=body, url=url)
+            for uid in sorted(set(user_ids)) if uid != exclude]
+    if not rows:
+        return []
+    Notification.objects.bulk_create(rows)
+    backends = _backends()
+
+    def send() -> None:
+        for n in rows:
+            for backend in backends:
+                try:
+                    backend(n)
+                except Exception:  # a failing channel never breaks the others
+                    log.exception("notification backend failed")
+
+    transaction.on_commit(send)
+    return rows
+
+
+def notify_transition(*, case: Any, transition: Any, event: Any, actor: Any, extra: list[Any]) -> None:
+    if not transition.notify and not extra:
+        return
+    ids = recipients(case, transition.notify) | set(extra)
+    title = _("%(n)s %(t)s：%(s)s") % {"n": case.number or case.pk, "t": transition.label, "s": case.title}
+    notify(user_ids=ids, case=case, kind=transition.name, title=title, body=event.note,
+           exclude=getattr(actor, "pk", None))

@@ -1,0 +1,282 @@
+"""Writes of the case engine besides the transitions themselves (gridgov.cases.engine.fire): intake of a
+report from any channel, following, merging duplicates, inbox reads. Every function: keyword-only,
+acting_user, one transaction with its timeline entry and audit record."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.core import audit
+from gridgov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gridgov.core.services import full_clean, service
+from gridgov.core.validators import validate_mobile
+from gridgov.network.selectors import locate
+
+from . import engine, permissions
+from .models import Case, CaseEvent, CaseFollower, Category, Channel, IdempotencyKey, Kind, Notification
+from .notifications import notify, recipients
+from .photos import files_rolled_back, save_photos, validate_all
+
+DUPLICATE_RADIUS_M = 50
+DUPLICATE_WINDOW_H = 72
+
+STAFF_CHANNELS = {Channel.PATROL, Channel.HOTLINE, Channel.VIDEO, Channel.REFERRAL}
+NUMBER_PREFIX = {Kind.GRID_EVENT: "SJ", Kind.COMPLAINT: "SQ"}
+
+
+class DuplicateFound(Conflict):
+    """A report close to an open case of the same category: show the existing case(s) first."""
+
+    code = "duplicate"
+
+
+@dataclass
+class Intake:
+    case: Case
+    replayed: bool = False  # an Idempotency-Key retry: the case made by the first attempt
+    followed: bool = False  # the reporter chose to follow an existing case
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    r = 6371000.0
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def find_duplicates(*, category: Category, lat: float, lon: float, now: Any = None,
+                    exclude: int | None = None) -> list[Case]:
+    """Open cases of the same category within 50 m and 72 h: a bounding box on the index, then distance."""
+    now = now or timezone.now()
+    dlat = DUPLICATE_RADIUS_M / 111_320.0
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    qs = Case.objects.filter(category=category, status="open",
+                             created_at__gte=now - timezone.timedelta(hours=DUPLICATE_WINDOW_H),
+                             lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
+    if exclude:
+        qs = qs.exclude(pk=exclude)
+    found = [c for c in qs.order_by("created_at")[:20] if distance_m(lat, lon, c.lat, c.lon) <= DUPLICATE_RADIUS_M]
+    return found
+
+
+def _category(value: Any, kind: str) -> Category:
+    qs = Category.objects.select_related("parent").filter(active=True)
+    found = None
+    if isinstance(value, Category):
+        found = value
+    elif value not in (None, ""):
+        s = str(value)
+        found = qs.filter(pk=int(s)).first() if s.isdigit() and len(s) < 8 and not s.startswith("0") else None
+        found = found or qs.filter(code=s).order_by("tree").first()
+    if found is None:
+        raise ValidationFailed({"category": [_("请选择事件类别")]})
+    if not found.is_leaf:
+        raise ValidationFailed({"category": [_("请选择小类")]})
+    return found
+
+
+def _request_hash(data: dict[str, Any], photos: list[Any]) -> str:
+    payload = json.dumps({k: str(v) for k, v in sorted(data.items())}, ensure_ascii=False)
+    payload += "|" + ",".join(f"{getattr(p, 'name', '')}:{getattr(p, 'size', '')}" for p in photos)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _claim_key(user: Any, key: str, request_hash: str) -> tuple[IdempotencyKey | None, Case | None]:
+    """Claim the key in this transaction. When an earlier attempt holds it, wait for it (the unique index
+    does) and return its case."""
+    owner = f"u:{user.pk}" if getattr(user, "pk", None) else "anon"
+    try:
+        with transaction.atomic():
+            row = IdempotencyKey.objects.create(owner=owner, key=key[:100], request_hash=request_hash)
+        return row, None
+    except IntegrityError:
+        row = IdempotencyKey.objects.select_related("case").get(owner=owner, key=key[:100])
+        if row.request_hash != request_hash:
+            raise ValidationFailed({"Idempotency-Key": [_("该幂等键已用于另一份不同的上报")]}) from None
+        if row.case is None:
+            raise Conflict(_("相同的上报正在处理，请稍后重试")) from None
+        return None, row.case
+
+
+INTAKE_FIELDS = {"kind", "category", "title", "description", "address", "lat", "lon", "crs", "anonymous",
+                 "reporter_name", "reporter_phone", "channel", "external_ref", "force_new", "follow"}
+
+
+@files_rolled_back
+@service
+def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | tuple[Any, ...] = (),
+                idempotency_key: str = "") -> Intake:
+    """Intake from any channel: locate the base grid, check duplicates, open the case in its flow's first
+    stage with its step deadline, write the timeline, store photos, notify the dispatchers.
+
+    Residents and anonymous visitors report through the public channel; staff may choose patrol, hotline,
+    video or referral and must be allowed to add cases where the point lies. `force_new` skips the
+    duplicate check; `follow=<id>` follows an existing case instead of opening a new one."""
+    photos = list(photos)
+    unknown = set(data) - INTAKE_FIELDS
+    if unknown:
+        raise ValidationFailed({k: [_("未知字段")] for k in sorted(unknown)})
+    validate_all(photos)
+    is_staff = getattr(acting_user, "pk", None) and getattr(acting_user, "kind", "") == "staff"
+
+    claim = None
+    if idempotency_key:
+        claim, earlier = _claim_key(acting_user, idempotency_key, _request_hash(data, photos))
+        if earlier is not None:
+            return Intake(earlier, replayed=True)
+
+    if data.get("follow"):
+        target = case_follow(case=_follow_target(data["follow"]), acting_user=acting_user)
+        if claim is not None:
+            IdempotencyKey.objects.filter(pk=claim.pk).update(case=target)
+        return Intake(target, followed=True)
+
+    kind = data.get("kind") or Kind.GRID_EVENT
+    flow = engine.flow_for(kind)
+    category = _category(data.get("category"), kind)
+    channel = data.get("channel") or (Channel.PATROL if is_staff and kind == Kind.GRID_EVENT else Channel.PUBLIC)
+    if channel not in Channel.values:
+        raise ValidationFailed({"channel": [_("未知的来源渠道")]})
+    if channel in STAFF_CHANNELS and not is_staff:
+        raise ValidationFailed({"channel": [_("该来源渠道仅限工作人员")]})
+    try:
+        lat, lon = float(data.get("lat")), float(data.get("lon"))
+    except (TypeError, ValueError):
+        raise ValidationFailed({"location": [_("请在地图上选择位置或允许定位")]}) from None
+    if data.get("crs", "wgs84") == "gcj02":
+        from gridgov.core.geo import gcj02_to_wgs84
+
+        lat, lon = gcj02_to_wgs84(lat, lon)
+    grid = locate(lat=lat, lon=lon)
+    title = (data.get("title") or "").strip() or category.name
+    phone = (data.get("reporter_phone") or "").strip()
+    if phone:
+        from django.core.exceptions import ValidationError
+
+        try:
+            validate_mobile(phone)
+        except ValidationError as exc:
+            raise ValidationFailed({"reporter_phone": list(exc.messages)}) from None
+
+    now = timezone.now()
+    if not data.get("force_new"):
+        dupes = find_duplicates(category=category, lat=lat, lon=lon, now=now)
+        if dupes:
+            raise DuplicateFound(_("附近 50 米内 72 小时内已有同类事件正在办理，请先查看"),
+                                 duplicates=[{"id": d.pk, "number": d.number, "title": d.title,
+                                              "stage": d.stage, "stage_label": str(d.stage_label),
+                                              "distance_m": round(distance_m(lat, lon, d.lat, d.lon))}
+                                             for d in dupes])
+
+    case = Case(kind=kind, category=category, title=title[:120], description=(data.get("description") or "").strip(),
+                address=(data.get("address") or "")[:200], lat=lat, lon=lon, grid=grid, town_id=grid.town_id,
+                reporter=acting_user if getattr(acting_user, "pk", None) else None,
+                reporter_name=(data.get("reporter_name") or "")[:50], reporter_phone=phone,
+                anonymous=bool(data.get("anonymous")), channel=channel,
+                external_ref=(data.get("external_ref") or "")[:64], follow_token=secrets.token_urlsafe(16)[:22])
+    case.grid = grid
+    engine.enter_stage(case, flow.initial, now)
+    if is_staff and not permissions.allows(acting_user, "add", case):
+        raise ValidationFailed({"location": [_("该位置不在您的上报范围内")]})
+    full_clean(case, exclude=["number", "follow_token", "town", "grid", "category"])
+    case.save(force_insert=True)
+    case.number = f"{NUMBER_PREFIX.get(kind, 'AJ')}{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+    if claim is not None:
+        IdempotencyKey.objects.filter(pk=claim.pk).update(case=case)
+    event = CaseEvent.objects.create(
+        case=case, time=now, actor=case.reporter, actor_name=_reporter_label(case),
+        transition="report", label=_("上报（%(c)s）") % {"c": case.get_channel_display()}, from_stage="",
+        to_stage=case.stage, note=case.description[:500], data={"channel": channel, "grid": grid.pk})
+    if photos:
+        save_photos(case=case, event=event, files=photos, user=acting_user)
+    audit.record(case, "create", actor=acting_user if getattr(acting_user, "pk", None) else None)
+    notify(user_ids=recipients(case, ("dispatchers",)), case=case, kind="report",
+           title=_("新上报 %(n)s：%(t)s") % {"n": case.number, "t": case.title},
+           exclude=getattr(acting_user, "pk", None))
+    return Intake(case)
+
+
+def _reporter_label(case: Case) -> str:
+    if case.anonymous:
+        return _("匿名群众")
+    if case.reporter_id:
+        return str(case.reporter)
+    return case.reporter_name or _("群众")
+
+
+def _follow_target(value: Any) -> Case:
+    case = Case.objects.filter(pk=value, status="open").select_related("category").first() if str(
+        value).isdigit() else None
+    if case is None:
+        raise ValidationFailed({"follow": [_("要关注的案卷不存在或已办结")]})
+    return case
+
+
+@service
+def case_follow(*, case: Case, acting_user: Any) -> Case:
+    """A reporter follows an existing case instead of reporting it again (the duplicate check's answer)."""
+    if not getattr(acting_user, "pk", None):
+        return case  # anonymous visitors follow by the case's link
+    if case.reporter_id != acting_user.pk:
+        CaseFollower.objects.get_or_create(case=case, user=acting_user)
+        CaseEvent.objects.create(case=case, time=timezone.now(), actor=acting_user, actor_name=str(acting_user),
+                                 transition="follow", label=_("群众重复上报（关注）"), from_stage=case.stage,
+                                 to_stage=case.stage)
+    return case
+
+
+@service
+def case_merge(*, case: Case, into: Case, acting_user: Any, expected_version: int | None = None,
+               note: str = "") -> Case:
+    """Merge a duplicate into the surviving case: the duplicate closes as 已合并, its reporter and followers
+    follow the survivor, and both timelines say so."""
+    if case.pk == into.pk:
+        raise ValidationFailed({"into": [_("不能并入自身")]})
+    if not (permissions.allows(acting_user, "dispatch", case) and permissions.allows(acting_user, "dispatch", into)):
+        raise PermissionDenied()
+    if into.status != "open" or into.merged_into_id:
+        raise ValidationFailed({"into": [_("只能并入办理中的案卷")]})
+    if into.town_id != case.town_id:
+        raise ValidationFailed({"into": [_("只能合并同一镇街的案卷")]})
+    if case.kind != into.kind:
+        raise ValidationFailed({"into": [_("只能合并同类型的案卷")]})
+    engine.fire(case=case, transition="merge", acting_user=acting_user, expected_version=expected_version,
+                note=note or _("并入 %(n)s") % {"n": into.number}, data={"into": into.pk}, system=True)
+    moved = list(CaseFollower.objects.filter(case=case).exclude(user=None).values_list("user_id", flat=True))
+    if case.reporter_id:
+        moved.append(case.reporter_id)
+    have = set(CaseFollower.objects.filter(case=into).values_list("user_id", flat=True))
+    CaseFollower.objects.bulk_create([CaseFollower(case=into, user_id=u, via=case) for u in set(moved)
+                                      if u not in have and u != into.reporter_id])
+    CaseEvent.objects.create(case=into, time=timezone.now(), actor=acting_user, actor_name=str(acting_user),
+                             transition="merged_in", label=_("合并重复案卷"), from_stage=into.stage,
+                             to_stage=into.stage, note=note, data={"merged": case.pk, "number": case.number})
+    return into
+
+
+@service
+def notification_read(*, acting_user: Any, ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all when `ids` is None)."""
+    qs = Notification.objects.filter(recipient=acting_user, read_at=None)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+def fire_by_token(*, token: str, transition: str, data: dict[str, Any], note: str = "") -> Case:
+    """A complainant without an account rates the reply through the case's follow link."""
+    case = Case.objects.select_related("category", "grid").filter(follow_token=token).first()
+    if case is None or transition != "rate":
+        raise NotFound()
+    return engine.fire(case=case, transition=transition, acting_user=None, data=data, note=note, system=True)
