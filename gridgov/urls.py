@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("open311/v2/", include("gridgov.cases.open311.urls")),
+    path("cases/indicators/", include("gridgov.cases.indicator_urls")),
     path("", include("gridgov.accounts.urls")),
 ]
 for _config in apps.get_app_configs():
