@@ -18,5 +18,7 @@ urlpatterns = [
     path("", include("gridgov.accounts.urls")),
 ]
 for _config in apps.get_app_configs():
-    if _config.name.startswith("gridgov.") and _config.label != "accounts" and find_spec(f"{_config.name}.urls"):
+    # accounts is mounted at the root and Open311 at its versioned path above.
+    if (_config.name.startswith("gridgov.") and _config.label not in ("accounts", "open311")
+            and find_spec(f"{_config.name}.urls")):
         urlpatterns.append(path(f"{_config.label}/", include(f"{_config.name}.urls")))
