@@ -88,9 +88,14 @@ def collecting(actor: Any) -> Iterator[None]:
     """Open (or join) the change collection of the current service call; flush at the outermost exit."""
     pending = _pending.get()
     if pending is not None:
+        # Nested service: its savepoint may roll back while the outer service goes on; drop its entries then.
+        mark = len(pending.entries)
         pending.depth += 1
         try:
             yield
+        except BaseException:
+            del pending.entries[mark:]
+            raise
         finally:
             pending.depth -= 1
         return
@@ -124,6 +129,15 @@ def record_many(objs: Iterable[models.Model], action: str, *, actor: Any = None)
     else:
         with transaction.atomic():
             append(entries)
+
+
+def flush() -> None:
+    """Write the changes collected so far now, inside the current transaction: bulk work (imports) calls it
+    after each batch so its memory stays bounded. The chain tip stays locked until commit, as usual."""
+    pending = _pending.get()
+    if pending is not None and pending.entries:
+        entries, pending.entries = pending.entries, []
+        append(entries)
 
 
 def append(entries: list[dict[str, Any]]) -> None:

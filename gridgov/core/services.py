@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from . import audit
 from .errors import Conflict, ValidationFailed
@@ -51,8 +52,9 @@ def save_new(obj: models.Model, *, acting_user: Any, action: str = "add") -> mod
     try:
         with transaction.atomic():
             obj.save(force_insert=True)
-    except IntegrityError as exc:
-        raise ValidationFailed.from_django(DjangoValidationError(str(exc))) from None
+    except IntegrityError:
+        # A concurrent insert won a uniqueness race after our checks passed.
+        raise ValidationFailed({"__all__": [_("与已有记录重复，请刷新后重试")]}) from None
     audit.record(obj, "create")
     ensure_visible(obj, acting_user, action)
     return obj
@@ -78,8 +80,8 @@ def update_versioned(obj: models.Model, changes: dict[str, Any], *, expected_ver
         with transaction.atomic():
             rows = model._default_manager.filter(pk=obj.pk, version=obj.version).update(
                 version=F("version") + 1, **values)
-    except IntegrityError as exc:
-        raise ValidationFailed.from_django(DjangoValidationError(str(exc))) from None
+    except IntegrityError:
+        raise ValidationFailed({"__all__": [_("与已有记录重复，请刷新后重试")]}) from None
     if rows == 0:
         current = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
         raise Conflict(current_version=current)

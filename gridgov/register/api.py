@@ -1,7 +1,8 @@
 """API of the register. Lists use the same FilterSets as the pages; personal data is masked unless the
-caller asks for `unmask=true`, may see it, and the access is logged."""
+caller asks for `unmask=true`, may see it, and the access is logged.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: ninja builds the `Query[...]` filter models from real
+annotations, and with string annotations /api/v1/openapi.json fails (pydantic "QueryParams not fully defined")."""
 
 import datetime as dt
 from typing import Any

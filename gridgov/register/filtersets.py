@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import django_filters as df
 from django.db.models import Q, QuerySet
@@ -13,13 +14,23 @@ from gridgov.network.models import Division
 from .models import Enterprise, Household, Resident, ResidentTag, Sex, Tag
 
 
+class ScopedFilterSet(df.FilterSet):
+    """A FilterSet whose record choices (the grid select of the page form, and the ids the API accepts) are
+    narrowed to what `user` may view: the form must not list another town's grids."""
+
+    def __init__(self, data: Any = None, queryset: QuerySet | None = None, *, user: Any = None, **kwargs: Any):
+        super().__init__(data, queryset, **kwargs)
+        if "grid" in self.filters:
+            self.filters["grid"].queryset = Division.objects.restrict(user, "view").only("id", "name", "path")
+
+
 def _subtree(queryset: QuerySet, name: str, value: Division | None) -> QuerySet:
     if not value:
         return queryset
     return queryset.filter(**{f"{name}__path__startswith": value.path})
 
 
-class ResidentFilterSet(df.FilterSet):
+class ResidentFilterSet(ScopedFilterSet):
     q = df.CharFilter(label=_("姓名/住址"), method="filter_q")
     grid = df.ModelChoiceFilter(label=_("网格（含下级）"), queryset=Division.objects.all(), method=_subtree)
     sex = df.ChoiceFilter(label=_("性别"), choices=Sex.choices)
@@ -53,7 +64,7 @@ class ResidentFilterSet(df.FilterSet):
         return queryset.filter(birth_date__gt=self._born_before(int(value) + 1))
 
 
-class HouseholdFilterSet(df.FilterSet):
+class HouseholdFilterSet(ScopedFilterSet):
     q = df.CharFilter(label=_("户编号/住址"), method="filter_q")
     grid = df.ModelChoiceFilter(label=_("网格（含下级）"), queryset=Division.objects.all(), method=_subtree)
 
@@ -65,7 +76,7 @@ class HouseholdFilterSet(df.FilterSet):
         return queryset.filter(Q(number__startswith=value) | Q(address__contains=value)) if value else queryset
 
 
-class EnterpriseFilterSet(df.FilterSet):
+class EnterpriseFilterSet(ScopedFilterSet):
     q = df.CharFilter(label=_("名称/信用代码"), method="filter_q")
     grid = df.ModelChoiceFilter(label=_("网格（含下级）"), queryset=Division.objects.all(), method=_subtree)
     industry = df.CharFilter(label=_("行业"), field_name="industry")

@@ -146,3 +146,30 @@ class Enterprise(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportRun(models.Model):
+    """One import of a register file: who, which file, how many rows went in, and the per-row error report
+    (kept so the report can be downloaded again from any app process). Not a register record: not audited;
+    the imported rows themselves are."""
+
+    KINDS = [("residents", _("居民")), ("households", _("户")), ("enterprises", _("企业"))]
+
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("导入人"))
+    kind = models.CharField(_("类型"), max_length=12, choices=KINDS)
+    file_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    partial = models.BooleanField(_("只导入正确的行"), default=False)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    imported = models.PositiveIntegerField(_("导入条数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    errors = models.JSONField(_("错误明细"), default=list)  # [[row, column, value, reason], ...], capped
+
+    class Meta:
+        verbose_name = _("导入记录")
+        verbose_name_plural = _("导入记录")
+        ordering = ["-id"]
+
+    @property
+    def rejected(self) -> bool:
+        return self.error_count > 0 and not self.partial

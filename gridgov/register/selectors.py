@@ -15,8 +15,8 @@ from .filtersets import EnterpriseFilterSet, HouseholdFilterSet, ResidentFilterS
 from .models import Enterprise, Household, Resident
 
 
-def _filtered(filterset_class: type, queryset: QuerySet, filters: Any) -> QuerySet:
-    fs = filterset_class(filters or {}, queryset=queryset)
+def _filtered(filterset_class: type, queryset: QuerySet, filters: Any, user: Any) -> QuerySet:
+    fs = filterset_class(filters or {}, queryset=queryset, user=user)
     if not fs.is_valid():
         raise ValidationFailed({k: [str(m) for m in v] for k, v in fs.errors.items()})
     return fs.qs
@@ -25,7 +25,7 @@ def _filtered(filterset_class: type, queryset: QuerySet, filters: Any) -> QueryS
 def resident_list(*, user: Any, filters: Any = None) -> QuerySet[Resident]:
     qs = (Resident.objects.restrict(user, "view").select_related("grid", "household")
           .prefetch_related("tag_rows").order_by("-id"))
-    return _filtered(ResidentFilterSet, qs, filters)
+    return _filtered(ResidentFilterSet, qs, filters, user)
 
 
 def resident_get(*, user: Any, pk: Any, action: str = "view") -> Resident:
@@ -35,7 +35,7 @@ def resident_get(*, user: Any, pk: Any, action: str = "view") -> Resident:
 
 def household_list(*, user: Any, filters: Any = None) -> QuerySet[Household]:
     qs = Household.objects.restrict(user, "view").select_related("grid").order_by("number")
-    return _filtered(HouseholdFilterSet, qs, filters)
+    return _filtered(HouseholdFilterSet, qs, filters, user)
 
 
 def household_get(*, user: Any, pk: Any, action: str = "view") -> Household:
@@ -48,7 +48,7 @@ def household_members(*, user: Any, household: Household) -> QuerySet[Resident]:
 
 def enterprise_list(*, user: Any, filters: Any = None) -> QuerySet[Enterprise]:
     qs = Enterprise.objects.restrict(user, "view").select_related("grid", "department").order_by("-id")
-    return _filtered(EnterpriseFilterSet, qs, filters)
+    return _filtered(EnterpriseFilterSet, qs, filters, user)
 
 
 def enterprise_get(*, user: Any, pk: Any, action: str = "view") -> Enterprise:

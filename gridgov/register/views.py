@@ -38,7 +38,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.resident_list(user=request.user, filters=request.GET)
     page = _page(request, qs)
     rows = [(r, selectors.masked(r)) for r in page.object_list]
-    ctx = {"page": page, "rows": rows, "filter": ResidentFilterSet(request.GET), "tags": dict(Tag.choices),
+    ctx = {"page": page, "rows": rows, "filter": ResidentFilterSet(request.GET, user=request.user), "tags": dict(Tag.choices),
            "can_add": can(request.user, "add", Resident)}
     template = "register/_resident_rows.html" if request.headers.get("HX-Request") else "register/resident_list.html"
     return render(request, template, ctx)
@@ -107,7 +107,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def household_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.household_list(user=request.user, filters=request.GET)
     return render(request, "register/household_list.html", {
-        "page": _page(request, qs), "filter": HouseholdFilterSet(request.GET),
+        "page": _page(request, qs), "filter": HouseholdFilterSet(request.GET, user=request.user),
         "can_add": can(request.user, "add", Household)})
 
 
@@ -125,7 +125,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, qs)
     return render(request, "register/enterprise_list.html", {
         "page": page, "rows": [(e, selectors.masked(e)) for e in page.object_list],
-        "filter": EnterpriseFilterSet(request.GET), "can_add": can(request.user, "add", Enterprise)})
+        "filter": EnterpriseFilterSet(request.GET, user=request.user), "can_add": can(request.user, "add", Enterprise)})
 
 
 @login_required

@@ -68,3 +68,28 @@ def test_a_failed_service_leaves_no_audit_record(world):
         services.resident_create(acting_user=world.worker_a, data={
             "name": "张三", "id_number": "110105194912310021", "grid": world.grid_a.pk})
     assert ChangeRecord.objects.count() == before
+
+
+def test_a_nested_service_that_fails_inside_a_surviving_one_leaves_no_record(world):
+    from gridgov.core.services import service
+    from gridgov.register.models import Resident
+
+    @service
+    def register_then_fail(*, acting_user):
+        services.resident_create(acting_user=acting_user, data={
+            "name": "乙", "id_number": _valid("370211198001021234"), "grid": world.grid_a.pk})
+        raise ValidationFailed({"name": ["后续检查未通过"]})
+
+    @service
+    def register_two(*, acting_user):
+        services.resident_create(acting_user=acting_user, data={
+            "name": "甲", "id_number": _valid("370211198001011234"), "grid": world.grid_a.pk})
+        try:
+            register_then_fail(acting_user=acting_user)
+        except ValidationFailed:
+            pass
+
+    register_two(acting_user=world.worker_a)
+    assert list(Resident.objects.values_list("name", flat=True)) == ["甲"]
+    assert list(ChangeRecord.objects.values_list("object_repr", flat=True)) == ["甲"]
+    assert verify().ok
