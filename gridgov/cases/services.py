@@ -265,6 +265,21 @@ def case_merge(*, case: Case, into: Case, acting_user: Any, expected_version: in
     return into
 
 
+@files_rolled_back
+@service
+def case_add_photos(*, case: Case, acting_user: Any, photos: list[Any], note: str = "") -> list[Any]:
+    """More photos for a case (on site, before/after): a timeline line of its own."""
+    if not photos:
+        raise ValidationFailed({"photos": [_("请选择照片")]})
+    staff = getattr(acting_user, "kind", "") == "staff"
+    if not (permissions.allows(acting_user, "view", case) and (staff or case.reporter_id == acting_user.pk)):
+        raise PermissionDenied()
+    event = CaseEvent.objects.create(case=case, time=timezone.now(), actor=acting_user,
+                                     actor_name=str(acting_user), transition="photos", label=_("补充照片"),
+                                     from_stage=case.stage, to_stage=case.stage, note=note)
+    return save_photos(case=case, event=event, files=photos, user=acting_user)
+
+
 @service
 def notification_read(*, acting_user: Any, ids: list[int] | None = None) -> int:
     """Mark the user's notifications read (all when `ids` is None)."""

@@ -1,0 +1,390 @@
+"""API of the case engine (/api/v1/cases). Lists use the pages' FilterSet; writes go through the same
+services and `engine.fire` as the pages. A stale `version` on a transition answers 409 with the current
+stage; `Idempotency-Key` on creation makes retries safe."""
+
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from . import engine, selectors, services
+from .dispatch import suggest
+from .models import Case, Kind
+
+router = Router(tags=["cases 事件与诉求"])
+
+
+class CaseOut(Schema):
+    id: int
+    number: str | None
+    kind: str
+    category_id: int
+    category_code: str
+    category_name: str
+    title: str
+    description: str
+    address: str
+    lat: float
+    lon: float
+    grid_id: int
+    grid_name: str
+    town_id: int
+    department_id: int | None
+    department_name: str
+    pro_category: str
+    assignee_id: int | None
+    channel: str
+    stage: str
+    stage_label: str
+    status: str
+    deadline: dt.datetime | None
+    deadline_provisional: bool
+    step_deadline: dt.datetime | None
+    overdue: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    filed_at: dt.datetime | None
+    dispatched_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    solved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    on_time: bool | None
+    rework_count: int
+    extension_count: int
+    returned_count: int
+    extension_pending: bool
+    deferred: bool
+    voided: bool
+    merged_into_id: int | None
+    rating: int | None
+    reply: str
+    urge_count: int
+    version: int
+
+    @staticmethod
+    def build(c: Case, now: dt.datetime | None = None) -> dict[str, Any]:
+        now = now or timezone.now()
+        return {
+            "id": c.pk, "number": c.number, "kind": c.kind, "category_id": c.category_id,
+            "category_code": c.category.code, "category_name": c.category.name, "title": c.title,
+            "description": c.description, "address": c.address, "lat": c.lat, "lon": c.lon, "grid_id": c.grid_id,
+            "grid_name": c.grid.name, "town_id": c.town_id, "department_id": c.department_id,
+            "department_name": c.department.name if c.department_id else "", "pro_category": c.pro_category,
+            "assignee_id": c.assignee_id, "channel": c.channel, "stage": c.stage, "stage_label": str(c.stage_label),
+            "status": c.status, "deadline": c.deadline, "deadline_provisional": c.deadline_provisional,
+            "step_deadline": c.step_deadline,
+            "overdue": bool(c.status == "open" and c.step_deadline and c.step_deadline < now),
+            "created_at": c.created_at, "updated_at": c.updated_at, "filed_at": c.filed_at,
+            "dispatched_at": c.dispatched_at, "accepted_at": c.accepted_at, "solved_at": c.solved_at,
+            "closed_at": c.closed_at, "on_time": c.on_time, "rework_count": c.rework_count,
+            "extension_count": c.extension_count, "returned_count": c.returned_count,
+            "extension_pending": c.extension_pending, "deferred": c.deferred, "voided": c.voided,
+            "merged_into_id": c.merged_into_id, "rating": c.rating, "reply": c.reply, "urge_count": c.urge_count,
+            "version": c.version,
+        }
+
+
+class InputOut(Schema):
+    name: str
+    label: str
+    kind: str
+    required: bool
+
+
+class ActionOut(Schema):
+    name: str
+    label: str
+    note_required: bool
+    inputs: list[InputOut]
+
+
+class WaitingOut(Schema):
+    transition: str
+    label: str
+    who: str
+
+
+class PhotoOut(Schema):
+    id: int
+    url: str
+    content_type: str
+    size: int
+
+
+class EventOut(Schema):
+    id: int
+    time: dt.datetime
+    actor: str
+    transition: str
+    label: str
+    from_stage: str
+    to_stage: str
+    note: str
+    data: dict
+    photos: list[PhotoOut]
+
+
+class CaseDetailOut(CaseOut):
+    reporter: str
+    reporter_phone: str
+    actions: list[ActionOut]
+    waiting: list[WaitingOut]
+    events: list[EventOut]
+    follow_url: str
+
+
+def _photo(a: Any) -> dict[str, Any]:
+    return {"id": a.pk, "url": f"/cases/photos/{a.pk}/", "content_type": a.content_type, "size": a.size}
+
+
+def _detail(user: Any, case: Case) -> dict[str, Any]:
+    v = selectors.case_view(user=user, case=case)
+    mine = case.reporter_id is not None and case.reporter_id == getattr(user, "pk", None)
+    return {
+        **CaseOut.build(case), "reporter": v.reporter, "reporter_phone": v.reporter_phone,
+        "actions": [{"name": t.name, "label": str(t.label), "note_required": t.note_required,
+                     "inputs": [{"name": i.name, "label": str(i.label), "kind": i.kind, "required": i.required}
+                                for i in t.inputs]} for t in v.actions],
+        "waiting": [{"transition": w.transition.name, "label": str(w.transition.label), "who": str(w.who)}
+                    for w in v.waiting],
+        "events": [{"id": e.pk, "time": e.time, "actor": e.actor_name, "transition": e.transition,
+                    "label": e.label, "from_stage": e.from_stage, "to_stage": e.to_stage, "note": e.note,
+                    "data": e.data, "photos": [_photo(a) for a in e.attachments.all()]} for e in v.events],
+        "follow_url": f"/cases/follow/{case.follow_token}/" if mine else "",
+    }
+
+
+class CaseFilters(Schema):
+    q: str | None = None
+    kind: str | None = None
+    queue: str | None = None
+    stage: str | None = None
+    status: str | None = None
+    category: int | None = None
+    grid: int | None = None
+    department: int | None = None
+    pro_category: str | None = None
+    channel: str | None = None
+    overdue: bool | None = None
+    created_after: dt.date | None = None
+    created_before: dt.date | None = None
+
+
+def _clean(filters: Schema) -> dict[str, Any]:
+    return {k: v for k, v in filters.dict().items() if v is not None}
+
+
+class _LazyRows:
+    def __init__(self, qs: Any, fn: Any):
+        self.qs, self.fn = qs, fn
+
+    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
+        now = timezone.now()
+        return [self.fn(r, now) for r in self.qs[item]]
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+
+@router.get("/cases", response=list[CaseOut], summary="案卷列表（与页面共用筛选条件；queue=工作队列，超期优先）")
+@paginate(LimitOffsetPagination)
+def case_list(request: HttpRequest, filters: Query[CaseFilters]):
+    return _LazyRows(selectors.case_list(user=request.user, filters=_clean(filters)), CaseOut.build)
+
+
+class CaseIn(Schema):
+    kind: str = Kind.GRID_EVENT
+    category: str
+    lat: float
+    lon: float
+    crs: str = "wgs84"
+    title: str = ""
+    description: str = ""
+    address: str = ""
+    anonymous: bool = False
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    channel: str | None = None
+    external_ref: str = ""
+    force_new: bool = False
+    follow: int | None = None
+
+
+def _intake(request: HttpRequest, payload: CaseIn, user: Any) -> Any:
+    data = {k: v for k, v in payload.dict().items() if v is not None}
+    intake = services.case_report(acting_user=user, data=data,
+                                  idempotency_key=request.headers.get("Idempotency-Key", ""))
+    case = Case.objects.select_related("category", "grid", "department").get(pk=intake.case.pk)
+    body = {**CaseOut.build(case), "follow_url": f"/cases/follow/{case.follow_token}/",
+            "replayed": intake.replayed, "followed": intake.followed}
+    return Status(200 if intake.replayed or intake.followed else 201, body)
+
+
+class CreatedOut(CaseOut):
+    follow_url: str
+    replayed: bool
+    followed: bool
+
+
+@router.post("/cases", response={200: CreatedOut, 201: CreatedOut},
+             summary="上报（自动落格、查重、派遣建议；支持 Idempotency-Key 防重复提交）")
+def case_create(request: HttpRequest, payload: CaseIn):
+    return _intake(request, payload, request.user)
+
+
+@router.post("/public/cases", response={200: CreatedOut, 201: CreatedOut}, auth=None,
+             summary="群众匿名上报（无需登录，返回案卷编号与查询链接）")
+def case_create_public(request: HttpRequest, payload: CaseIn):
+    payload.channel = None
+    user = request.user if request.user.is_authenticated else None
+    return _intake(request, payload, user)
+
+
+@router.get("/cases/queues", summary="我的工作队列与数量（含超期数）")
+def case_queues(request: HttpRequest):
+    return selectors.queue_counts(user=request.user)
+
+
+@router.get("/cases/map", summary="办理中案卷地图数据（按环节与超期着色）")
+def case_map(request: HttpRequest, filters: Query[CaseFilters]):
+    return selectors.case_map(user=request.user, filters=_clean(filters))
+
+
+class CategoryOut(Schema):
+    id: int
+    tree: str
+    code: str
+    name: str
+    parent_id: int | None
+    deadline_amount: int
+    deadline_unit: str
+    pro_category: str
+
+
+@router.get("/cases/categories", response=list[CategoryOut], auth=None, summary="事件/部件类别")
+def category_list(request: HttpRequest, tree: str | None = None):
+    return selectors.categories(tree=tree)
+
+
+@router.get("/cases/suggest", summary="派遣建议（类别→部门/专业类别；位置→网格）")
+def dispatch_suggest(request: HttpRequest, category: str, lat: float, lon: float):
+    from gridgov.network.selectors import locate
+
+    cat = services._category(category, "")
+    grid = locate(lat=lat, lon=lon, user=request.user)
+    s = suggest(category=cat, grid=grid)
+    return {"grid_id": grid.pk, "grid_name": grid.name, "department_id": s.department.pk if s.department else None,
+            "department_name": s.department.name if s.department else "", "pro_category": s.pro_category,
+            "rule_id": s.rule_id}
+
+
+@router.get("/cases/duplicates", auth=None, summary="查重：50 米、72 小时内同类办理中案卷")
+def duplicates(request: HttpRequest, category: str, lat: float, lon: float):
+    cat = services._category(category, "")
+    return [{"id": d.pk, "number": d.number, "title": d.title, "stage_label": str(d.stage_label),
+             "distance_m": round(services.distance_m(lat, lon, d.lat, d.lon))}
+            for d in services.find_duplicates(category=cat, lat=lat, lon=lon)]
+
+
+@router.get("/cases/flows/{kind}", summary="流程定义与流程图（Mermaid / DOT）")
+def flow_graph(request: HttpRequest, kind: str, fmt: str = "mermaid"):
+    flow = engine.flow_for(kind)
+    return {"kind": flow.kind, "label": str(flow.label), "initial": flow.initial,
+            "stages": [{"name": s.name, "label": str(s.label), "queue": s.queue, "closed": s.closed}
+                       for s in flow.stages],
+            "transitions": [{"name": t.name, "label": str(t.label), "sources": list(t.sources),
+                             "target": t.target, "permission": t.permission, "system": t.system}
+                            for t in flow.transitions],
+            "graph": flow.graph("dot" if fmt == "dot" else "mermaid")}
+
+
+@router.get("/cases/follow/{token}", auth=None, summary="凭查询链接查看办理进度（无需登录）")
+def follow(request: HttpRequest, token: str):
+    c = selectors.case_by_token(token=token)
+    events = c.events.order_by("time", "id")
+    return {"number": c.number, "title": c.title, "stage": c.stage, "stage_label": str(c.stage_label),
+            "status": c.status, "created_at": c.created_at, "deadline": c.deadline, "closed_at": c.closed_at,
+            "reply": c.reply, "rating": c.rating, "can_rate": c.kind == "complaint" and c.stage == "rating",
+            "timeline": [{"time": e.time, "label": e.label} for e in events]}
+
+
+class RateIn(Schema):
+    rating: int
+    note: str = ""
+
+
+@router.post("/cases/follow/{token}/rate", auth=None, summary="诉求人凭查询链接评价（1-5，1-2 为差评并触发回访）")
+def follow_rate(request: HttpRequest, token: str, payload: RateIn):
+    c = services.fire_by_token(token=token, transition="rate", data={"rating": payload.rating}, note=payload.note)
+    return {"stage": c.stage, "stage_label": str(c.stage_label)}
+
+
+@router.get("/cases/notifications", summary="我的通知")
+def notification_list(request: HttpRequest, unread: bool = False, limit: int = 50):
+    rows = selectors.inbox(user=request.user, unread_only=unread)[: max(1, min(limit, 200))]
+    return [{"id": n.pk, "case_id": n.case_id, "kind": n.kind, "title": n.title, "body": n.body, "url": n.url,
+             "created_at": n.created_at, "read": n.read_at is not None} for n in rows]
+
+
+class ReadIn(Schema):
+    ids: list[int] | None = None
+
+
+@router.post("/cases/notifications/read", summary="标记通知已读")
+def notification_read(request: HttpRequest, payload: ReadIn):
+    return {"updated": services.notification_read(acting_user=request.user, ids=payload.ids)}
+
+
+@router.get("/cases/{pk}", response=CaseDetailOut, summary="案卷详情（办理记录、照片、可执行操作、待谁办理）")
+def case_get(request: HttpRequest, pk: int):
+    return _detail(request.user, selectors.case_get(user=request.user, pk=pk))
+
+
+@router.get("/cases/{pk}/events", response=list[EventOut], summary="办理记录")
+def case_events(request: HttpRequest, pk: int):
+    return _detail(request.user, selectors.case_get(user=request.user, pk=pk))["events"]
+
+
+class TransitionIn(Schema):
+    version: int | None = None
+    note: str = ""
+    data: dict = {}
+
+
+@router.post("/cases/{pk}/transitions/{name}", response=CaseDetailOut,
+             summary="执行流转（带 version；他人已处理时返回 409 与当前环节）")
+def case_transition(request: HttpRequest, pk: int, name: str, payload: TransitionIn):
+    case = selectors.case_get(user=request.user, pk=pk)
+    engine.fire(case=case, transition=name, acting_user=request.user, expected_version=payload.version,
+                note=payload.note, data=payload.data)
+    return _detail(request.user, case)
+
+
+@router.post("/cases/{pk}/photos", response={201: list[PhotoOut]}, summary="补充照片（按内容识别类型，限制大小）")
+def case_photos(request: HttpRequest, pk: int, photos: list[UploadedFile] = File(...), note: str = ""):
+    case = selectors.case_get(user=request.user, pk=pk)
+    saved = services.case_add_photos(case=case, acting_user=request.user, photos=photos, note=note)
+    return Status(201, [_photo(a) for a in saved])
+
+
+class MergeIn(Schema):
+    into: int
+    version: int | None = None
+    note: str = ""
+
+
+@router.post("/cases/{pk}/merge", response=CaseDetailOut, summary="合并重复案卷（上报人转为关注并入的案卷）")
+def case_merge(request: HttpRequest, pk: int, payload: MergeIn):
+    case = selectors.case_get(user=request.user, pk=pk, action="dispatch")
+    into = selectors.case_get(user=request.user, pk=payload.into, action="dispatch")
+    services.case_merge(case=case, into=into, acting_user=request.user, expected_version=payload.version,
+                        note=payload.note)
+    return _detail(request.user, selectors.case_get(user=request.user, pk=into.pk))

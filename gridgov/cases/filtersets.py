@@ -1,0 +1,82 @@
+"""One FilterSet for case lists, shared by the pages and the API (one definition of "which rows")."""
+
+from __future__ import annotations
+
+import django_filters as df
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.accounts.roles import ProCategory
+from gridgov.network.models import Division
+
+from .engine import flows, iter_stage_choices
+from .models import Case, Channel, Kind, Status
+
+QUEUES = [
+    ("file", _("待立案/待受理"), "dispatch"),
+    ("dispatch", _("待派遣"), "dispatch"),
+    ("handle", _("待处置"), "handle"),
+    ("verify", _("待核查"), "verify"),
+    ("reply", _("待答复"), "handle"),
+    ("rate", _("待评价"), "rate"),
+    ("callback", _("待回访"), "dispatch"),
+]
+QUEUE_ACTION = {name: action for name, _label, action in QUEUES}
+
+
+def queue_q(queue: str) -> Q:
+    """Cases in a work queue: for each flow, the stages whose `queue` is `queue`."""
+    q = Q(pk__in=[])
+    for f in flows():
+        stages = f.stages_in_queue(queue)
+        if stages:
+            q |= Q(kind=f.kind, stage__in=stages)
+    return q & Q(status=Status.OPEN)
+
+
+def overdue_q(now=None) -> Q:
+    return Q(status=Status.OPEN, step_deadline__lt=now or timezone.now())
+
+
+class CaseFilterSet(df.FilterSet):
+    q = df.CharFilter(label=_("编号/标题"), method="filter_q")
+    kind = df.ChoiceFilter(label=_("类型"), choices=Kind.choices)
+    queue = df.ChoiceFilter(label=_("工作队列"), choices=[(n, lbl) for n, lbl, _a in QUEUES], method="filter_queue")
+    stage = df.ChoiceFilter(label=_("环节"), choices=iter_stage_choices)
+    status = df.ChoiceFilter(label=_("状态"), choices=Status.choices)
+    category = df.NumberFilter(label=_("类别ID（含小类）"), method="filter_category")
+    grid = df.ModelChoiceFilter(label=_("网格（含下级）"), queryset=Division.objects.all(), method="filter_grid")
+    department = df.NumberFilter(label=_("责任部门ID"), field_name="department_id")
+    pro_category = df.ChoiceFilter(label=_("专业类别"), choices=ProCategory.choices)
+    channel = df.ChoiceFilter(label=_("来源渠道"), choices=Channel.choices)
+    overdue = df.BooleanFilter(label=_("已超期"), method="filter_overdue")
+    created_after = df.DateFilter(label=_("上报起"), field_name="created_at", lookup_expr="date__gte")
+    created_before = df.DateFilter(label=_("上报止"), field_name="created_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Case
+        fields = ["q", "kind", "queue", "stage", "status", "category", "grid", "department", "pro_category",
+                  "channel", "overdue", "created_after", "created_before"]
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(number=value.upper()) | Q(title__contains=value))
+
+    def filter_queue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(queue_q(value)) if value else queryset
+
+    def filter_category(self, queryset: QuerySet, name: str, value: float) -> QuerySet:
+        return queryset.filter(Q(category_id=int(value)) | Q(category__parent_id=int(value)))
+
+    def filter_grid(self, queryset: QuerySet, name: str, value: Division | None) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(grid_id__in=Division.objects.filter(path__startswith=value.path).values("id"))
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())

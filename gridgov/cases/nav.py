@@ -1,0 +1,18 @@
+"""Menu entries of the case engine."""
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .permissions import may
+
+
+def items(user: Any) -> list[dict[str, str]]:
+    out = []
+    if may(user, "view"):
+        out.append({"label": _("事件办理"), "url": reverse("cases:case_list")})
+        out.append({"label": _("事件地图"), "url": reverse("cases:map")})
+    out.append({"label": _("我要上报"), "url": reverse("cases:report")})
+    out.append({"label": _("通知"), "url": reverse("cases:inbox")})
+    return out

@@ -1,0 +1,163 @@
+"""Reads of the case engine, restricted to the user's scope: lists (shared FilterSet), a case with its
+timeline and the actions open to the user, work-queue counts, the map, the inbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from gridgov.core.errors import ValidationFailed
+from gridgov.core.masking import mask
+from gridgov.core.scope import get_scoped
+
+from . import engine
+from .filtersets import QUEUES, CaseFilterSet, overdue_q, queue_q
+from .models import Attachment, Case, CaseEvent, Category, Notification
+from .permissions import case_scope_q
+
+LIST_FIELDS = ("id", "number", "kind", "category__code", "category__name", "title", "address", "lat", "lon",
+               "grid__name", "grid__path", "town_id", "department__name", "pro_category", "assignee_id",
+               "channel", "stage", "status", "deadline", "deadline_provisional", "step_deadline", "overdue",
+               "created_at", "updated_at", "dispatched_at", "accepted_at", "closed_at", "on_time",
+               "rework_count", "extension_count", "returned_count", "deferred", "voided", "merged_into_id",
+               "rating", "version", "reporter_id", "anonymous", "category_id", "grid_id", "department_id",
+               "description", "filed_at", "solved_at", "verified_at", "extension_pending", "urge_count",
+               "response_on_time", "dispatch_on_time", "verify_on_time", "deadline", "reply")
+
+
+def _filtered(queryset: QuerySet, filters: Any) -> QuerySet:
+    fs = CaseFilterSet(filters or {}, queryset=queryset)
+    if not fs.is_valid():
+        raise ValidationFailed({k: [str(m) for m in v] for k, v in fs.errors.items()})
+    return fs.qs
+
+
+def case_list(*, user: Any, filters: Any = None) -> QuerySet[Case]:
+    """Cases the user may see, filtered; in a work queue the most urgent (overdue) first."""
+    qs = Case.objects.restrict(user, "view").select_related("category", "grid", "department")
+    qs = _filtered(qs, filters)
+    queue = (filters or {}).get("queue") if hasattr(filters, "get") else None
+    if queue:
+        action = dict((n, a) for n, _l, a in QUEUES).get(queue, "view")
+        if action != "view":
+            scope = case_scope_q(user, action)
+            qs = qs.filter(scope) if scope is not None else qs.none()
+        from django.db.models import F
+
+        return qs.order_by(F("step_deadline").asc(nulls_last=True), "id")
+    return qs.order_by("-id")
+
+
+def case_get(*, user: Any, pk: Any, action: str = "view") -> Case:
+    return get_scoped(Case.objects.select_related("category", "category__parent", "grid", "town", "department",
+                                                  "assignee", "reporter", "merged_into"), user, action, pk=pk)
+
+
+@dataclass
+class Waiting:
+    transition: engine.Transition
+    who: str
+
+
+@dataclass
+class CaseView:
+    case: Case
+    actions: list[engine.Transition]
+    waiting: list[Waiting]
+    events: list[CaseEvent]
+    photos: list[Attachment]
+    reporter: str
+    reporter_phone: str
+    merged: list[Case]
+
+
+def case_view(*, user: Any, case: Case) -> CaseView:
+    """Everything a case page shows: the actions the user may fire, who may act next, the timeline with
+    its photos (a fixed number of queries, whatever the timeline's length)."""
+    flow = engine.flow_for(case.kind)
+    events = list(CaseEvent.objects.filter(case=case).select_related("actor")
+                  .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+                  .order_by("time", "id"))
+    photos = [p for e in events for p in e.attachments.all()]
+    actions = flow.available(case, user)
+    waiting = [Waiting(t, engine.who_may(case, t)) for t in flow.possible(case) if t.guard is None
+               or t.guard(case, user)]
+    staff = getattr(user, "kind", "") == "staff"
+    if case.anonymous and case.reporter_id != getattr(user, "pk", None):
+        reporter, phone = "匿名", ""
+    else:
+        reporter = str(case.reporter) if case.reporter_id else case.reporter_name
+        phone = mask("phone", case.reporter_phone) if case.reporter_phone and staff else ""
+    merged = list(Case.objects.filter(merged_into=case).only("id", "number", "title")) if staff else []
+    return CaseView(case, actions, waiting, events, photos, reporter, phone, merged)
+
+
+def queue_counts(*, user: Any) -> list[dict[str, Any]]:
+    """Each work queue the user works in with its count and overdue count: one query."""
+    now = timezone.now()
+    aggregates: dict[str, Any] = {}
+    shown = []
+    for name, label, action in QUEUES:
+        scope = case_scope_q(user, action)
+        if scope is None:
+            continue
+        base = queue_q(name) & scope
+        aggregates[name] = Count("id", filter=base)
+        aggregates[f"{name}__late"] = Count("id", filter=base & overdue_q(now))
+        shown.append((name, label))
+    if not aggregates:
+        return []
+    view = case_scope_q(user, "view")
+    row = Case.objects.filter(view if view is not None else Q(pk__in=[])).filter(status="open").aggregate(**aggregates)
+    return [{"queue": n, "label": str(lbl), "count": row[n], "overdue": row[f"{n}__late"]} for n, lbl in shown]
+
+
+def case_map(*, user: Any, filters: Any = None, limit: int = 5000) -> list[dict[str, Any]]:
+    """Open cases as points with stage and lateness (the map colours by both)."""
+    now = timezone.now()
+    qs = _filtered(Case.objects.restrict(user, "view").filter(status="open"), filters)
+    rows = qs.order_by("-id").values("id", "number", "title", "lat", "lon", "kind", "stage", "step_deadline",
+                                     "deadline")[:limit]
+    out = []
+    for r in rows:
+        flow = engine.flow_for(r["kind"])
+        stage = flow.stage(r["stage"])
+        out.append({"id": r["id"], "number": r["number"], "title": r["title"], "lat": r["lat"], "lon": r["lon"],
+                    "stage": r["stage"], "stage_label": str(stage.label), "queue": stage.queue,
+                    "overdue": bool(r["step_deadline"] and r["step_deadline"] < now)})
+    return out
+
+
+def categories(*, tree: str | None = None) -> list[Category]:
+    qs = Category.objects.filter(active=True).select_related("parent").order_by("tree", "code")
+    if tree:
+        qs = qs.filter(tree=tree)
+    return list(qs)
+
+
+def inbox(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(recipient=user).order_by("-id")
+    return qs.filter(read_at=None) if unread_only else qs
+
+
+def unread_count(*, user: Any) -> int:
+    return Notification.objects.filter(recipient=user, read_at=None).count()
+
+
+def case_by_token(*, token: str) -> Case:
+    """The case a follow link names; a merged case shows its survivor (merged reporters follow it)."""
+    from gridgov.core.errors import NotFound
+
+    case = Case.objects.select_related("category", "grid", "department", "merged_into").filter(
+        follow_token=token).first() if token else None
+    if case is None:
+        raise NotFound()
+    seen = 0
+    while case.merged_into_id and seen < 5:
+        case = Case.objects.select_related("category", "grid", "department", "merged_into").get(
+            pk=case.merged_into_id)
+        seen += 1
+    return case

@@ -1,0 +1,20 @@
+// Map of open cases: colour by work queue (stage), red outline when the current step is overdue.
+(function () {
+  var points = JSON.parse(document.getElementById("case-points").textContent);
+  var colours = { file: "#9467bd", dispatch: "#ff7f0e", handle: "#1f77b4", verify: "#2ca02c" };
+  var map = L.map("map", { preferCanvas: true });
+  L.tileLayer("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
+  var layer = L.featureGroup().addTo(map);
+  points.forEach(function (p) {
+    var m = L.circleMarker([p.lat, p.lon], {
+      radius: 6, weight: p.overdue ? 3 : 1, color: p.overdue ? "#b91c1c" : "#333",
+      fillColor: colours[p.queue] || "#7f7f7f", fillOpacity: 0.85,
+    });
+    var a = document.createElement("a");
+    a.href = "/cases/" + p.id + "/";
+    a.textContent = p.number + " " + p.title + "（" + p.stage_label + (p.overdue ? "，超期" : "") + "）";
+    m.bindPopup(a);
+    m.addTo(layer);
+  });
+  if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { maxZoom: 16 }); else map.setView([35.95, 120.0], 11);
+})();

@@ -1,0 +1,24 @@
+// Report form: pin the place on the map or take the phone's GPS position (WGS-84 from the browser).
+(function () {
+  var el = document.getElementById("map");
+  var lat = document.getElementById("lat"), lon = document.getElementById("lon");
+  var where = document.getElementById("where");
+  var c = (el.dataset.center || "35.9,120.0").split(",").map(Number);
+  var map = L.map("map");
+  L.tileLayer("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
+  var marker = null;
+  function put(la, lo) {
+    lat.value = la.toFixed(6); lon.value = lo.toFixed(6);
+    if (marker) marker.setLatLng([la, lo]); else marker = L.marker([la, lo]).addTo(map);
+    where.textContent = lat.value + ", " + lon.value;
+  }
+  if (lat.value && lon.value) { put(+lat.value, +lon.value); map.setView([+lat.value, +lon.value], 16); }
+  else map.setView(c, 13);
+  map.on("click", function (e) { put(e.latlng.lat, e.latlng.lng); });
+  document.getElementById("gps").addEventListener("click", function () {
+    if (!navigator.geolocation) { where.textContent = "无法定位"; return; }
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      put(pos.coords.latitude, pos.coords.longitude); map.setView([pos.coords.latitude, pos.coords.longitude], 17);
+    }, function () { where.textContent = "定位失败，请在地图上点选"; }, { enableHighAccuracy: true, timeout: 10000 });
+  });
+})();

@@ -1,0 +1,212 @@
+"""Case pages: work queues and lists (shared FilterSet), a case with its timeline and next actions, the
+report forms (resident on a phone, grid worker patrol, 12345 operator), the follow link, the map, the inbox
+and the flow drawings. Every page calls the same selectors and services as the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gridgov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gridgov.network.models import Department
+
+from . import engine, permissions, selectors, services
+from .filtersets import CaseFilterSet
+from .models import Attachment, Channel, Kind
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    raw = request.GET.get("size", "")
+    size = min(max(int(raw), 1), 200) if raw.isdigit() else PAGE_SIZE
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.case_list(user=request.user, filters=request.GET)
+    page = _page(request, qs)
+    ctx = {"page": page, "filter": CaseFilterSet(request.GET), "queues": selectors.queue_counts(user=request.user),
+           "queue": request.GET.get("queue", ""), "now": timezone.now(),
+           "can_add": permissions.may(request.user, "add")}
+    template = "cases/_case_rows.html" if request.headers.get("HX-Request") else "cases/case_list.html"
+    return render(request, template, ctx)
+
+
+def _departments(case: Any) -> Any:
+    return Department.objects.filter(town_id=case.town_id).only("id", "name")
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+    return _render_detail(request, case)
+
+
+def _render_detail(request: HttpRequest, case: Any, errors: dict | None = None, status: int = 200) -> HttpResponse:
+    from gridgov.accounts.roles import ProCategory
+
+    view = selectors.case_view(user=request.user, case=case)
+    dupes = []
+    if permissions.allows(request.user, "dispatch", case) and case.status == "open" and not case.merged_into_id:
+        dupes = services.find_duplicates(category=case.category, lat=case.lat, lon=case.lon, exclude=case.pk)
+    return render(request, "cases/case_detail.html", {
+        "c": case, "v": view, "now": timezone.now(), "errors": errors or {}, "departments": _departments(case),
+        "pro_categories": ProCategory.choices, "dupes": dupes,
+        "can_photo": request.user.kind == "staff" or case.reporter_id == request.user.pk,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+    t = engine.flow_for(case.kind).transition(name)
+    data = {i.name: request.POST.get(i.name, "") for i in t.inputs if request.POST.get(i.name, "") != ""}
+    version = request.POST.get("version", "")
+    try:
+        engine.fire(case=case, transition=name, acting_user=request.user,
+                    expected_version=int(version) if version.isdigit() else None,
+                    note=request.POST.get("note", ""), data=data, photos=request.FILES.getlist("photos"))
+    except ValidationFailed as exc:
+        return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: exc.message}, 422)
+    except Conflict as exc:
+        return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: exc.message}, 409)
+    return redirect("cases:case_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def case_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk, action="dispatch")
+    into_id = request.POST.get("into", "")
+    into = selectors.case_get(user=request.user, pk=into_id if into_id.isdigit() else 0, action="dispatch")
+    try:
+        services.case_merge(case=case, into=into, acting_user=request.user, note=request.POST.get("note", ""),
+                            expected_version=int(request.POST.get("version") or 0) or None)
+    except (ValidationFailed, Conflict) as exc:
+        return _render_detail(request, case, {"merge": exc.message}, exc.status)
+    return redirect("cases:case_detail", pk=into.pk)
+
+
+@login_required
+@require_POST
+def case_photos(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+    try:
+        services.case_add_photos(case=case, acting_user=request.user, photos=request.FILES.getlist("photos"),
+                                 note=request.POST.get("note", ""))
+    except ValidationFailed as exc:
+        return _render_detail(request, case, {"photos": exc.message}, 422)
+    return redirect("cases:case_detail", pk=pk)
+
+
+def photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo, only to someone who may see its case (or holds the case's follow token)."""
+    a = Attachment.objects.select_related("case", "case__grid").filter(pk=pk).first()
+    if a is None:
+        raise NotFound()
+    token = request.GET.get("t", "")
+    if not ((token and token == a.case.follow_token) or permissions.allows(request.user, "view", a.case)):
+        raise NotFound()
+    response = FileResponse(a.file.open("rb"), content_type=a.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _report_context(request: HttpRequest, data: dict, errors: dict, staff: bool) -> dict[str, Any]:
+    return {"data": data, "errors": errors, "categories": selectors.categories(), "staff": staff,
+            "channels": [c for c in Channel.choices if c[0] not in ("public", "open311")],
+            "kinds": Kind.choices, "dupes": [], "center": _center()}
+
+
+def _center() -> list[float]:
+    from gridgov.network.models import Division, Level
+
+    d = Division.objects.filter(level=Level.TOWN).exclude(center_lat=None).values("center_lat", "center_lon").first()
+    return [d["center_lat"], d["center_lon"]] if d else [35.9, 120.0]
+
+
+REPORT_FIELDS = ("kind", "category", "lat", "lon", "crs", "title", "description", "address", "reporter_name",
+                 "reporter_phone", "channel", "follow")
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    """上报: residents on a phone (no account needed; optionally anonymous), grid workers on patrol and
+    12345 operators (staff choose the channel and kind). Duplicates are shown before a new case opens."""
+    user = request.user if request.user.is_authenticated else None
+    staff = bool(user and user.kind == "staff")
+    data: dict[str, Any] = {"kind": "grid_event" if staff else "complaint"}
+    errors: dict[str, Any] = {}
+    status = 200
+    dupes: list[dict] = []
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "").strip() for k in REPORT_FIELDS if request.POST.get(k, "").strip()}
+        data["anonymous"] = request.POST.get("anonymous") == "on"
+        data["force_new"] = request.POST.get("force_new") == "1"
+        if not staff:
+            data.pop("channel", None)
+        try:
+            intake = services.case_report(acting_user=user, data=data, photos=request.FILES.getlist("photos"),
+                                          idempotency_key=request.POST.get("idem", ""))
+            case = intake.case
+            if staff:
+                return redirect("cases:case_detail", pk=case.pk)
+            return redirect("cases:follow", token=case.follow_token)
+        except services.DuplicateFound as exc:
+            dupes, status = exc.extra.get("duplicates", []), 409
+        except ValidationFailed as exc:
+            errors, status = exc.errors, 422
+    ctx = _report_context(request, data, errors, staff)
+    ctx["dupes"] = dupes
+    import uuid
+
+    ctx["idem"] = uuid.uuid4().hex
+    return render(request, "cases/report.html", ctx, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def follow(request: HttpRequest, token: str) -> HttpResponse:
+    """The reporter's follow link: progress, the reply, and the 1–5 rating of a complaint."""
+    case = selectors.case_by_token(token=token)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.fire_by_token(token=case.follow_token, transition="rate",
+                                   data={"rating": request.POST.get("rating", "")}, note=request.POST.get("note", ""))
+            return redirect("cases:follow", token=token)
+        except (ValidationFailed, Conflict, NotFound, PermissionDenied) as exc:
+            error = exc.message
+    events = list(case.events.order_by("time", "id").prefetch_related("attachments"))
+    return render(request, "cases/follow.html", {"c": case, "events": events, "error": error,
+                                                 "token": case.follow_token})
+
+
+@login_required
+def case_map(request: HttpRequest) -> HttpResponse:
+    points = selectors.case_map(user=request.user, filters=request.GET)
+    return render(request, "cases/map.html", {"points": points, "count": len(points),
+                                              "filter": CaseFilterSet(request.GET)})
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.notification_read(acting_user=request.user)
+        return redirect("cases:inbox")
+    rows = selectors.inbox(user=request.user)[:100]
+    return render(request, "cases/inbox.html", {"rows": rows})
+
+
+@login_required
+def flow_detail(request: HttpRequest, kind: str) -> HttpResponse:
+    flow = engine.flow_for(kind)
+    return render(request, "cases/flow.html", {"flow": flow, "mermaid": flow.graph(), "dot": flow.graph("dot")})
