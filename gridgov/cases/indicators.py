@@ -20,7 +20,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -132,31 +132,58 @@ class Period:
                 dt.datetime.combine(self.end, dt.time(0), SHANGHAI))
 
 
-def due_cases(qs: QuerySet[Case], period: Period, now: dt.datetime | None = None) -> QuerySet[Case]:
+def due_q(period: Period, now: dt.datetime | None = None) -> Q:
     """应结案: the handling deadline fell due inside the period (and is past); never voided or merged."""
     lo, hi = period.bounds()
-    now = now or timezone.now()
-    return qs.filter(deadline__gte=lo, deadline__lt=min(hi, now), voided=False, merged_into__isnull=True)
+    return Q(deadline__gte=lo, deadline__lt=min(hi, now or timezone.now()), voided=False,
+             merged_into__isnull=True)
 
 
-def _counts_query(qs: QuerySet[Case], by: str) -> QuerySet:
-    fields = DIMENSIONS[by]
-    if "month" in fields:
-        qs = qs.annotate(month=TruncMonth("deadline", tzinfo=SHANGHAI))
-    aggregates = {name: Count("id", filter=cond) if cond is not None else Count("id")
-                  for name, cond in COUNTS.items()}
-    return qs.values(*fields).annotate(**aggregates).order_by(*fields)
-
-
-def _filed_counts(qs: QuerySet[Case], period: Period, by: str) -> dict[tuple, int]:
-    """立案数 per group: cases filed in the period (grouped by the month of filing for "month")."""
+def filed_q(period: Period) -> Q:
+    """立案: filed inside the period (merged duplicates are not counted twice)."""
     lo, hi = period.bounds()
-    fields = DIMENSIONS[by]
-    qs = qs.filter(filed_at__gte=lo, filed_at__lt=hi, merged_into__isnull=True)
+    return Q(filed_at__gte=lo, filed_at__lt=hi, merged_into__isnull=True)
+
+
+def counts_query(qs: QuerySet[Case], by: str, period: Period, now: dt.datetime | None = None,
+                 with_filed: bool = True) -> QuerySet:
+    """The one GROUP BY, a single scan of the due ∪ filed cases: whether a case is due is a group key
+    (computed once per row), every count of COUNTS is a conditional COUNT, and 立案数 one more. Month
+    dimensions group by the month of the deadline and, for 立案数, the month of filing; `fold()` adds the
+    groups up."""
+    due, filed = due_q(period, now), filed_q(period)
+    fields = list(DIMENSIONS[by])
+    aggregates: dict[str, Any] = {name: Count("id", filter=cond) if cond is not None else Count("id")
+                                  for name, cond in COUNTS.items()}
+    if not with_filed:  # the 应结案 counts alone: exactly the hand-written GROUP BY
+        if "month" in fields:
+            qs = qs.annotate(month=TruncMonth("deadline", tzinfo=SHANGHAI))
+        return (qs.filter(due).annotate(is_due=Value(True), filed=Value(0)).values(*fields, "is_due", "filed")
+                .annotate(**aggregates).order_by())
+    qs = qs.filter(due | filed).annotate(is_due=ExpressionWrapper(due, output_field=BooleanField()))
     if "month" in fields:
-        qs = qs.annotate(month=TruncMonth("filed_at", tzinfo=SHANGHAI))
-    return {tuple(row[f] for f in fields): row["n"]
-            for row in qs.values(*fields).annotate(n=Count("id")).order_by()}
+        qs = qs.annotate(month=TruncMonth("deadline", tzinfo=SHANGHAI),
+                         filed_month=TruncMonth("filed_at", tzinfo=SHANGHAI))
+        fields.append("filed_month")
+    aggregates["filed"] = Count("id", filter=filed)
+    return qs.values(*fields, "is_due").annotate(**aggregates).order_by()
+
+
+def fold(rows: list[dict[str, Any]], by: str) -> dict[tuple, dict[str, int]]:
+    """Group rows of `counts_query` by the dimension's key (a loop over groups, not over cases)."""
+    fields = DIMENSIONS[by]
+    out: dict[tuple, dict[str, int]] = {}
+    for row in rows:
+        if row["is_due"]:
+            key = tuple(row[f] for f in fields)
+            acc = out.setdefault(key, dict.fromkeys([*COUNTS, "filed"], 0))
+            for name in COUNTS:
+                acc[name] += row[name]
+        if row["filed"]:
+            key = tuple(row["filed_month"] if f == "month" else row[f] for f in fields)
+            acc = out.setdefault(key, dict.fromkeys([*COUNTS, "filed"], 0))
+            acc["filed"] += row["filed"]
+    return out
 
 
 def _labels(by: str, keys: list[tuple]) -> dict[tuple, str]:
@@ -187,33 +214,27 @@ def _labels(by: str, keys: list[tuple]) -> dict[tuple, str]:
 
 
 def case_indicators(*, user: Any, by: Dimension = "grid", period: Period | None = None,
-                    kind: str | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
+                    kind: str | None = None, now: dt.datetime | None = None,
+                    with_filed: bool = True) -> dict[str, Any]:
     """Indicators of the cases `user` may see, grouped `by` a dimension, over `period`.
 
     Returns {"by", "period", "rows": [{"key", "label", "counts", "rates"}], "total": {...}}: each row's
-    counts (应结案数 and the numerators, plus 立案数 "filed") and rates in percent (None when nothing due)."""
+    counts (应结案数 and the numerators, plus 立案数 "filed" unless `with_filed` is False) and rates in
+    percent (None when nothing due)."""
     if by not in DIMENSIONS:
         raise ValueError(f"unknown dimension {by!r}")
     period = period or Period.parse(None, None)
     base = Case.objects.restrict(user, "view")
     if kind:
         base = base.filter(kind=kind)
-    due = due_cases(base, period, now)
-    fields = DIMENSIONS[by]
-    rows_raw = list(_counts_query(due, by))
-    filed = _filed_counts(base, period, by)
-    keys = [tuple(r[f] for f in fields) for r in rows_raw]
-    seen = set(keys)
-    keys += [k for k in filed if k not in seen]
-    keys.sort(key=lambda k: tuple((v is None, v) for v in k))
+    grouped = fold(list(counts_query(base, by, period, now, with_filed)), by)
+    keys = sorted(grouped, key=lambda k: tuple((v is None, v) for v in k))
     labels = _labels(by, keys)
-    by_key = {tuple(r[f] for f in fields): r for r in rows_raw}
+    fields = DIMENSIONS[by]
     rows = []
     total = dict.fromkeys([*COUNTS, "filed"], 0)
     for k in keys:
-        raw = by_key.get(k, {})
-        counts = {name: int(raw.get(name, 0)) for name in COUNTS}
-        counts["filed"] = filed.get(k, 0)
+        counts = grouped[k]
         for name, v in counts.items():
             total[name] += v
         key = {f: (timezone.localtime(v, SHANGHAI).strftime("%Y-%m") if f == "month" and v else v)

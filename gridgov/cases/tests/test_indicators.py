@@ -153,3 +153,8 @@ def test_it_refuses_the_api_to_anonymous_visitors(client_for):
 def test_it_shows_the_indicators_page_with_charts(tianmen, client_for):
     r = client_for("leader").get("/cases/indicators/", {"start": "2026-01-01", "end": "2026-02-01"})
     assert "vendor/echarts/echarts.min.js" in r.content.decode() and "93.72%" in r.content.decode()
+
+
+def test_it_gives_the_same_rates_without_the_filed_count(tianmen):
+    lean = case_indicators(user=tianmen.leader, by="town", period=JANUARY, now=LATER, with_filed=False)
+    assert lean["total"]["rates"] == total(tianmen)["rates"]
