@@ -369,9 +369,9 @@ def case_transition(request: HttpRequest, pk: int, name: str, payload: Transitio
 
 
 @router.post("/cases/{pk}/photos", response={201: list[PhotoOut]}, summary="补充照片（按内容识别类型，限制大小）")
-def case_photos(request: HttpRequest, pk: int, photos: list[UploadedFile] = File(...), note: str = ""):
+def case_photos(request: HttpRequest, pk: int, photos: list[UploadedFile] | None = File(None), note: str = ""):
     case = selectors.case_get(user=request.user, pk=pk)
-    saved = services.case_add_photos(case=case, acting_user=request.user, photos=photos, note=note)
+    saved = services.case_add_photos(case=case, acting_user=request.user, photos=photos or [], note=note)
     return Status(201, [_photo(a) for a in saved])
 
 

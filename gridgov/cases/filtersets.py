@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters as df
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -40,6 +42,8 @@ def overdue_q(now=None) -> Q:
 
 
 class CaseFilterSet(df.FilterSet):
+    """Pass `user`: the grid choices (page form and accepted API ids) are narrowed to what they may view."""
+
     q = df.CharFilter(label=_("编号/标题"), method="filter_q")
     kind = df.ChoiceFilter(label=_("类型"), choices=Kind.choices)
     queue = df.ChoiceFilter(label=_("工作队列"), choices=[(n, lbl) for n, lbl, _a in QUEUES], method="filter_queue")
@@ -58,6 +62,10 @@ class CaseFilterSet(df.FilterSet):
         model = Case
         fields = ["q", "kind", "queue", "stage", "status", "category", "grid", "department", "pro_category",
                   "channel", "overdue", "created_after", "created_before"]
+
+    def __init__(self, data: Any = None, queryset: QuerySet | None = None, *, user: Any = None, **kwargs: Any):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["grid"].queryset = Division.objects.restrict(user, "view").only("id", "name", "path")
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -240,6 +240,12 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.label}"
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> AttachmentQuerySet:
+        """Photos follow their case's scope."""
+        return self.filter(case__in=Case.objects.restrict(user, action).values("pk"))
+
+
 def attachment_path(instance: Attachment, filename: str) -> str:
     import uuid
 
@@ -262,10 +268,15 @@ class Attachment(models.Model):
                                     related_name="+", verbose_name=_("上传人"))
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
+    objects = models.Manager.from_queryset(AttachmentQuerySet)()
+
     class Meta:
         verbose_name = _("照片")
         verbose_name_plural = _("照片")
         indexes = [models.Index(fields=["case"], name="case_attachment_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.original_name or self.pk}"
 
 
 class DispatchRule(models.Model):

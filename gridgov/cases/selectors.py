@@ -18,18 +18,9 @@ from .filtersets import QUEUES, CaseFilterSet, overdue_q, queue_q
 from .models import Attachment, Case, CaseEvent, Category, Notification
 from .permissions import case_scope_q
 
-LIST_FIELDS = ("id", "number", "kind", "category__code", "category__name", "title", "address", "lat", "lon",
-               "grid__name", "grid__path", "town_id", "department__name", "pro_category", "assignee_id",
-               "channel", "stage", "status", "deadline", "deadline_provisional", "step_deadline", "overdue",
-               "created_at", "updated_at", "dispatched_at", "accepted_at", "closed_at", "on_time",
-               "rework_count", "extension_count", "returned_count", "deferred", "voided", "merged_into_id",
-               "rating", "version", "reporter_id", "anonymous", "category_id", "grid_id", "department_id",
-               "description", "filed_at", "solved_at", "verified_at", "extension_pending", "urge_count",
-               "response_on_time", "dispatch_on_time", "verify_on_time", "deadline", "reply")
 
-
-def _filtered(queryset: QuerySet, filters: Any) -> QuerySet:
-    fs = CaseFilterSet(filters or {}, queryset=queryset)
+def _filtered(queryset: QuerySet, filters: Any, user: Any) -> QuerySet:
+    fs = CaseFilterSet(filters or {}, queryset=queryset, user=user)
     if not fs.is_valid():
         raise ValidationFailed({k: [str(m) for m in v] for k, v in fs.errors.items()})
     return fs.qs
@@ -38,7 +29,7 @@ def _filtered(queryset: QuerySet, filters: Any) -> QuerySet:
 def case_list(*, user: Any, filters: Any = None) -> QuerySet[Case]:
     """Cases the user may see, filtered; in a work queue the most urgent (overdue) first."""
     qs = Case.objects.restrict(user, "view").select_related("category", "grid", "department")
-    qs = _filtered(qs, filters)
+    qs = _filtered(qs, filters, user)
     queue = (filters or {}).get("queue") if hasattr(filters, "get") else None
     if queue:
         action = dict((n, a) for n, _l, a in QUEUES).get(queue, "view")
@@ -118,7 +109,7 @@ def queue_counts(*, user: Any) -> list[dict[str, Any]]:
 def case_map(*, user: Any, filters: Any = None, limit: int = 5000) -> list[dict[str, Any]]:
     """Open cases as points with stage and lateness (the map colours by both)."""
     now = timezone.now()
-    qs = _filtered(Case.objects.restrict(user, "view").filter(status="open"), filters)
+    qs = _filtered(Case.objects.restrict(user, "view").filter(status="open"), filters, user)
     rows = qs.order_by("-id").values("id", "number", "title", "lat", "lon", "kind", "stage", "step_deadline",
                                      "deadline")[:limit]
     out = []

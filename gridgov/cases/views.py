@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from gridgov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from gridgov.network.models import Department
@@ -33,7 +33,7 @@ def _page(request: HttpRequest, qs: Any) -> Any:
 def case_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.case_list(user=request.user, filters=request.GET)
     page = _page(request, qs)
-    ctx = {"page": page, "filter": CaseFilterSet(request.GET), "queues": selectors.queue_counts(user=request.user),
+    ctx = {"page": page, "filter": CaseFilterSet(request.GET, user=request.user), "queues": selectors.queue_counts(user=request.user),
            "queue": request.GET.get("queue", ""), "now": timezone.now(),
            "can_add": permissions.may(request.user, "add")}
     template = "cases/_case_rows.html" if request.headers.get("HX-Request") else "cases/case_list.html"
@@ -65,10 +65,12 @@ def _render_detail(request: HttpRequest, case: Any, errors: dict | None = None, 
 
 
 @login_required
-@require_POST
 def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """POST fires the transition; GET shows the case with that action's form."""
     case = selectors.case_get(user=request.user, pk=pk)
     t = engine.flow_for(case.kind).transition(name)
+    if request.method != "POST":
+        return _render_detail(request, case)
     data = {i.name: request.POST.get(i.name, "") for i in t.inputs if request.POST.get(i.name, "") != ""}
     version = request.POST.get("version", "")
     try:
@@ -83,9 +85,10 @@ def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def case_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get(user=request.user, pk=pk, action="dispatch")
+    case = selectors.case_get(user=request.user, pk=pk)
+    if request.method != "POST":
+        return _render_detail(request, case)
     into_id = request.POST.get("into", "")
     into = selectors.case_get(user=request.user, pk=into_id if into_id.isdigit() else 0, action="dispatch")
     try:
@@ -97,9 +100,10 @@ def case_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def case_photos(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
+    if request.method != "POST":
+        return _render_detail(request, case)
     try:
         services.case_add_photos(case=case, acting_user=request.user, photos=request.FILES.getlist("photos"),
                                  note=request.POST.get("note", ""))
@@ -167,6 +171,7 @@ def report(request: HttpRequest) -> HttpResponse:
             errors, status = exc.errors, 422
     ctx = _report_context(request, data, errors, staff)
     ctx["dupes"] = dupes
+    ctx["form_error"] = (errors.get("__all__") or [""])[0]
     import uuid
 
     ctx["idem"] = uuid.uuid4().hex
@@ -194,7 +199,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
 def case_map(request: HttpRequest) -> HttpResponse:
     points = selectors.case_map(user=request.user, filters=request.GET)
     return render(request, "cases/map.html", {"points": points, "count": len(points),
-                                              "filter": CaseFilterSet(request.GET)})
+                                              "filter": CaseFilterSet(request.GET, user=request.user)})
 
 
 @login_required
