@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from gridgov.cases.models import Case, Category, Channel, Kind
@@ -78,9 +78,10 @@ def definition_dict(c: Category) -> dict[str, Any]:
 
 
 def public_requests() -> QuerySet[Case]:
-    """Cases published through Open311: grid events (public space) and whatever came in through Open311.
-    Complaints from other channels are private matters and never listed; voided and merged cases neither."""
-    return (Case.objects.filter(Q(kind=Kind.GRID_EVENT) | Q(channel=Channel.OPEN311))
+    """Requests published through Open311: the cases that came in through it (public reports by their
+    nature). Cases from patrols, the hotline and the web stay inside gridgov's scoped pages and API, where
+    each person sees only their part; voided and merged cases are never listed."""
+    return (Case.objects.filter(channel=Channel.OPEN311)
             .exclude(stage__in=("voided", "merged"))
             .select_related("category", "department"))
 

@@ -141,7 +141,7 @@ def test_it_returns_a_request_with_open_status_and_the_stage_in_status_notes(o31
 
 def test_it_sets_expected_datetime_from_the_deadline(o311):
     deadline = dt.datetime(2026, 11, 27, 11, 0, tzinfo=dt.UTC)
-    case = make_cases(o311, 1, cat=o311.cat, deadline=deadline)[0]
+    case = make_cases(o311, 1, cat=o311.cat, deadline=deadline, channel="open311")[0]
     body = o311.http.get(f"{BASE}/requests/{case.number}.json").json()[0]
     assert body["expected_datetime"] == "2026-11-27T19:00:00+08:00"
 
@@ -153,20 +153,20 @@ def test_it_returns_one_request_as_xml(o311):
 
 
 def test_it_filters_requests_by_status(o311):
-    make_cases(o311, 2, cat=o311.cat)
-    make_cases(o311, 1, cat=o311.cat, stage="closed", status="closed")
+    make_cases(o311, 2, cat=o311.cat, channel="open311")
+    make_cases(o311, 1, cat=o311.cat, stage="closed", status="closed", channel="open311")
     body = o311.http.get(f"{BASE}/requests.json", {"status": "closed"}).json()
     assert [r["status"] for r in body] == ["closed"]
 
 
 def test_it_filters_requests_by_ids(o311):
-    a, _b = make_cases(o311, 2, cat=o311.cat)
+    a, _b = make_cases(o311, 2, cat=o311.cat, channel="open311")
     body = o311.http.get(f"{BASE}/requests.json", {"service_request_id": a.number}).json()
     assert [r["service_request_id"] for r in body] == [a.number]
 
 
 def test_it_filters_requests_by_start_date(o311):
-    make_cases(o311, 1, cat=o311.cat)
+    make_cases(o311, 1, cat=o311.cat, channel="open311")
     body = o311.http.get(f"{BASE}/requests.json", {"start_date": "2099-01-01T00:00:00+08:00"}).json()
     assert body == []
 
@@ -175,8 +175,9 @@ def test_it_refuses_a_malformed_date(o311):
     assert o311.http.get(f"{BASE}/requests.json", {"start_date": "yesterday"}).status_code == 400
 
 
-def test_it_never_lists_a_complaint_from_another_channel(o311):
+def test_it_never_lists_a_case_from_another_channel(o311):
     make_cases(o311, 1, cat=o311.cat, kind="complaint", channel="hotline")
+    make_cases(o311, 1, cat=o311.cat, channel="patrol")
     assert o311.http.get(f"{BASE}/requests.json").json() == []
 
 
