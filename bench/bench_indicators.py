@@ -6,7 +6,7 @@
 
 Times `case_indicators(by="grid_month")` (the page's and the API's selector: one GROUP BY with conditional
 counts, 立案数 included, then the labels) and its query alone, against hand-written SQL computing the same
-应结案 counts; checks that the numbers agree. Median of 5 runs after one warm-up.
+应结案 counts; checks that the numbers agree. Medians of 5 interleaved runs after one warm-up each.
 """
 
 from __future__ import annotations
@@ -19,14 +19,17 @@ from _cases_seed import N_CASES, build, seed_cases, setup_django
 RUNS = 5
 
 
-def timed(fn) -> tuple[float, object]:
-    fn()
-    samples, result = [], None
+def interleaved(fns: dict[str, object]) -> dict[str, tuple[float, object]]:
+    """Median ms of each function, run in turn (a, b, c, a, b, c, …) so that a shared machine's changing
+    load falls on all of them alike; one warm-up each first."""
+    results: dict[str, object] = {name: fn() for name, fn in fns.items()}
+    samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(RUNS):
-        t0 = time.perf_counter()
-        result = fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(samples), result
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            results[name] = fn()
+            samples[name].append((time.perf_counter() - t0) * 1000)
+    return {name: (statistics.median(samples[name]), results[name]) for name in fns}
 
 
 HAND_SQL = """
@@ -72,12 +75,15 @@ def main() -> None:
             cur.execute(HAND_SQL, [env["world"].town.pk, lo, min(hi, now)])
             return cur.fetchall()
 
-    sql_ms, hand_rows = timed(hand)
-    rates_ms, result = timed(lambda: case_indicators(user=leader, by="grid_month", period=period, now=now,
-                                                     with_filed=False))
     base = Case.objects.restrict(leader, "view")
-    main_ms, _rows = timed(lambda: list(counts_query(base, "grid_month", period, now, with_filed=False)))
-    full_ms, full = timed(lambda: case_indicators(user=leader, by="grid_month", period=period, now=now))
+    r = interleaved({
+        "sql": hand,
+        "main": lambda: list(counts_query(base, "grid_month", period, now, with_filed=False)),
+        "rates": lambda: case_indicators(user=leader, by="grid_month", period=period, now=now, with_filed=False),
+        "full": lambda: case_indicators(user=leader, by="grid_month", period=period, now=now),
+    })
+    (sql_ms, hand_rows), (main_ms, _rows) = r["sql"], r["main"]
+    (rates_ms, result), (full_ms, full) = r["rates"], r["full"]
     agree = [(r["key"]["grid_id"], r["key"]["month"], r["counts"]["due"], r["counts"]["closed_on_time"])
              for r in result["rows"]] == [(g, m.strftime("%Y-%m"), d, ot) for g, m, d, _c, ot, *_ in hand_rows]
     agree_full = [r["counts"]["due"] for r in full["rows"] if r["counts"]["due"]] == [r[2] for r in hand_rows]
