@@ -81,6 +81,10 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             },
+            # Tests use a real WAL file too (an in-memory shared-cache database fails concurrent writers with
+            # "table is locked" instead of waiting, unlike the production file).
+            "TEST": {"NAME": os.environ.get("GRIDGOV_TEST_SQLITE",
+                                            f"/tmp/gridgov-test-{os.getuid()}-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

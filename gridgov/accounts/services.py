@@ -38,13 +38,19 @@ def login_check(*, request: Any, username: str, password: str) -> User | None:
         return user
     with transaction.atomic():
         LoginAttempt.objects.get_or_create(username=username)
+        # Only failures within the window count towards the lock.
+        window = dt.timedelta(seconds=settings.GRIDGOV_LOGIN_LOCK_SECONDS)
+        LoginAttempt.objects.filter(username=username, last_failure__lt=now - window).update(failures=0)
         LoginAttempt.objects.filter(username=username).update(failures=F("failures") + 1, last_failure=now)
         attempt = LoginAttempt.objects.get(username=username)
-        if attempt.failures >= settings.GRIDGOV_LOGIN_MAX_FAILURES:
+        locked = attempt.failures >= settings.GRIDGOV_LOGIN_MAX_FAILURES
+        if locked:
             attempt.locked_until = now + dt.timedelta(seconds=settings.GRIDGOV_LOGIN_LOCK_SECONDS)
             attempt.failures = 0
             attempt.save(update_fields=["locked_until", "failures"])
-            raise LockedOut(attempt.locked_until)
+    # Raised after the commit: raising inside the block would roll the lock back.
+    if locked:
+        raise LockedOut(attempt.locked_until)
     return None
 
 

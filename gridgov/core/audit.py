@@ -21,12 +21,15 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from .bulk import fast_insert
 from .context import current_request_id
 
 GENESIS = "0" * 64
 
 
 def jsonable(value: Any) -> Any:
+    if value is None or type(value) in (str, int, bool, float):  # the common case first: imports call this a lot
+        return value
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat() if timezone.is_aware(value) else value.isoformat()
     if isinstance(value, dt.date | dt.time):
@@ -133,9 +136,10 @@ def record_many(objs: Iterable[models.Model], action: str, *, actor: Any = None)
 
 def flush() -> None:
     """Write the changes collected so far now, inside the current transaction: bulk work (imports) calls it
-    after each batch so its memory stays bounded. The chain tip stays locked until commit, as usual."""
+    after each batch so its memory stays bounded. The chain tip stays locked until commit, as usual. Inside
+    a nested service it does nothing: that service's entries must stay droppable if its savepoint rolls back."""
     pending = _pending.get()
-    if pending is not None and pending.entries:
+    if pending is not None and pending.depth == 0 and pending.entries:
         entries, pending.entries = pending.entries, []
         append(entries)
 
@@ -155,7 +159,7 @@ def append(entries: list[dict[str, Any]]) -> None:
         h = _digest(prev, _hashed_fields(e))
         rows.append(ChangeRecord(prev_hash=prev, hash=h, **e))
         prev = h
-    ChangeRecord.objects.bulk_create(rows, batch_size=2000)
+    fast_insert(ChangeRecord, rows, returning=False)
     AuditHead.objects.filter(pk=1).update(last_hash=prev, count=models.F("count") + len(rows))
 
 

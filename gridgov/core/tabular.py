@@ -267,3 +267,13 @@ def check_format(fmt: str) -> str:
     if fmt not in CONTENT_TYPES:
         raise ValidationFailed({"format": [_("格式只能是 xlsx 或 csv")]})
     return fmt
+
+
+def file_response(filename: str, content_type: str, chunks: Iterable[bytes]) -> Any:
+    """A streaming download (rows are produced while the client reads)."""
+    from django.http import StreamingHttpResponse
+
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # exports hold personal data
+    return response

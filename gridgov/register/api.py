@@ -8,13 +8,178 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from gridgov.core.tabular import file_response
+
 from . import selectors, services
+from .columns import import_summary
 from .models import Enterprise, Resident
 
 router = Router(tags=["register 基础台账"])
+
+
+class ResidentFilters(Schema):
+    q: str | None = None
+    grid: int | None = None
+    sex: str | None = None
+    tag: str | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    household: int | None = None
+
+
+class HouseholdFilters(Schema):
+    q: str | None = None
+    grid: int | None = None
+
+
+class EnterpriseFilters(Schema):
+    q: str | None = None
+    grid: int | None = None
+    industry: str | None = None
+    scale: str | None = None
+    is_key: bool | None = None
+    department: int | None = None
+
+
+def _clean(filters: Schema) -> dict[str, Any]:
+    return {k: v for k, v in filters.dict().items() if v is not None}
+
+
+# ------------------------------------------------------------------ import and export (files)
+# Declared before the `/{kind}/{pk}` routes so that `/residents/export` is not taken for a record id.
+
+_FILE_CONTENT = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+                 {"schema": {"type": "string", "format": "binary"}},
+                 "text/csv": {"schema": {"type": "string", "format": "binary"}}}
+
+
+def _file_doc(description: str, *, unmask: bool = False) -> dict[str, Any]:
+    params = [{"name": "format", "in": "query", "required": False, "description": "xlsx（默认）或 csv",
+               "schema": {"type": "string", "enum": ["xlsx", "csv"], "default": "xlsx"}}]
+    if unmask:
+        params += [
+            {"name": "unmask", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
+             "description": "导出明文个人信息（需对全部导出记录有 view_pii 权限，并填写 reason）"},
+            {"name": "reason", "in": "query", "required": False, "schema": {"type": "string"},
+             "description": "导出明文的事由，写入个人信息访问记录"}]
+    return {"parameters": params, "responses": {200: {"description": description, "content": _FILE_CONTENT}}}
+
+
+class ImportRowError(Schema):
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+class ImportOut(Schema):
+    code: str  # imported | partial | rejected
+    detail: str
+    run_id: int
+    kind: str
+    total_rows: int
+    imported: int
+    error_count: int
+    partial: bool
+    ignored_columns: list[str]
+    row_errors: list[ImportRowError]  # the first 1,000; the full report at report_url
+    report_url: str
+
+
+class ErrorOut(Schema):
+    code: str
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+def _import(request: HttpRequest, kind: str, file: UploadedFile, partial: bool) -> Any:
+    result = services.register_import(acting_user=request.user, kind=kind, file=file, partial=partial)
+    body = import_summary(result)
+    body["report_url"] = f"/api/v1/register/imports/{result.run.pk}/report"  # type: ignore[union-attr]
+    return Status(422 if result.rejected else 200, body)
+
+
+def _export(request: HttpRequest, kind: str, filters: Schema) -> Any:
+    ex = selectors.export_list(user=request.user, kind=kind, filters=_clean(filters),
+                               fmt=request.GET.get("format", "xlsx"), unmask=request.GET.get("unmask") in (
+                                   "1", "true", "True"), reason=request.GET.get("reason", ""))
+    return file_response(ex.filename, ex.content_type, ex.chunks)
+
+
+def _template(request: HttpRequest, kind: str) -> Any:
+    ex = selectors.import_template(kind=kind, fmt=request.GET.get("format", "xlsx"))
+    return file_response(ex.filename, ex.content_type, ex.chunks)
+
+
+_IMPORT_RESPONSES = {200: ImportOut, 422: ImportOut | ErrorOut, 403: ErrorOut, 413: ErrorOut}
+_IMPORT_DOC = ("multipart/form-data：file（.xlsx 或 .csv，表头见模板）、partial（true 时只导入正确的行）。"
+               "默认有任何一行出错即整份不导入，返回 422 和逐行错误（行号、列、原因）。")
+
+
+@router.post("/residents/import", response=_IMPORT_RESPONSES, summary="导入居民（.xlsx/.csv）", description=_IMPORT_DOC)
+def resident_import(request: HttpRequest, file: File[UploadedFile], partial: Form[bool] = False):
+    return _import(request, "residents", file, partial)
+
+
+@router.get("/residents/export", summary="导出居民（与列表相同的筛选；默认脱敏）", openapi_extra=_file_doc(
+    "居民表格文件", unmask=True))
+def resident_export(request: HttpRequest, filters: Query[ResidentFilters]):
+    return _export(request, "residents", filters)
+
+
+@router.get("/residents/import-template", summary="居民导入模板", openapi_extra=_file_doc("导入模板"))
+def resident_template(request: HttpRequest):
+    return _template(request, "residents")
+
+
+@router.post("/households/import", response=_IMPORT_RESPONSES, summary="导入户（.xlsx/.csv）", description=_IMPORT_DOC)
+def household_import(request: HttpRequest, file: File[UploadedFile], partial: Form[bool] = False):
+    return _import(request, "households", file, partial)
+
+
+@router.get("/households/export", summary="导出户（与列表相同的筛选）", openapi_extra=_file_doc("户表格文件"))
+def household_export(request: HttpRequest, filters: Query[HouseholdFilters]):
+    return _export(request, "households", filters)
+
+
+@router.get("/households/import-template", summary="户导入模板", openapi_extra=_file_doc("导入模板"))
+def household_template(request: HttpRequest):
+    return _template(request, "households")
+
+
+@router.post("/enterprises/import", response=_IMPORT_RESPONSES, summary="导入企业（.xlsx/.csv，按坐标自动落格）",
+             description=_IMPORT_DOC)
+def enterprise_import(request: HttpRequest, file: File[UploadedFile], partial: Form[bool] = False):
+    return _import(request, "enterprises", file, partial)
+
+
+@router.get("/enterprises/export", summary="导出企业（与列表相同的筛选；默认脱敏）", openapi_extra=_file_doc(
+    "企业表格文件", unmask=True))
+def enterprise_export(request: HttpRequest, filters: Query[EnterpriseFilters]):
+    return _export(request, "enterprises", filters)
+
+
+@router.get("/enterprises/import-template", summary="企业导入模板", openapi_extra=_file_doc("导入模板"))
+def enterprise_template(request: HttpRequest):
+    return _template(request, "enterprises")
+
+
+@router.get("/imports/{run_id}", response=ImportOut, summary="一次导入的结果（仅导入人本人可见）")
+def import_run_get(request: HttpRequest, run_id: int):
+    run = selectors.import_run_get(user=request.user, pk=run_id)
+    body = import_summary(run)
+    body["report_url"] = f"/api/v1/register/imports/{run.pk}/report"
+    return body
+
+
+@router.get("/imports/{run_id}/report", summary="导入错误报告（行号、列、内容、原因）",
+            openapi_extra=_file_doc("错误报告"))
+def import_report(request: HttpRequest, run_id: int):
+    ex = selectors.import_report(user=request.user, pk=run_id, fmt=request.GET.get("format", "xlsx"))
+    return file_response(ex.filename, ex.content_type, ex.chunks)
 
 
 class ResidentOut(Schema):
@@ -62,20 +227,6 @@ class ResidentPatch(Schema):
     address: str | None = None
     grid: int | None = None
     tags: list[str] | None = None
-
-
-class ResidentFilters(Schema):
-    q: str | None = None
-    grid: int | None = None
-    sex: str | None = None
-    tag: str | None = None
-    age_min: int | None = None
-    age_max: int | None = None
-    household: int | None = None
-
-
-def _clean(filters: Schema) -> dict[str, Any]:
-    return {k: v for k, v in filters.dict().items() if v is not None}
 
 
 @router.get("/residents", response=list[ResidentOut], summary="居民列表（证件号、手机号脱敏）")
@@ -134,11 +285,6 @@ class HouseholdPatch(Schema):
     version: int
     number: str | None = None
     address: str | None = None
-    grid: int | None = None
-
-
-class HouseholdFilters(Schema):
-    q: str | None = None
     grid: int | None = None
 
 
@@ -222,15 +368,6 @@ class EnterprisePatch(Schema):
     crs: str | None = None
     department: int | None = None
     is_key: bool | None = None
-
-
-class EnterpriseFilters(Schema):
-    q: str | None = None
-    grid: int | None = None
-    industry: str | None = None
-    scale: str | None = None
-    is_key: bool | None = None
-    department: int | None = None
 
 
 @router.get("/enterprises", response=list[EnterpriseOut], summary="企业列表")

@@ -32,6 +32,7 @@ class Column:
 @dataclass(frozen=True)
 class Kind:
     name: str  # URL and CLI word: residents / households / enterprises
+    singular: str  # prefix of the page URL names: resident_list, resident_import, …
     label: Any
     model: type[models.Model]
     columns: tuple[Column, ...]
@@ -106,7 +107,7 @@ _t = gettext_lazy
 _TAG_LIST = "、".join(str(label) for _v, label in Tag.choices)
 
 RESIDENTS = Kind(
-    name="residents", label=_t("居民"), model=Resident,
+    name="residents", singular="resident", label=_t("居民"), model=Resident,
     columns=(
         Column("name", "姓名", True, _t("居民姓名"), "王小明"),
         Column("id_number", "身份证号", True, _t("18位居民身份证号（GB 11643，校验位必须正确）；性别和出生日期由此推出"),
@@ -126,7 +127,7 @@ RESIDENTS = Kind(
 )
 
 HOUSEHOLDS = Kind(
-    name="households", label=_t("户"), model=Household,
+    name="households", singular="household", label=_t("户"), model=Household,
     columns=(
         Column("number", "户编号", True, _t("户编号，在本镇街内唯一"), "H0001"),
         Column("address", "住址", True, _t("户的住址"), "泊里镇董家口村1号"),
@@ -139,7 +140,7 @@ HOUSEHOLDS = Kind(
 )
 
 ENTERPRISES = Kind(
-    name="enterprises", label=_t("企业"), model=Enterprise,
+    name="enterprises", singular="enterprise", label=_t("企业"), model=Enterprise,
     columns=(
         Column("name", "企业名称", True, _t("企业名称"), "青岛示例制造有限公司"),
         Column("credit_code", "统一社会信用代码", True, _t("18位统一社会信用代码（GB 32100，校验位必须正确）"),
@@ -182,3 +183,25 @@ def template_rows(kind: Kind) -> tuple[list[str], list[list[str]], list[list[str
     notes += [[], [str(_("第一行为表头，列的顺序不限；每行一条记录。有任何一行出错时默认整份文件不导入，"
                          "可选择“只导入正确的行”。"))]]
     return header, [example], notes
+
+
+def import_summary(result: Any, *, max_rows: int = 1000) -> dict[str, Any]:
+    """What an import did, in words and numbers (for ImportResult and the stored ImportRun alike)."""
+    run = getattr(result, "run", result)
+    rejected = result.error_count > 0 and not result.partial
+    if rejected:
+        code = "rejected"
+        detail = _("共 %(t)d 行，发现 %(e)d 处错误，未导入任何记录。请按错误报告修改后重新导入，"
+                   "或选择“只导入正确的行”。") % {"t": result.total_rows, "e": result.error_count}
+    elif result.error_count:
+        code = "partial"
+        detail = _("共 %(t)d 行，导入 %(n)d 行；%(e)d 处错误所在的行未导入。") % {
+            "t": result.total_rows, "n": result.imported, "e": result.error_count}
+    else:
+        code = "imported"
+        detail = _("共 %(t)d 行，全部导入。") % {"t": result.total_rows, "n": result.imported}
+    return {"code": code, "detail": detail, "run_id": run.pk, "kind": result.kind,
+            "total_rows": result.total_rows, "imported": result.imported, "error_count": result.error_count,
+            "partial": result.partial, "ignored_columns": list(getattr(result, "ignored_columns", []) or []),
+            "row_errors": [{"row": r, "column": c, "value": v, "reason": why}
+                           for r, c, v, why in result.errors[:max_rows]]}

@@ -93,7 +93,14 @@ class Resident(VersionedModel):
 
     @property
     def tags(self) -> list[str]:
-        return [t.tag for t in self.tag_rows.all()]
+        # Lists prefetch into `tag_list` (a plain list): `tag_rows.all()` would build a queryset per row.
+        rows = getattr(self, "tag_list", None)
+        return [t.tag for t in (rows if rows is not None else self.tag_rows.all())]
+
+    @property
+    def tag_labels(self) -> list[str]:
+        labels = dict(Tag.choices)
+        return [str(labels.get(t, t)) for t in self.tags]
 
 
 class ResidentTag(models.Model):
@@ -165,10 +172,16 @@ class ImportRun(models.Model):
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     errors = models.JSONField(_("错误明细"), default=list)  # [[row, column, value, reason], ...], capped
 
+    objects = ScopedManager()
+    scope = ScopeSpec(owner="user")
+
     class Meta:
         verbose_name = _("导入记录")
         verbose_name_plural = _("导入记录")
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"
 
     @property
     def rejected(self) -> bool:

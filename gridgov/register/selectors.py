@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from gridgov.core.errors import ValidationFailed
+from gridgov.core.errors import PermissionDenied, ValidationFailed
 from gridgov.core.masking import mask
 from gridgov.core.pii import log_access, may_unmask
-from gridgov.core.scope import get_scoped
+from gridgov.core.scope import can, get_scoped, scope_q
+from gridgov.core.tabular import CONTENT_TYPES, check_format, write_rows
 
+from .columns import kind_of, template_rows
 from .filtersets import EnterpriseFilterSet, HouseholdFilterSet, ResidentFilterSet
-from .models import Enterprise, Household, Resident
+from .models import Enterprise, Household, ImportRun, Resident, ResidentTag
 
 
 def _filtered(filterset_class: type, queryset: QuerySet, filters: Any, user: Any) -> QuerySet:
@@ -23,8 +29,11 @@ def _filtered(filterset_class: type, queryset: QuerySet, filters: Any, user: Any
 
 
 def resident_list(*, user: Any, filters: Any = None) -> QuerySet[Resident]:
-    qs = (Resident.objects.restrict(user, "view").select_related("grid", "household")
-          .prefetch_related("tag_rows").order_by("-id"))
+    # The grid's polygon is never shown in a list and can be large: leave it in the database.
+    qs = (Resident.objects.restrict(user, "view").select_related("grid", "household").defer("grid__polygon")
+          .prefetch_related(Prefetch("tag_rows", queryset=ResidentTag.objects.only("resident_id", "tag"),
+                                     to_attr="tag_list"))
+          .order_by("-id"))
     return _filtered(ResidentFilterSet, qs, filters, user)
 
 
@@ -69,3 +78,91 @@ def pii_view(obj: Any, *, user: Any, unmask: bool = False, reason: str = "") -> 
 def masked(obj: Any) -> dict[str, str]:
     """Masked personal fields (lists always show these)."""
     return {f: mask(kind, getattr(obj, f)) for f, kind in getattr(type(obj), "pii_fields", {}).items()}
+
+
+# ----------------------------------------------------------------------------------------------- exports
+
+_EXPORT_QS = {
+    "residents": lambda: Resident.objects.select_related("grid", "household").prefetch_related("tag_rows"),
+    "households": lambda: Household.objects.select_related("grid"),
+    "enterprises": lambda: Enterprise.objects.select_related("grid", "department"),
+}
+_FILTERSETS = {"residents": ResidentFilterSet, "households": HouseholdFilterSet, "enterprises": EnterpriseFilterSet}
+# Personal data in an export besides the masked fields (logged with every export).
+_PERSONAL = {"residents": ("name", "address"), "households": ("address",), "enterprises": ("legal_representative",)}
+_EXPORT_ORDER = {"residents": "-id", "households": "number", "enterprises": "-id"}
+
+
+@dataclass
+class Export:
+    """A file being exported: its name and type, the row count, and its bytes as an iterator of chunks
+    (rows are read from the database in chunks and written as they come: memory stays bounded)."""
+
+    filename: str
+    content_type: str
+    count: int
+    unmasked: bool
+    chunks: Iterator[bytes]
+
+
+def export_list(*, user: Any, kind: str, filters: Any = None, fmt: str = "xlsx", unmask: bool = False,
+                reason: str = "") -> Export:
+    """The rows of a list page (same FilterSet) that `user` may export, as .xlsx or .csv.
+
+    Personal fields are masked unless `unmask` is asked for with a reason by a role with `view_pii` over
+    every exported row. Every export is written to the access log with its count and fields."""
+    spec = kind_of(kind)
+    fmt = check_format(fmt)
+    model = spec.model
+    if not can(user, "export", model):
+        raise PermissionDenied(_("无权导出%(what)s") % {"what": spec.label})
+    base = _EXPORT_QS[kind]().restrict(user, "export").order_by(_EXPORT_ORDER[kind])
+    qs = _filtered(_FILTERSETS[kind], base, filters, user)
+    pii_fields: dict[str, str] = getattr(model, "pii_fields", {})
+    if unmask and pii_fields:
+        if not reason.strip():
+            raise ValidationFailed({"reason": [_("导出明文个人信息必须填写事由")]})
+        q = scope_q(model, user, "view_pii")
+        if q is None or (q and qs.exclude(q).exists()):
+            raise PermissionDenied(_("您无权查看其中部分记录的个人信息明文，请改为脱敏导出或缩小范围"))
+    count = qs.count()
+    fields = list(_PERSONAL[kind]) + [f if unmask else f"{f}(masked)" for f in pii_fields]
+    log_access(user, kind="export", model=model, fields=fields, count=count,
+               reason=reason.strip() or str(_("脱敏导出")))
+
+    def pii(obj: Any) -> dict[str, str]:
+        return {f: getattr(obj, f) for f in pii_fields} if unmask else masked(obj)
+
+    rows = (spec.export_row(obj, pii(obj)) for obj in qs.iterator(chunk_size=2000))
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return Export(filename=f"{kind}-{stamp}.{fmt}", content_type=CONTENT_TYPES[fmt], count=count,
+                  unmasked=bool(unmask and pii_fields),
+                  chunks=write_rows(fmt, list(spec.export_header), rows, sheet_title=str(spec.label)))
+
+
+def import_template(*, kind: str, fmt: str = "xlsx") -> Export:
+    """The empty import file of a kind: the header, one example row and (in .xlsx) a sheet explaining each
+    column."""
+    spec = kind_of(kind)
+    fmt = check_format(fmt)
+    header, example, notes = template_rows(spec)
+    extra = {str(_("填写说明")): notes} if fmt == "xlsx" else None
+    kwargs: dict[str, Any] = {"sheet_title": str(spec.label), "extra_sheets": extra} if fmt == "xlsx" else {}
+    return Export(filename=f"{kind}-template.{fmt}", content_type=CONTENT_TYPES[fmt], count=0, unmasked=False,
+                  chunks=write_rows(fmt, header, example, **kwargs))
+
+
+def import_run_get(*, user: Any, pk: Any) -> ImportRun:
+    """An import run of the user's own (the report holds rows of their file)."""
+    return get_scoped(ImportRun.objects, user, "view", pk=pk)
+
+
+def import_report(*, user: Any, pk: Any, fmt: str = "xlsx") -> Export:
+    """The per-row error report of an import: row, column, value (personal fields masked), reason."""
+    run = import_run_get(user=user, pk=pk)
+    fmt = check_format(fmt)
+    header = [str(_("行号")), str(_("列")), str(_("内容")), str(_("原因"))]
+    return Export(filename=f"{run.kind}-import-{run.pk}-errors.{fmt}", content_type=CONTENT_TYPES[fmt],
+                  count=len(run.errors), unmasked=False,
+                  chunks=write_rows(fmt, header, run.errors, **({"sheet_title": str(_("错误报告"))}
+                                                                if fmt == "xlsx" else {})))

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gridgov.core import audit
+from gridgov.core.bulk import fast_insert
 from gridgov.core.errors import PermissionDenied, ValidationFailed
 from gridgov.core.masking import mask
 from gridgov.core.scope import get_scoped, scope_q
@@ -96,7 +97,7 @@ def resident_update(*, acting_user: Any, resident: Resident, data: dict[str, Any
     if "household" in data:
         changes["household_id"] = _household_for(acting_user, data["household"], r.town)
     if "relation" in changes and changes["relation"]:
-        changes["relation"] = choice_value(changes["relation"], Resident.Relation.choices) or changes["relation"]
+        changes["relation"] = choice_value(changes["relation"], Resident.Relation) or changes["relation"]
     if "id_number" in changes:
         errors: Errors = {}
         number, birth, sex = clean_resident_id(changes["id_number"], errors)
@@ -240,10 +241,10 @@ def _cell_for_report(kind: Kind, key: str, value: str) -> str:
 def _insert_batch(kind: Kind, batch: list[tuple[Any, list[str]]], acting_user: Any) -> int:
     model = kind.model
     objs = [obj for obj, _tags in batch]
-    model._default_manager.bulk_create(objs, batch_size=IMPORT_BATCH)
+    fast_insert(model, objs)
     if model is Resident:
-        ResidentTag.objects.bulk_create([ResidentTag(resident_id=obj.pk, tag=t) for obj, tags in batch for t in tags],
-                                        batch_size=IMPORT_BATCH)
+        fast_insert(ResidentTag, [ResidentTag(resident_id=obj.pk, tag=t) for obj, tags in batch for t in tags],
+                    returning=False)
     # The scope re-check of every write, once per batch: each new row must be one the actor may add.
     pks = [obj.pk for obj in objs]
     if model._default_manager.restrict(acting_user, "add").filter(pk__in=pks).count() != len(pks):

@@ -9,6 +9,7 @@ per-row queries.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gridgov.core.errors import ValidationFailed
@@ -28,7 +31,6 @@ from .models import Enterprise, Household, Resident, Tag
 
 Errors = dict[str, list[str]]
 
-_TAG_BY_LABEL = {str(label): value for value, label in Tag.choices}
 _SPLIT = re.compile(r"[、,，;；/|\s]+")
 _TRUE = {"1", "是", "y", "yes", "true", "t", "√", "✔"}
 _FALSE = {"", "0", "否", "n", "no", "false", "f"}
@@ -62,24 +64,35 @@ def _check_lengths(obj: models.Model, names: tuple[str, ...], errors: Errors) ->
             add_error(errors, name, _("不能超过 %(n)d 个字") % {"n": f.max_length})  # type: ignore[attr-defined]
 
 
-def choice_value(raw: Any, choices: list[tuple[str, Any]]) -> str | None:
-    """A choice given as its code ("head") or its label ("户主"); None if it is neither."""
+@functools.cache
+def _choice_table(choices: type[models.Choices], language: str | None) -> dict[str, str]:
+    """Code → code and label → code, with the Chinese labels always accepted (files are written in Chinese
+    whatever the user's page language)."""
+    with translation.override("zh-hans"):
+        table = {str(label): value for value, label in choices.choices}
+    table.update({str(label): value for value, label in choices.choices})
+    table.update({value: value for value in choices.values})
+    return table
+
+
+def choice_value(raw: Any, choices: type[models.Choices]) -> str | None:
+    """A choice given as its code ("head") or its label ("户主"); None if it is neither. Tables are built once
+    per language: this runs for every row of an import."""
     text = "" if raw is None else str(raw).strip()
-    for value, label in choices:
-        if text == value or text == str(label):
-            return value
-    return None
+    return _choice_table(choices, get_language()).get(text)
 
 
 def parse_tags(raw: Any) -> tuple[list[str], list[str]]:
     """Tags from a list or a "低保、独居老人" cell: (known tag codes, unknown words)."""
     items = raw if isinstance(raw, list | tuple) else _SPLIT.split(str(raw or ""))
-    good, bad = [], []
+    good: list[str] = []
+    bad: list[str] = []
+    table = _choice_table(Tag, get_language())
     for item in items:
         item = str(item).strip()
         if not item:
             continue
-        code = item if item in Tag.values else _TAG_BY_LABEL.get(item)
+        code = table.get(item)
         if code is None:
             bad.append(item)
         elif code not in good:
@@ -330,7 +343,7 @@ def clean_resident(data: dict[str, Any], lookups: Lookups, *, grid_by: str = "pk
         r.birth_date, r.sex = birth, sex
     relation = data.get("relation") or ""
     if relation:
-        value = choice_value(relation, Resident.Relation.choices)
+        value = choice_value(relation, Resident.Relation)
         if value is None:
             add_error(errors, "relation", _("取值应为：%(c)s") % {
                 "c": "、".join(str(label) for _v, label in Resident.Relation.choices)})
@@ -414,7 +427,7 @@ def clean_enterprise(data: dict[str, Any], lookups: Lookups, *, department_by: s
             validate_credit_code(e.credit_code)
         except DjangoValidationError as exc:
             add_error(errors, "credit_code", exc.messages[0])
-    scale = choice_value(data.get("scale"), Enterprise.Scale.choices)
+    scale = choice_value(data.get("scale"), Enterprise.Scale)
     if scale is None:
         add_error(errors, "scale", _("取值应为：%(c)s") % {
             "c": "、".join(str(label) for _v, label in Enterprise.Scale.choices)})
@@ -434,7 +447,7 @@ def clean_enterprise(data: dict[str, Any], lookups: Lookups, *, department_by: s
         else:
             grid = lookups.grid(pk)
             if isinstance(grid, str):
-                add_error(errors, "location", _("该位置不在您的管辖范围内"))
+                add_error(errors, "grid", _("该位置所在的网格不在您的管辖范围内"))
             else:
                 e.grid_id, e.town_id = grid.pk, grid.town_id
                 department = lookups.department(data.get("department"), grid.town_id, by=department_by)

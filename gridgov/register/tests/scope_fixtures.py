@@ -12,7 +12,7 @@ from gridgov.core.validators import (
     resident_id_check_char,
 )
 from gridgov.network.models import Division
-from gridgov.register.models import Enterprise, Household, Resident, ResidentTag
+from gridgov.register.models import Enterprise, Household, ImportRun, Resident, ResidentTag
 
 _PLACES = {"grid_a": ("甲", "A"), "grid_b": ("乙", "B"), "other_town": ("丙", "C")}
 
@@ -47,5 +47,9 @@ def scope_fixtures(world: Any) -> dict[str, Any]:
             name=f"走查{mark}企业有限公司", credit_code=_credit_code(i), industry="制造业", scale="small",
             legal_representative=f"走查{mark}法人", legal_rep_phone=f"1390000000{i}", address=f"走查{mark}企业地址",
             lat=lat, lon=lon, grid=grid, town=grid.town, department=dept_for[position])
+    owners = {"grid_a": world.worker_a, "grid_b": world.worker_b, "other_town": world.other_leader}
+    imports = {position: ImportRun.objects.create(
+        user=owners[position], kind="residents", file_name=f"走查{mark}导入.xlsx", total_rows=1, error_count=1,
+        errors=[[2, "身份证号", "", "身份证号校验位错误"]]) for position, (mark, _code) in _PLACES.items()}
     return {"residents": residents, "households": households, "enterprises": enterprises,
-            "household": households}
+            "household": households, "imports": imports}

@@ -1,0 +1,16 @@
+"""`gridgov demo`: build the demo towns 泊里镇 and 辛安街道 once (idempotent) and print a login per persona."""
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Build the demo towns (idempotent) and print the demo logins"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--foundation-only", action="store_true",
+                            help="only the towns, grids, staff and register; skip the apps' demo seeds")
+
+    def handle(self, *args, **options):
+        from gridgov.demo import run_demo
+
+        run_demo(out=self.stdout.write, with_apps=not options["foundation_only"])
