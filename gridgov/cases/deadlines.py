@@ -19,12 +19,17 @@ class Deadline:
 
 
 def add_working_time(start: dt.datetime, amount: int, unit: str, *, town: Any = None) -> Deadline:
-    """`amount` working hours or days after `start` (the day of the act itself is not counted)."""
+    """`amount` working hours or days after `start` (the day of the act itself is not counted), with the
+    working hours of `town` (a Division or its code) when the calendar knows them."""
     try:
         from gridgov.core import calendar
     except ImportError:
         return _fallback(start, amount, unit)
-    result = calendar.add_working_time(start, amount, unit)
+    hours = None
+    code = getattr(town, "code", town if isinstance(town, str) else None)
+    if code and hasattr(calendar, "working_hours_for"):
+        hours = calendar.working_hours_for(code)
+    result = calendar.add_working_time(start, amount, unit, hours=hours)
     return Deadline(at=result.at, provisional=bool(result.provisional))
 
 

@@ -42,7 +42,7 @@ class Limit:
             amount, unit = case.category.deadline_amount, case.category.deadline_unit
         else:
             amount, unit = self.amount, self.unit
-        d = add_working_time(start, amount, unit, town=case.town_id)
+        d = add_working_time(start, amount, unit, town=case.town)
         return d.at, d.provisional
 
 

@@ -184,7 +184,7 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
                 reporter_name=(data.get("reporter_name") or "")[:50], reporter_phone=phone,
                 anonymous=bool(data.get("anonymous")), channel=channel,
                 external_ref=(data.get("external_ref") or "")[:64], follow_token=secrets.token_urlsafe(16)[:22])
-    case.grid = grid
+    case.grid, case.town = grid, grid.town
     engine.enter_stage(case, flow.initial, now)
     if is_staff and not permissions.allows(acting_user, "add", case):
         raise ValidationFailed({"location": [_("该位置不在您的上报范围内")]})

@@ -146,7 +146,7 @@ def approve_extension(ctx: Ctx) -> None:
     case = ctx.case
     req = case.extension_requested or {}
     start = case.deadline or ctx.now
-    d = add_working_time(start, int(req.get("amount", 1)), req.get("unit", "days"), town=case.town_id)
+    d = add_working_time(start, int(req.get("amount", 1)), req.get("unit", "days"), town=case.town)
     case.deadline, case.deadline_provisional = d.at, case.deadline_provisional or d.provisional
     case.step_deadline = case.deadline
     case.extension_count += 1

@@ -1,0 +1,96 @@
+"""群众诉求 by the 三度工作法: accepted within 2 working hours, solved within the limit, a reply the
+complainant rates 1–5; a 差评 opens a call-back task."""
+
+import json
+
+import pytest
+
+from gridgov.cases.engine import fire
+from gridgov.cases.models import Case
+
+
+def go(world, case, name, who, **kw):
+    return fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=world.people[who], **kw)
+
+
+@pytest.fixture
+def replied(case_world, report):
+    """A complaint by the resident, accepted, dispatched, solved and replied to."""
+    w = case_world
+    case = report("resident", kind="complaint")
+    go(w, case, "accept", "dispatcher")
+    go(w, case, "dispatch", "dispatcher")
+    go(w, case, "sign", "clerk")
+    go(w, case, "solve", "clerk", note="已协调物业清运")
+    go(w, case, "reply", "clerk", data={"reply": "您反映的问题已解决"})
+    return Case.objects.get(pk=case.pk)
+
+
+def test_it_measures_the_response_against_two_working_hours(case_world, report):
+    from gridgov.cases.deadlines import add_working_time
+
+    case = report("resident", kind="complaint")
+    assert case.step_deadline == add_working_time(case.created_at, 2, "hours").at
+
+
+def test_an_acceptance_within_the_limit_counts_as_on_time(case_world, report):
+    case = report("resident", kind="complaint")
+    go(case_world, case, "accept", "dispatcher")
+    assert Case.objects.get(pk=case.pk).response_on_time is True
+
+
+def test_a_late_acceptance_is_not_on_time(case_world, report):
+    import datetime as dt
+
+    case = report("resident", kind="complaint")
+    Case.objects.filter(pk=case.pk).update(step_deadline=case.created_at - dt.timedelta(minutes=1))
+    go(case_world, case, "accept", "dispatcher")
+    assert Case.objects.get(pk=case.pk).response_on_time is False
+
+
+def test_a_good_rating_closes_the_complaint(case_world, replied, client_for):
+    resp = client_for("resident").post(f"/api/v1/cases/cases/{replied.pk}/transitions/rate",
+                                       data=json.dumps({"version": replied.version, "data": {"rating": 5}}),
+                                       content_type="application/json")
+    assert resp.status_code == 200 and resp.json()["stage"] == "closed"
+
+
+def test_a_bad_rating_opens_a_call_back_task(case_world, replied):
+    go(case_world, replied, "rate", "resident", data={"rating": 2}, note="态度不好")
+    assert Case.objects.get(pk=replied.pk).stage == "callback"
+
+
+def test_the_call_back_closes_the_complaint(case_world, replied):
+    go(case_world, replied, "rate", "resident", data={"rating": 1})
+    go(case_world, replied, "callback_done", "dispatcher", note="已回访，致歉并说明")
+    case = Case.objects.get(pk=replied.pk)
+    assert (case.stage, case.status, case.rating) == ("closed", "closed", 1)
+
+
+def test_an_anonymous_complainant_rates_through_the_follow_link(case_world, report, client_for):
+    w = case_world
+    case = report(None, kind="complaint")
+    for name, who, kw in (("accept", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("sign", "clerk", {}),
+                          ("solve", "clerk", {"note": "ok"}), ("reply", "clerk", {"data": {"reply": "已办"}})):
+        go(w, case, name, who, **kw)
+    resp = client_for(None).post(f"/cases/follow/{case.follow_token}/", {"rating": "4"})
+    assert resp.status_code == 302 and Case.objects.get(pk=case.pk).rating == 4
+
+
+def test_a_rating_outside_one_to_five_is_refused(case_world, replied, client_for):
+    resp = client_for(None).post(f"/api/v1/cases/cases/follow/{replied.follow_token}/rate",
+                                 data=json.dumps({"rating": 7}), content_type="application/json")
+    assert resp.status_code == 422
+
+
+def test_solving_after_the_deadline_is_not_on_time(case_world, report):
+    import datetime as dt
+
+    w = case_world
+    case = report("resident", kind="complaint")
+    go(w, case, "accept", "dispatcher")
+    go(w, case, "dispatch", "dispatcher")
+    go(w, case, "sign", "clerk")
+    Case.objects.filter(pk=case.pk).update(deadline=case.created_at - dt.timedelta(hours=1))
+    go(w, case, "solve", "clerk", note="晚了")
+    assert Case.objects.get(pk=case.pk).on_time is False

@@ -1,0 +1,64 @@
+"""Duplicates: reports within 50 m and 72 h of an open case of the same category; merging; followers."""
+
+import datetime as dt
+
+from gridgov.cases.models import Case, CaseFollower
+from gridgov.cases.services import case_merge, case_report, find_duplicates
+
+
+def test_it_finds_an_open_case_40_metres_away(case_world, report):
+    first = report("worker_a")
+    lat, lon = case_world.point_a
+    assert find_duplicates(category=first.category, lat=lat + 0.00036, lon=lon) == [first]
+
+
+def test_it_ignores_a_case_60_metres_away(case_world, report):
+    first = report("worker_a")
+    lat, lon = case_world.point_a
+    assert find_duplicates(category=first.category, lat=lat + 0.00054, lon=lon) == []
+
+
+def test_it_ignores_a_case_older_than_72_hours(case_world, report):
+    first = report("worker_a")
+    Case.objects.filter(pk=first.pk).update(created_at=first.created_at - dt.timedelta(hours=73))
+    lat, lon = case_world.point_a
+    assert find_duplicates(category=first.category, lat=lat, lon=lon) == []
+
+
+def test_a_resident_may_follow_the_existing_case_instead(case_world, report):
+    first = report("worker_a")
+    lat, lon = case_world.point_a
+    intake = case_report(acting_user=case_world.resident, data={"category": "0102", "lat": lat, "lon": lon,
+                                                                 "follow": first.pk})
+    assert (intake.case.pk, intake.followed, Case.objects.count()) == (first.pk, True, 1)
+
+
+def test_merged_reporters_follow_the_surviving_case(case_world, report, client_for):
+    survivor = report("worker_a")
+    dup = report("resident")
+    case_merge(case=dup, into=survivor, acting_user=case_world.dispatcher)
+    assert client_for("resident").get(f"/api/v1/cases/cases/{survivor.pk}").status_code == 200
+
+
+def test_a_merged_case_closes_pointing_at_the_survivor(case_world, report):
+    survivor = report("worker_a")
+    dup = report("resident")
+    case_merge(case=dup, into=survivor, acting_user=case_world.dispatcher)
+    dup.refresh_from_db()
+    assert (dup.stage, dup.status, dup.merged_into_id) == ("merged", "closed", survivor.pk)
+
+
+def test_the_follow_link_of_a_merged_case_shows_the_survivor(case_world, report, client_for):
+    survivor = report("worker_a", title="幸存案卷")
+    dup = report(None)
+    case_merge(case=dup, into=survivor, acting_user=case_world.dispatcher)
+    assert client_for(None).get(f"/api/v1/cases/cases/follow/{dup.follow_token}").json()["title"] == "幸存案卷"
+
+
+def test_only_the_dispatcher_may_merge(case_world, report, client_for):
+    import json
+
+    survivor, dup = report("worker_a"), report("worker_a")
+    resp = client_for("worker_a").post(f"/api/v1/cases/cases/{dup.pk}/merge", data=json.dumps({"into": survivor.pk}),
+                                       content_type="application/json")
+    assert resp.status_code == 404 and not CaseFollower.objects.exists()

@@ -1,0 +1,133 @@
+"""Case pages: queues, list, case with timeline and actions, report forms, follow link, map, inbox; a fixed
+number of SQL queries whatever the page size."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gridgov.cases.models import Case
+from gridgov.cases.tests.bulk_cases import make_cases
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get(url)
+    assert resp.status_code == 200, resp.content[:500]
+    return len(ctx.captured_queries)
+
+
+def test_the_list_page_makes_the_same_queries_for_10_and_100_rows(case_world, client_for):
+    make_cases(case_world, 100)
+    c = client_for("leader")
+    assert queries(c, "/cases/?size=10") == queries(c, "/cases/?size=100")
+
+
+def test_the_list_api_makes_the_same_queries_for_10_and_100_rows(case_world, client_for):
+    make_cases(case_world, 100)
+    c = client_for("leader")
+    assert queries(c, "/api/v1/cases/cases?limit=10") == queries(c, "/api/v1/cases/cases?limit=100")
+
+
+def test_the_case_page_makes_the_same_queries_for_a_short_and_a_long_timeline(case_world, client_for, report):
+    from gridgov.cases.models import CaseEvent
+
+    short, long = report("worker_a"), report("worker_a", category="0101")
+    CaseEvent.objects.bulk_create([CaseEvent(case=long, time=long.created_at, transition="photos", label="补充照片")
+                                   for _ in range(30)])
+    c = client_for("dispatcher")
+    assert queries(c, f"/cases/{short.pk}/") == queries(c, f"/cases/{long.pk}/")
+
+
+def test_the_dispatcher_sees_overdue_cases_first_in_the_queue(case_world, client_for):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    cases = make_cases(case_world, 3, stage="filed")
+    Case.objects.filter(pk=cases[2].pk).update(step_deadline=timezone.now() - dt.timedelta(hours=5))
+    rows = client_for("dispatcher").get("/api/v1/cases/cases?queue=dispatch").json()["items"]
+    assert rows[0]["id"] == cases[2].pk and rows[0]["overdue"] is True
+
+
+def test_the_queue_tabs_show_counts(case_world, client_for):
+    make_cases(case_world, 4, stage="filed")
+    page = client_for("dispatcher").get("/cases/").content.decode()
+    assert 'data-queue="dispatch">待派遣 <b>4</b>' in page
+
+
+def test_the_case_page_offers_the_dispatcher_the_dispatch_form(case_world, client_for, report):
+    case = report("worker_a")
+    page = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-transition="file"' in page and 'data-transition="void"' in page
+
+
+def test_the_case_page_offers_a_grid_worker_no_dispatch(case_world, client_for, report):
+    case = report("worker_a")
+    page = client_for("worker_a").get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-transition="file"' not in page and "指挥中心" in page
+
+
+def test_a_dispatcher_files_a_case_from_its_page(case_world, client_for, report):
+    case = report("worker_a")
+    resp = client_for("dispatcher").post(f"/cases/{case.pk}/fire/file/", {"version": case.version})
+    assert resp.status_code == 302 and Case.objects.get(pk=case.pk).stage == "filed"
+
+
+def test_a_stale_form_answers_409_and_shows_why(case_world, client_for, report):
+    case = report("worker_a")
+    c = client_for("dispatcher")
+    c.post(f"/cases/{case.pk}/fire/file/", {"version": 1})
+    resp = c.post(f"/cases/{case.pk}/fire/void/", {"version": 1, "note": "重复"})
+    assert resp.status_code == 409 and "已被他人处理" in resp.content.decode()
+
+
+def test_a_resident_reports_from_a_phone_and_lands_on_the_follow_page(case_world, client_for):
+    lat, lon = case_world.point_a
+    resp = client_for(None).post("/cases/report/", {"category": "0102", "lat": lat, "lon": lon,
+                                                    "description": "垃圾没人收", "anonymous": "on"})
+    case = Case.objects.get()
+    assert resp["Location"] == f"/cases/follow/{case.follow_token}/" and case.anonymous
+
+
+def test_the_follow_page_shows_the_case_number(case_world, client_for, report):
+    case = report(None)
+    assert case.number in client_for(None).get(f"/cases/follow/{case.follow_token}/").content.decode()
+
+
+def test_a_second_report_nearby_is_shown_the_existing_case(case_world, client_for, report):
+    first = report("worker_a")
+    lat, lon = case_world.point_a
+    resp = client_for(None).post("/cases/report/", {"category": "0102", "lat": lat, "lon": lon, "description": "x"})
+    assert resp.status_code == 409 and first.number in resp.content.decode()
+
+
+def test_a_12345_operator_enters_a_hotline_complaint(case_world, client_for):
+    from gridgov.accounts.models import RoleAssignment
+    from gridgov.accounts.roles import Role
+
+    RoleAssignment.objects.create(user=case_world.dispatcher, role=Role.FRONT_DESK, division=case_world.town)
+    lat, lon = case_world.point_b
+    client_for("dispatcher").post("/cases/report/", {"kind": "complaint", "channel": "hotline", "category": "0101",
+                                                     "lat": lat, "lon": lon, "description": "来电反映违建",
+                                                     "reporter_phone": "13812345678"})
+    case = Case.objects.get()
+    assert (case.channel, case.kind, case.grid_id) == ("hotline", "complaint", case_world.grid_b.pk)
+
+
+def test_the_anonymous_reporter_is_hidden_from_the_handler(case_world, client_for, report):
+    case = report(None, anonymous=True, reporter_name="张三", reporter_phone="13812345678")
+    page = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
+    assert "张三" not in page and "13812345678" not in page
+
+
+@pytest.mark.parametrize("url", ["/cases/map/", "/cases/inbox/", "/cases/flows/grid_event/",
+                                 "/cases/flows/complaint/", "/cases/report/"])
+def test_the_page_renders(case_world, client_for, url):
+    make_cases(case_world, 3)
+    assert client_for("dispatcher").get(url).status_code == 200
+
+
+def test_the_map_colours_points_by_stage_and_lateness(case_world, client_for):
+    make_cases(case_world, 2, stage="filed")
+    points = client_for("dispatcher").get("/api/v1/cases/cases/map").json()
+    assert {p["queue"] for p in points} == {"dispatch"} and all("overdue" in p for p in points)
