@@ -75,3 +75,13 @@ def _register_routers() -> None:
 
 
 _register_routers()
+
+
+def _register_extra_routers() -> None:
+    """Routers that live beside an app's own `api.py` (the case indicators)."""
+    from gridgov.cases.indicator_api import router as case_indicators
+
+    api.add_router("/indicators", case_indicators)
+
+
+_register_extra_routers()

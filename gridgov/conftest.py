@@ -45,4 +45,14 @@ def _fresh_locator():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """Each test starts with an empty calendar cache: a rolled-back override must not linger."""
+    from gridgov.core import calendar
+
+    calendar.invalidate()
+    yield
+    calendar.invalidate()
+
+
 __all__ = ["PASSWORD"]

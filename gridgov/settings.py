@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "gridgov.network",
     "gridgov.register",
     "gridgov.cases",
+    "gridgov.cases.open311",
     "gridgov.party",
 ]
 
@@ -148,3 +149,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GRIDGOV_LOG_LEVEL", "WARNING")},
 }
+
+# Open311 GeoReport v2 (/open311/v2/): the most requests one GET returns, and its default window in days.
+GRIDGOV_OPEN311_MAX_RESULTS = int(os.environ.get("GRIDGOV_OPEN311_MAX_RESULTS", 1000))
+GRIDGOV_OPEN311_DEFAULT_DAYS = 90

@@ -13,8 +13,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("open311/v2/", include("gridgov.cases.open311.urls")),
+    path("cases/indicators/", include("gridgov.cases.indicator_urls")),
     path("", include("gridgov.accounts.urls")),
 ]
 for _config in apps.get_app_configs():
-    if _config.name.startswith("gridgov.") and _config.label != "accounts" and find_spec(f"{_config.name}.urls"):
+    # accounts is mounted at the root and Open311 at its versioned path above.
+    if (_config.name.startswith("gridgov.") and _config.label not in ("accounts", "open311")
+            and find_spec(f"{_config.name}.urls")):
         urlpatterns.append(path(f"{_config.label}/", include(f"{_config.name}.urls")))

@@ -177,6 +177,9 @@ class Case(VersionedModel):
             models.Index(fields=["kind", "status"], name="case_kind_idx"),
             models.Index(fields=["channel"], name="case_channel_idx"),
             models.Index(fields=["overdue", "status"], name="case_overdue_idx"),
+            # The sweep's candidates: open, not yet overdue, by step deadline (a small partial index).
+            models.Index(fields=["step_deadline"], condition=models.Q(status="open", overdue=False),
+                         name="case_sweep_idx"),
         ]
 
     def __str__(self) -> str:

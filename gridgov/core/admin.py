@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from . import audit
-from .models import WorkdayOverride
+from .models import WorkdayOverride, WorkingHoursConfig
 
 
 def _stored(obj: models.Model) -> dict[str, Any] | None:
@@ -65,3 +65,8 @@ class WorkdayOverrideAdmin(AuditedModelAdmin):
     list_display = ("date", "is_working_day", "note")
     list_filter = ("is_working_day",)
     date_hierarchy = "date"
+
+
+@admin.register(WorkingHoursConfig)
+class WorkingHoursConfigAdmin(AuditedModelAdmin):
+    list_display = ("jurisdiction", "periods", "timezone")

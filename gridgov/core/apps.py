@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "gridgov.core"
     label = "core"
     verbose_name = "核心"
+
+    def ready(self) -> None:
+        from . import calendar
+
+        calendar.connect_signals()

@@ -87,3 +87,26 @@ class WorkdayOverride(models.Model):
     class Meta:
         verbose_name = _("工作日调整")
         verbose_name_plural = _("工作日调整")
+
+
+class CalendarState(models.Model):
+    """One row: bumped whenever the working-day overrides or working hours change, so every process
+    reloads its cached calendar (gridgov.core.calendar) on its next version check."""
+
+    version = models.BigIntegerField(default=0)
+
+
+class WorkingHoursConfig(models.Model):
+    """Working hours of one jurisdiction (a division code; empty = the installation default), RULES.md §2.
+    `periods` is written "09:00-12:00,13:30-17:30"."""
+
+    jurisdiction = models.CharField(_("辖区代码"), max_length=18, unique=True, blank=True)
+    periods = models.CharField(_("工作时段"), max_length=200, default="09:00-12:00,13:30-17:30")
+    timezone = models.CharField(_("时区"), max_length=40, default="Asia/Shanghai")
+
+    class Meta:
+        verbose_name = _("工作时间")
+        verbose_name_plural = _("工作时间")
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction or '*'} {self.periods}"

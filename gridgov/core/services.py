@@ -97,3 +97,41 @@ def delete_audited(obj: models.Model, *, acting_user: Any) -> None:
     obj.delete()
     obj.pk = pk
     audit.record(obj, "delete", before)
+
+
+@service
+def workday_table_load(*, rows: list[tuple[Any, bool, str]], acting_user: Any) -> dict[str, Any]:
+    """Load an official holiday table (RULES.md §2): `rows` of (date, is_working_day, note).
+
+    The file is the whole arrangement of each year it covers: every listed date is stored, and so is every
+    unlisted date where the package's estimate disagrees with "Monday–Friday work, weekends off" (an
+    estimated holiday that the official table does not have). The year's previous rows are replaced.
+    """
+    import datetime as dt
+
+    from . import calendar
+    from .models import WorkdayOverride
+
+    listed: dict[dt.date, tuple[bool, str]] = {}
+    for day, working, note in rows:
+        if day in listed:
+            raise ValidationFailed({"date": [f"{day} 重复"]})
+        listed[day] = (bool(working), (note or "")[:50])
+    years = sorted({d.year for d in listed})
+    removed = 0
+    for year in years:
+        for old in WorkdayOverride.objects.filter(date__year=year):
+            delete_audited(old, acting_user=acting_user)
+            removed += 1
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            if day not in listed:
+                standard = day.weekday() < 5
+                if calendar.package_is_working_day(day) != standard:
+                    listed[day] = (standard, "官方安排：工作日" if standard else "官方安排：休息日")
+            day += dt.timedelta(days=1)
+    objs = [WorkdayOverride(date=d, is_working_day=w, note=n) for d, (w, n) in sorted(listed.items())]
+    WorkdayOverride.objects.bulk_create(objs, batch_size=500)
+    audit.record_many(objs, "create", actor=acting_user)
+    calendar.bump_version()
+    return {"years": years, "stored": len(objs), "replaced": removed}

@@ -1,0 +1,159 @@
+"""Case intake through the API on a live server: ≥ 50% of the throughput of a no-op endpoint of the same
+server under the same load, 32 concurrent clients, p99 < 100 ms (issue 3).
+
+    .venv/bin/python bench/bench_case_intake.py          # BENCH_SECONDS=10 per phase, BENCH_CLIENTS=32
+
+Serves gridgov with gunicorn (gthread; BENCH_WORKERS processes × BENCH_THREADS threads) on loopback
+against PostgreSQL, then runs 32 clients (4 processes × 8 threads, keep-alive connections) for a bounded
+time per phase: POST /bench/noop/ (the same middleware, no work) and POST /api/v1/cases/public/cases (the
+public intake: locate, duplicate check, first step deadline, case number, timeline, audit, notifications).
+Prints requests/s, p50/p99 and the ratio.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import multiprocessing as mp
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from _cases_seed import ROOT, setup_django
+
+DB_URL = os.environ.get("BENCH_INTAKE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gg_bench_intake")
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
+PROCS = 4
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+MAX_PER_CLIENT = 5000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def client_proc(port: int, path: str, body_kind: str, threads: int, deadline: float, out: mp.Queue,
+                points: list) -> None:
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def run(seed: int) -> None:
+        rnd = random.Random(seed)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        bad = 0
+        for _ in range(MAX_PER_CLIENT):
+            if time.time() >= deadline:
+                break
+            lat0, lon0 = points[rnd.randrange(len(points))]
+            body = json.dumps({"category": "0102", "lat": lat0 + rnd.random() * 0.009,
+                               "lon": lon0 + rnd.random() * 0.009, "description": "bench",
+                               "force_new": True}) if body_kind == "intake" else "{}"
+            t0 = time.perf_counter()
+            try:
+                conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+                r = conn.getresponse()
+                r.read()
+                ok = r.status in (200, 201)
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine.append((time.perf_counter() - t0) * 1000)
+            bad += 0 if ok else 1
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    ts = [threading.Thread(target=run, args=(os.getpid() * 100 + i,)) for i in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    out.put((latencies, errors[0]))
+
+
+def phase(port: int, path: str, kind: str, points: list) -> dict:
+    out: mp.Queue = mp.Queue()
+    start = time.time() + 0.5
+    deadline = start + SECONDS
+    per = CLIENTS // PROCS
+    procs = [mp.Process(target=client_proc, args=(port, path, kind, per, deadline, out, points))
+             for _ in range(PROCS)]
+    for p in procs:
+        p.start()
+    results = [out.get() for _ in procs]
+    for p in procs:
+        p.join()
+    lat = sorted(x for r in results for x in r[0])
+    errors = sum(r[1] for r in results)
+    elapsed = SECONDS + 0.5 - 0.5  # clients stop at the deadline
+    return {"n": len(lat), "errors": errors, "rps": len(lat) / elapsed, "p50": lat[len(lat) // 2],
+            "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))]}
+
+
+def main() -> None:
+    setup_django(DB_URL)
+    from gridgov.cases.models import Case, Category, DispatchRule
+    from gridgov.testing import build_world
+
+    w = build_world()
+    env_cat = Category.objects.create(code="01", name="市容环境")
+    Category.objects.create(code="0102", name="暴露垃圾", parent=env_cat, deadline_amount=4, deadline_unit="hours",
+                            department_name="应急管理办公室")
+    DispatchRule.objects.create(town=w.town, category=env_cat, department=w.department)
+    points = [(35.9005, 120.0005), (35.9005, 120.0105)]  # south-west corners inside grids A and B
+    from django.db import connections
+
+    connections.close_all()
+
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=DB_URL, DJANGO_SETTINGS_MODULE="intake_settings",
+               PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "bench"), ROOT]), GRIDGOV_DEBUG="0")
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    server = subprocess.Popen([gunicorn, "gridgov.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(WORKERS),
+                               "-k", "gthread", "--threads", str(THREADS), "--keep-alive", "30",
+                               "--log-level", "warning"], env=env, start_new_session=True)
+    try:
+        for _ in range(120):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                c.request("POST", "/bench/noop/", body="{}")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        # warm every worker and thread (imports, connections, the locator)
+        phase_seconds = SECONDS
+        globals()["SECONDS"] = 2.0
+        phase(port, "/api/v1/cases/public/cases", "intake", points)
+        globals()["SECONDS"] = phase_seconds
+        noop = phase(port, "/bench/noop/", "noop", points)
+        before = Case.objects.count()
+        intake = phase(port, "/api/v1/cases/public/cases", "intake", points)
+        made = Case.objects.count() - before
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    print(f"{CLIENTS} clients, {SECONDS:.0f} s per phase, gunicorn {WORKERS}×{THREADS} (gthread), PostgreSQL")
+    print(f"no-op : {noop['rps']:7.1f} req/s  p50 {noop['p50']:6.1f} ms  p99 {noop['p99']:6.1f} ms  "
+          f"errors {noop['errors']}")
+    print(f"intake: {intake['rps']:7.1f} req/s  p50 {intake['p50']:6.1f} ms  p99 {intake['p99']:6.1f} ms  "
+          f"errors {intake['errors']}  cases created {made}")
+    ratio = intake["rps"] / noop["rps"]
+    print(f"throughput ratio intake/no-op: {ratio:.2f} (target ≥ 0.50, {ratio / 0.5:.2f}x); "
+          f"intake p99 {intake['p99']:.0f} ms (target < 100 ms, {100 / intake['p99']:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()

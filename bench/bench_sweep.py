@@ -1,0 +1,78 @@
+"""`gridgov sweep` over BENCH_CASES open cases (default 1,000,000) on PostgreSQL: < 5 s (issue 3).
+
+    BENCH_CASES=100000 .venv/bin/python bench/bench_sweep.py         # quick
+    BENCH_OVERDUE=0.05 .venv/bin/python bench/bench_sweep.py         # share newly overdue (default 0.01)
+
+1. One sweep over all open cases, BENCH_OVERDUE of them past their step deadline: marks, urges (timeline,
+   audit, notifications) in batches.  2. The same sweep again: nothing left to do (idempotent).
+3. Another share made overdue, then 4 `gridgov sweep` processes at once: every case urged exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from _cases_seed import DB_URL, N_CASES, ROOT, build, seed_cases, setup_django
+
+OVERDUE = float(os.environ.get("BENCH_OVERDUE", "0.01"))
+
+
+def main() -> None:
+    setup_django()
+    from django.db import connection
+    from django.db.models import Max
+
+    from gridgov.accounts.models import RoleAssignment
+    from gridgov.accounts.roles import Role
+    from gridgov.cases.models import Case, CaseEvent
+    from gridgov.cases.services import case_sweep
+
+    env = build()
+    w = env["world"]
+    RoleAssignment.objects.create(user=w.admin, role=Role.DEPT_STAFF, department=env["departments"][1])
+    seconds = seed_cases(env, N_CASES, open_share=1.0, overdue_share=OVERDUE)
+    due = Case.objects.filter(step_deadline__lt=time_now()).count()
+    print(f"seeded {N_CASES:,} open cases ({due:,} past their step deadline) in {seconds:.1f} s")
+
+    t0 = time.perf_counter()
+    result = case_sweep()
+    first = time.perf_counter() - t0
+    print(f"sweep 1: marked {result.marked:,} in {result.batches} batch(es), {result.notified} notification(s): "
+          f"{first:.2f} s  target < 5 s  ratio {5 / first:.2f}x")
+    t0 = time.perf_counter()
+    again = case_sweep()
+    second = time.perf_counter() - t0
+    print(f"sweep 2 (nothing new): marked {again.marked}: {second * 1000:.0f} ms")
+
+    # Concurrency: another share becomes overdue; 4 processes sweep at once.
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE cases_case SET step_deadline = now() - interval '1 minute' WHERE id IN "
+                    f"(SELECT id FROM cases_case WHERE NOT overdue ORDER BY id LIMIT {max(due, 1000)})")
+        expected = cur.rowcount
+    envs = dict(os.environ, DATABASE_URL=DB_URL, PYTHONPATH=ROOT)
+    gridgov = os.path.join(os.path.dirname(sys.executable), "gridgov")
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen([gridgov, "sweep", "--batch", "2000"], env=envs, stdout=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    outs = [p.communicate()[0].strip() for p in procs]
+    wall = time.perf_counter() - t0
+    marked = sum(int(o.split("sweep: ")[1].split(" ")[0]) for o in outs)
+    max_urges = Case.objects.aggregate(m=Max("urge_count"))["m"]
+    events = CaseEvent.objects.filter(transition="urge").count()
+    print(f"4 concurrent sweeps: {' | '.join(o.split(', ')[0] for o in outs)}; wall {wall:.2f} s")
+    print(f"  expected {expected:,}, marked {marked:,}, most urges on one case {max_urges}, "
+          f"timeline entries {events:,} (= {result.marked + marked:,}): "
+          f"{'OK' if marked == expected and max_urges == 1 and events == result.marked + marked else 'WRONG'}")
+
+
+def time_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import indicator_views
+
+app_name = "case_indicators"
+urlpatterns = [path("", indicator_views.indicators_page, name="page")]

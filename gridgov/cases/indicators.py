@@ -1,0 +1,249 @@
+"""Case indicators (综合评价, RULES.md §1) by grid, department, worker, town and month.
+
+Everything is one SQL GROUP BY with conditional counts over the cases the user may see; nothing loops over
+cases in Python. The denominator is 应结案数: the cases whose handling deadline fell due in the period
+(and has passed). 按期结案率 leaves 缓办 cases out of its denominator. Voided and merged cases are never due.
+
+    结案率 = 结案数 / 应结案数            按期结案率 = 按期结案数 / (应结案数 − 缓办数)
+    返工率 = 返工数 / 应结案数            延期率 = 延期数 / 应结案数
+    及时派遣率, 准确派遣率 (never 退回/改派), 按时核查率 = on-time (accurate) count / 应结案数
+    接诉即办 (complaints due): 响应率 (accepted within 2 working hours), 解决率 (closed within the limit),
+    满意率 (rated 4–5 of those rated); 综合 = 30% 响应率 + 35% 解决率 + 35% 满意率 [local: settings]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Value
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Case, Kind
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+Dimension = Literal["town", "grid", "department", "worker", "month", "grid_month"]
+DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "town": ("town_id",), "grid": ("grid_id",), "department": ("department_id",), "worker": ("assignee_id",),
+    "month": ("month",), "grid_month": ("grid_id", "month"),
+}
+DIMENSION_LABELS = {"town": _("镇街"), "grid": _("网格"), "department": _("部门"), "worker": _("处置人"),
+                    "month": _("月份"), "grid_month": _("网格×月份")}
+
+# The counts, each a conditional COUNT over the due cases of a group.
+COMPLAINT = Q(kind=Kind.COMPLAINT)
+COUNTS: dict[str, Q | None] = {
+    "due": None,  # 应结案数
+    "closed": Q(closed_at__isnull=False),  # 结案数
+    "closed_on_time": Q(closed_at__isnull=False, on_time=True),  # 按期结案数
+    "deferred": Q(deferred=True),  # 缓办数
+    "reworked": Q(rework_count__gt=0),  # 返工数
+    "extended": Q(extension_count__gt=0),  # 延期数
+    "dispatched_on_time": Q(dispatch_on_time=True),  # 及时派遣数
+    "dispatched_accurately": Q(dispatched_at__isnull=False, returned_count=0),  # 准确派遣数
+    "verified_on_time": Q(verify_on_time=True),  # 按时核查数
+    "complaints": COMPLAINT,
+    "responded": COMPLAINT & Q(response_on_time=True),
+    "solved": COMPLAINT & Q(closed_at__isnull=False, on_time=True),
+    "rated": COMPLAINT & Q(rating__isnull=False),
+    "satisfied": COMPLAINT & Q(rating__gte=4),
+}
+
+
+@dataclass(frozen=True)
+class Rate:
+    key: str
+    label: str
+    numerator: str
+    denominator: tuple[str, ...]  # counts; a second entry is subtracted (应结案数 − 缓办数)
+
+
+RATES: tuple[Rate, ...] = (
+    Rate("close_rate", _("结案率"), "closed", ("due",)),
+    Rate("on_time_rate", _("按期结案率"), "closed_on_time", ("due", "deferred")),
+    Rate("rework_rate", _("返工率"), "reworked", ("due",)),
+    Rate("extension_rate", _("延期率"), "extended", ("due",)),
+    Rate("dispatch_timely_rate", _("及时派遣率"), "dispatched_on_time", ("due",)),
+    Rate("dispatch_accuracy_rate", _("准确派遣率"), "dispatched_accurately", ("due",)),
+    Rate("verify_timely_rate", _("按时核查率"), "verified_on_time", ("due",)),
+    Rate("response_rate", _("响应率"), "responded", ("complaints",)),
+    Rate("solve_rate", _("解决率"), "solved", ("complaints",)),
+    Rate("satisfaction_rate", _("满意率"), "satisfied", ("rated",)),
+)
+COMPOSITE_LABEL = _("接诉即办综合得分")
+HUNDRED = Decimal(100)
+
+
+def composite_weights() -> tuple[Decimal, Decimal, Decimal]:
+    """响应率, 解决率, 满意率 weights (30/35/35 by default, RULES.md §1 [local])."""
+    w = getattr(settings, "GRIDGOV_COMPLAINT_WEIGHTS", (30, 35, 35))
+    return Decimal(w[0]), Decimal(w[1]), Decimal(w[2])
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    """A rate in percent with two decimals (ROUND_HALF_UP); None when nothing is due."""
+    if denominator <= 0:
+        return None
+    return (Decimal(numerator) * HUNDRED / Decimal(denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def rates_of(counts: dict[str, int]) -> dict[str, Decimal | None]:
+    out: dict[str, Decimal | None] = {}
+    for r in RATES:
+        den = counts[r.denominator[0]] - sum(counts[k] for k in r.denominator[1:])
+        out[r.key] = percent(counts[r.numerator], den)
+    parts = (out["response_rate"], out["solve_rate"], out["satisfaction_rate"])
+    if all(p is not None for p in parts):
+        w = composite_weights()
+        total = sum((p * wi for p, wi in zip(parts, w, strict=True)), Decimal(0)) / sum(w)
+        out["composite"] = total.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    else:
+        out["composite"] = None
+    return out
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in local dates; the default is the last twelve months up to today."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def parse(cls, start: dt.date | str | None, end: dt.date | str | None,
+              today: dt.date | None = None) -> Period:
+        today = today or timezone.localdate()
+        e = dt.date.fromisoformat(end) if isinstance(end, str) and end else end
+        s = dt.date.fromisoformat(start) if isinstance(start, str) and start else start
+        e = e or today + dt.timedelta(days=1)
+        s = s or dt.date(e.year - 1, e.month, 1)
+        if s >= e:
+            s, e = e, s
+        return cls(s, e)
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        return (dt.datetime.combine(self.start, dt.time(0), SHANGHAI),
+                dt.datetime.combine(self.end, dt.time(0), SHANGHAI))
+
+
+def due_q(period: Period, now: dt.datetime | None = None) -> Q:
+    """应结案: the handling deadline fell due inside the period (and is past); never voided or merged."""
+    lo, hi = period.bounds()
+    return Q(deadline__gte=lo, deadline__lt=min(hi, now or timezone.now()), voided=False,
+             merged_into__isnull=True)
+
+
+def filed_q(period: Period) -> Q:
+    """立案: filed inside the period (merged duplicates are not counted twice)."""
+    lo, hi = period.bounds()
+    return Q(filed_at__gte=lo, filed_at__lt=hi, merged_into__isnull=True)
+
+
+def counts_query(qs: QuerySet[Case], by: str, period: Period, now: dt.datetime | None = None,
+                 with_filed: bool = True) -> QuerySet:
+    """The one GROUP BY, a single scan of the due ∪ filed cases: whether a case is due is a group key
+    (computed once per row), every count of COUNTS is a conditional COUNT, and 立案数 one more. Month
+    dimensions group by the month of the deadline and, for 立案数, the month of filing; `fold()` adds the
+    groups up."""
+    due, filed = due_q(period, now), filed_q(period)
+    fields = list(DIMENSIONS[by])
+    aggregates: dict[str, Any] = {name: Count("id", filter=cond) if cond is not None else Count("id")
+                                  for name, cond in COUNTS.items()}
+    if not with_filed:  # the 应结案 counts alone: exactly the hand-written GROUP BY
+        if "month" in fields:
+            qs = qs.annotate(month=TruncMonth("deadline", tzinfo=SHANGHAI))
+        return (qs.filter(due).annotate(is_due=Value(True), filed=Value(0)).values(*fields, "is_due", "filed")
+                .annotate(**aggregates).order_by())
+    qs = qs.filter(due | filed).annotate(is_due=ExpressionWrapper(due, output_field=BooleanField()))
+    if "month" in fields:
+        qs = qs.annotate(month=TruncMonth("deadline", tzinfo=SHANGHAI),
+                         filed_month=TruncMonth("filed_at", tzinfo=SHANGHAI))
+        fields.append("filed_month")
+    aggregates["filed"] = Count("id", filter=filed)
+    return qs.values(*fields, "is_due").annotate(**aggregates).order_by()
+
+
+def fold(rows: list[dict[str, Any]], by: str) -> dict[tuple, dict[str, int]]:
+    """Group rows of `counts_query` by the dimension's key (a loop over groups, not over cases)."""
+    fields = DIMENSIONS[by]
+    out: dict[tuple, dict[str, int]] = {}
+    for row in rows:
+        if row["is_due"]:
+            key = tuple(row[f] for f in fields)
+            acc = out.setdefault(key, dict.fromkeys([*COUNTS, "filed"], 0))
+            for name in COUNTS:
+                acc[name] += row[name]
+        if row["filed"]:
+            key = tuple(row["filed_month"] if f == "month" else row[f] for f in fields)
+            acc = out.setdefault(key, dict.fromkeys([*COUNTS, "filed"], 0))
+            acc["filed"] += row["filed"]
+    return out
+
+
+def _labels(by: str, keys: list[tuple]) -> dict[tuple, str]:
+    from gridgov.accounts.models import User
+    from gridgov.network.models import Department, Division
+
+    fields = DIMENSIONS[by]
+    out: dict[tuple, str] = {}
+    names: dict[Any, str] = {}
+    first = fields[0]
+    ids = {k[0] for k in keys if k[0] is not None}
+    if first in ("grid_id", "town_id"):
+        names = dict(Division.objects.filter(pk__in=ids).values_list("id", "name"))
+    elif first == "department_id":
+        names = dict(Department.objects.filter(pk__in=ids).values_list("id", "name"))
+    elif first == "assignee_id":
+        names = {u.pk: u.display_name or u.username for u in User.objects.filter(pk__in=ids)
+                 .only("id", "display_name", "username")}
+    for k in keys:
+        parts = []
+        for f, v in zip(fields, k, strict=True):
+            if f == "month":
+                parts.append(f"{timezone.localtime(v, SHANGHAI):%Y-%m}" if v else "")
+            else:
+                parts.append(names.get(v, str(_("（未指定）")) if v is None else str(v)))
+        out[k] = " · ".join(parts)
+    return out
+
+
+def case_indicators(*, user: Any, by: Dimension = "grid", period: Period | None = None,
+                    kind: str | None = None, now: dt.datetime | None = None,
+                    with_filed: bool = True) -> dict[str, Any]:
+    """Indicators of the cases `user` may see, grouped `by` a dimension, over `period`.
+
+    Returns {"by", "period", "rows": [{"key", "label", "counts", "rates"}], "total": {...}}: each row's
+    counts (应结案数 and the numerators, plus 立案数 "filed" unless `with_filed` is False) and rates in
+    percent (None when nothing due)."""
+    if by not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {by!r}")
+    period = period or Period.parse(None, None)
+    base = Case.objects.restrict(user, "view")
+    if kind:
+        base = base.filter(kind=kind)
+    grouped = fold(list(counts_query(base, by, period, now, with_filed)), by)
+    keys = sorted(grouped, key=lambda k: tuple((v is None, v) for v in k))
+    labels = _labels(by, keys)
+    fields = DIMENSIONS[by]
+    rows = []
+    total = dict.fromkeys([*COUNTS, "filed"], 0)
+    for k in keys:
+        counts = grouped[k]
+        for name, v in counts.items():
+            total[name] += v
+        key = {f: (timezone.localtime(v, SHANGHAI).strftime("%Y-%m") if f == "month" and v else v)
+               for f, v in zip(fields, k, strict=True)}
+        rows.append({"key": key, "label": labels[k], "counts": counts, "rates": rates_of(counts)})
+    return {"by": by, "period": period, "kind": kind or "", "rows": rows,
+            "total": {"counts": total, "rates": rates_of(total)}}
+
+
+def rate_labels() -> list[dict[str, str]]:
+    return [{"key": r.key, "label": str(r.label)} for r in RATES] + [
+        {"key": "composite", "label": str(COMPOSITE_LABEL)}]

@@ -1,0 +1,93 @@
+"""Writes of the Open311 edge: clients and their keys, and a posted request (through the case engine)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from gridgov.core import audit
+from gridgov.core.services import service
+
+from .models import Client, Request
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@service
+def open311_client_create(*, name: str, town: Any = None, contact: str = "", acting_user: Any) -> tuple[Client, str]:
+    """A new client and its API key (returned once, never stored)."""
+    key = secrets.token_urlsafe(32)
+    client = Client.objects.create(name=name, town=town, contact=contact, key_prefix=key[:8],
+                                   key_hash=hash_key(key))
+    audit.record(client, "create")
+    return client, key
+
+
+@service
+def open311_client_rotate(*, client: Client, acting_user: Any) -> str:
+    """A new key for `client`; the old one stops working at once."""
+    before = audit.snapshot(client)
+    key = secrets.token_urlsafe(32)
+    client.key_prefix, client.key_hash = key[:8], hash_key(key)
+    client.save(update_fields=["key_prefix", "key_hash"])
+    audit.record(client, "update", before)
+    return key
+
+
+def client_for_key(key: str) -> Client | None:
+    """The active client holding `key` (constant-time comparison), or None."""
+    if not key or len(key) < 16:
+        return None
+    for client in Client.objects.filter(key_prefix=key[:8], active=True):
+        if hmac.compare_digest(client.key_hash, hash_key(key)):
+            return client
+    return None
+
+
+@dataclass
+class Posted:
+    case: Any
+    followed: bool
+    replayed: bool
+
+
+def open311_request_create(*, client: Client, data: dict[str, Any], details: dict[str, Any],
+                           idempotency_key: str = "") -> Posted:
+    """Create the case through the engine's intake (locate, dispatch suggestion, deadline, timeline, audit,
+    notifications), then keep the Open311 details. A report that duplicates an open case nearby follows
+    that case instead (the client gets its id), as a resident would be shown it first. With an
+    `Idempotency-Key`, a retry returns the first attempt's case and never makes a second one."""
+    from django.db import IntegrityError, transaction
+
+    from gridgov.cases.services import DuplicateFound, case_report
+
+    key = idempotency_key[:100] or None
+    if key:
+        earlier = Request.objects.filter(client=client, idempotency_key=key).select_related("case").first()
+        if earlier is not None:
+            return Posted(earlier.case, earlier.followed, True)
+    try:
+        with transaction.atomic():
+            try:
+                intake = case_report(acting_user=None, data=data)
+            except DuplicateFound as exc:
+                intake = case_report(acting_user=None, data={**data, "follow": exc.extra["duplicates"][0]["id"]})
+            Request.objects.create(case=intake.case, client=client, followed=intake.followed,
+                                   idempotency_key=key, **details)
+    except IntegrityError:
+        # A concurrent retry with the same key won: everything this attempt wrote is rolled back.
+        earlier = Request.objects.filter(client=client, idempotency_key=key).select_related("case").first()
+        if earlier is None:
+            raise
+        return Posted(earlier.case, earlier.followed, True)
+    now = timezone.now()
+    if client.last_used_at is None or now - client.last_used_at > timezone.timedelta(minutes=1):
+        Client.objects.filter(pk=client.pk).update(last_used_at=now)  # at most once a minute
+    return Posted(intake.case, intake.followed, False)

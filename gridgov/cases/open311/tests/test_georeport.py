@@ -1,0 +1,201 @@
+"""Open311 GeoReport v2 as a client sees it on the wire: element and field names, statuses, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.test import Client as HttpClient
+
+from gridgov.cases.models import Case, CaseEvent
+from gridgov.cases.open311.models import Client
+from gridgov.cases.open311.services import open311_client_create
+from gridgov.cases.tests.bulk import category, fast_passwords, make_cases  # noqa: F401
+from gridgov.core.geo import wgs84_to_gcj02
+
+BASE = "/open311/v2"
+
+
+@pytest.fixture
+def o311(world):
+    world.cat = category("0901", "暴露垃圾（测试）", 4, "hours")
+    _client, world.api_key = open311_client_create(name="12345平台", acting_user=None)
+    world.http = HttpClient()
+    return world
+
+
+def post(w, fmt="json", headers=None, **fields):
+    lat, lon = w.point_a
+    data = {"api_key": w.api_key, "service_code": "0901", "lat": lat, "long": lon, "description": "路口有垃圾堆",
+            **fields}
+    return w.http.post(f"{BASE}/requests.{fmt}", data, headers=headers or {})
+
+
+def test_it_lists_the_services_with_the_spec_fields(o311):
+    body = o311.http.get(f"{BASE}/services.json").json()
+    assert set(body[0]) == {"service_code", "service_name", "description", "metadata", "type", "keywords",
+                            "group"}
+
+
+def test_it_lists_the_services_as_xml(o311):
+    root = ET.fromstring(o311.http.get(f"{BASE}/services.xml").content)
+    assert (root.tag, root[0].tag, root[0].find("service_code").text) == ("services", "service", "0901")
+
+
+def test_it_defines_a_service_with_attributes(o311):
+    body = o311.http.get(f"{BASE}/services/0901.json").json()
+    assert set(body["attributes"][0]) == {"variable", "code", "datatype", "required", "datatype_description",
+                                          "order", "description", "values"}
+
+
+def test_it_defines_a_service_as_xml(o311):
+    root = ET.fromstring(o311.http.get(f"{BASE}/services/0901.xml").content)
+    assert root.find("attributes/attribute/values/value/key").text == "grid_event"
+
+
+def test_it_answers_an_unknown_service_with_the_error_format(o311):
+    r = o311.http.get(f"{BASE}/services/9999.json")
+    assert (r.status_code, list(r.json()[0])) == (404, ["code", "description"])
+
+
+def test_it_answers_an_error_as_xml(o311):
+    root = ET.fromstring(o311.http.get(f"{BASE}/services/9999.xml").content)
+    assert (root.tag, root[0].tag, root.find("error/code").text) == ("errors", "error", "404")
+
+
+def test_it_creates_a_case_from_a_post(o311):
+    r = post(o311)
+    number = r.json()[0]["service_request_id"]
+    case = Case.objects.get(number=number)
+    assert (r.status_code, case.channel, case.grid_id) == (201, "open311", o311.grid_a.pk)
+
+
+def test_it_writes_the_posted_case_to_the_timeline(o311):
+    number = post(o311).json()[0]["service_request_id"]
+    assert CaseEvent.objects.filter(case__number=number, transition="report").exists()
+
+
+def test_it_answers_a_post_with_the_spec_fields(o311):
+    assert {"service_request_id", "service_notice", "account_id"} <= set(post(o311).json()[0])
+
+
+def test_it_answers_a_post_as_xml(o311):
+    root = ET.fromstring(post(o311, fmt="xml").content)
+    assert (root.tag, root[0].tag, root[0].find("service_request_id").text[:2]) == ("service_requests",
+                                                                                    "request", "SJ")
+
+
+def test_it_refuses_a_bad_api_key(o311):
+    r = post(o311, api_key="not-a-key-of-ours-at-all")
+    assert (r.status_code, r.json()[0]["code"]) == (403, 403)
+
+
+def test_it_stores_only_a_hash_of_the_api_key(o311):
+    assert not Client.objects.filter(key_hash__contains=o311.api_key).exists()
+
+
+def test_it_requires_a_location(o311):
+    r = post(o311, lat="", long="")
+    assert r.status_code == 400
+
+
+def test_it_locates_gcj02_coordinates_given_as_an_attribute(o311):
+    lat, lon = wgs84_to_gcj02(*o311.point_b)
+    number = post(o311, lat=lat, long=lon, **{"attribute[crs]": "gcj02"}).json()[0]["service_request_id"]
+    assert Case.objects.get(number=number).grid_id == o311.grid_b.pk
+
+
+def test_it_refuses_an_attribute_value_not_in_the_list(o311):
+    assert post(o311, **{"attribute[kind]": "party"}).status_code == 400
+
+
+def test_it_opens_a_complaint_when_asked_by_attribute(o311):
+    number = post(o311, **{"attribute[kind]": "complaint"}).json()[0]["service_request_id"]
+    assert Case.objects.get(number=number).kind == "complaint"
+
+
+def test_it_locates_an_address_string_by_grid_name(o311):
+    number = post(o311, lat="", long="", address_string="泊里镇董家口村网格B 东侧路口").json()[0]["service_request_id"]
+    assert Case.objects.get(number=number).grid_id == o311.grid_b.pk
+
+
+def test_it_attaches_a_duplicate_report_to_the_open_case(o311):
+    first = post(o311).json()[0]["service_request_id"]
+    second = post(o311, device_id="phone-2").json()[0]["service_request_id"]
+    assert second == first
+
+
+def test_it_never_creates_two_cases_for_one_idempotency_key(o311):
+    post(o311, headers={"Idempotency-Key": "k-1"}, **{"attribute[title]": "a"})
+    post(o311, headers={"Idempotency-Key": "k-1"}, **{"attribute[title]": "a"})
+    assert Case.objects.count() == 1
+
+
+def test_it_returns_a_request_with_open_status_and_the_stage_in_status_notes(o311):
+    number = post(o311).json()[0]["service_request_id"]
+    body = o311.http.get(f"{BASE}/requests/{number}.json").json()[0]
+    assert (body["status"], body["status_notes"]) == ("open", "待立案")
+
+
+def test_it_sets_expected_datetime_from_the_deadline(o311):
+    deadline = dt.datetime(2026, 11, 27, 11, 0, tzinfo=dt.UTC)
+    case = make_cases(o311, 1, cat=o311.cat, deadline=deadline, channel="open311")[0]
+    body = o311.http.get(f"{BASE}/requests/{case.number}.json").json()[0]
+    assert body["expected_datetime"] == "2026-11-27T19:00:00+08:00"
+
+
+def test_it_returns_one_request_as_xml(o311):
+    number = post(o311).json()[0]["service_request_id"]
+    root = ET.fromstring(o311.http.get(f"{BASE}/requests/{number}.xml").content)
+    assert (root.tag, root[0].tag, root.find("request/status").text) == ("service_requests", "request", "open")
+
+
+def test_it_filters_requests_by_status(o311):
+    make_cases(o311, 2, cat=o311.cat, channel="open311")
+    make_cases(o311, 1, cat=o311.cat, stage="closed", status="closed", channel="open311")
+    body = o311.http.get(f"{BASE}/requests.json", {"status": "closed"}).json()
+    assert [r["status"] for r in body] == ["closed"]
+
+
+def test_it_filters_requests_by_ids(o311):
+    a, _b = make_cases(o311, 2, cat=o311.cat, channel="open311")
+    body = o311.http.get(f"{BASE}/requests.json", {"service_request_id": a.number}).json()
+    assert [r["service_request_id"] for r in body] == [a.number]
+
+
+def test_it_filters_requests_by_start_date(o311):
+    make_cases(o311, 1, cat=o311.cat, channel="open311")
+    body = o311.http.get(f"{BASE}/requests.json", {"start_date": "2099-01-01T00:00:00+08:00"}).json()
+    assert body == []
+
+
+def test_it_refuses_a_malformed_date(o311):
+    assert o311.http.get(f"{BASE}/requests.json", {"start_date": "yesterday"}).status_code == 400
+
+
+def test_it_never_lists_a_case_from_another_channel(o311):
+    make_cases(o311, 1, cat=o311.cat, kind="complaint", channel="hotline")
+    make_cases(o311, 1, cat=o311.cat, channel="patrol")
+    assert o311.http.get(f"{BASE}/requests.json").json() == []
+
+
+def test_it_finds_the_request_behind_a_token(o311):
+    reply = post(o311).json()[0]
+    body = o311.http.get(f"{BASE}/tokens/{reply['token']}.json").json()
+    assert body == [{"service_request_id": reply["service_request_id"], "token": reply["token"]}]
+
+
+def test_it_keeps_the_media_url_of_a_post(o311):
+    number = post(o311, media_url="https://img.example.cn/a.jpg").json()[0]["service_request_id"]
+    assert o311.http.get(f"{BASE}/requests/{number}.json").json()[0]["media_url"] == "https://img.example.cn/a.jpg"
+
+
+def test_it_serves_json_with_the_json_content_type(o311):
+    assert o311.http.get(f"{BASE}/services.json")["Content-Type"].startswith("application/json")
+
+
+def test_it_keeps_the_wire_format_stable(o311):
+    body = json.loads(o311.http.get(f"{BASE}/services.json").content)
+    assert body[0]["metadata"] is True and body[0]["type"] == "realtime"

@@ -1,0 +1,160 @@
+"""Indicators (RULES.md §1) computed from the case table: the 天门 worked example, 缓办 out of the on-time
+denominator, the 接诉即办 三率 and composite, grouping, scope, the page and the API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from gridgov.cases.indicators import Period, case_indicators
+
+from .bulk import at, fast_passwords, make_cases  # noqa: F401
+
+JANUARY = Period.parse("2026-01-01", "2026-02-01")
+LATER = at("2026-03-01 00:00")
+
+
+def total(world, *, by="town", period=JANUARY, user="leader", **kw):
+    return case_indicators(user=world.people[user], by=by, period=period, now=LATER, **kw)["total"]
+
+
+@pytest.fixture
+def tianmen(world):
+    """天门: 996 filed in the month, 972 fell due in it, 911 closed, 737 of them on time (no 缓办)."""
+    filed, due = at("2026-01-05 10:00"), at("2026-01-20 17:30")
+    make_cases(world, 737, filed_at=filed, deadline=due, closed_at=due, on_time=True, stage="closed",
+               status="closed")
+    make_cases(world, 911 - 737, filed_at=filed, deadline=due, closed_at=due, on_time=False, stage="closed",
+               status="closed")
+    make_cases(world, 972 - 911, filed_at=filed, deadline=due)
+    make_cases(world, 996 - 972, filed_at=filed, deadline=at("2026-02-10 17:30"))  # due next month
+    return world
+
+
+def test_it_computes_the_tianmen_close_rate(tianmen):
+    assert total(tianmen)["rates"]["close_rate"] == Decimal("93.72")
+
+
+def test_it_computes_the_tianmen_on_time_rate(tianmen):
+    assert total(tianmen)["rates"]["on_time_rate"] == Decimal("75.82")
+
+
+def test_it_counts_the_tianmen_cases_due(tianmen):
+    assert total(tianmen)["counts"]["due"] == 972
+
+
+def test_it_counts_the_tianmen_cases_filed(tianmen):
+    assert total(tianmen)["counts"]["filed"] == 996
+
+
+def test_it_leaves_deferred_cases_out_of_the_on_time_denominator(world):
+    due = at("2026-01-20 17:30")
+    make_cases(world, 4, deadline=due, closed_at=due, on_time=True, stage="closed", status="closed")
+    make_cases(world, 4, deadline=due)
+    make_cases(world, 2, deadline=due, deferred=True)
+    assert total(world)["rates"]["on_time_rate"] == Decimal("50.00")
+
+
+def test_it_does_not_count_a_voided_case_as_due(world):
+    make_cases(world, 1, deadline=at("2026-01-20 17:30"), voided=True, stage="voided", status="closed")
+    assert total(world)["counts"]["due"] == 0
+
+
+def test_it_does_not_count_a_deadline_that_has_not_passed(world):
+    make_cases(world, 1, deadline=at("2026-01-20 17:30"))
+    result = case_indicators(user=world.leader, by="town", period=JANUARY, now=at("2026-01-10 00:00"))
+    assert result["total"]["counts"]["due"] == 0
+
+
+def test_it_computes_rework_and_extension_rates(world):
+    due = at("2026-01-20 17:30")
+    make_cases(world, 1, deadline=due, rework_count=2)
+    make_cases(world, 1, deadline=due, extension_count=1)
+    make_cases(world, 2, deadline=due)
+    rates = total(world)["rates"]
+    assert (rates["rework_rate"], rates["extension_rate"]) == (Decimal("25.00"), Decimal("25.00"))
+
+
+def test_it_computes_the_dispatch_and_verification_rates(world):
+    due = at("2026-01-20 17:30")
+    dispatched = at("2026-01-10 10:00")
+    make_cases(world, 3, deadline=due, dispatched_at=dispatched, dispatch_on_time=True, verify_on_time=True)
+    make_cases(world, 1, deadline=due, dispatched_at=dispatched, dispatch_on_time=False, returned_count=1)
+    rates = total(world)["rates"]
+    assert (rates["dispatch_timely_rate"], rates["dispatch_accuracy_rate"], rates["verify_timely_rate"]) == (
+        Decimal("75.00"), Decimal("75.00"), Decimal("75.00"))
+
+
+def test_it_weights_the_complaint_rates_30_35_35(world):
+    due = at("2026-01-20 17:30")
+    common = {"kind": "complaint", "deadline": due}
+    # 10 complaints: 8 responded in time (80%), 7 solved in time (70%), 9 of 10 rated satisfied (90%)
+    make_cases(world, 7, **common, response_on_time=True, closed_at=due, on_time=True, rating=5,
+               stage="closed", status="closed")
+    make_cases(world, 1, **common, response_on_time=True, rating=4)
+    make_cases(world, 1, **common, response_on_time=False, rating=5)
+    make_cases(world, 1, **common, response_on_time=False, rating=2)
+    rates = total(world)["rates"]
+    assert (rates["response_rate"], rates["solve_rate"], rates["satisfaction_rate"], rates["composite"]) == (
+        Decimal("80.00"), Decimal("70.00"), Decimal("90.00"), Decimal("80.00"))
+
+
+def test_it_groups_by_grid(world):
+    due = at("2026-01-20 17:30")
+    make_cases(world, 2, deadline=due, closed_at=due, stage="closed", status="closed")
+    make_cases(world, 2, grid=world.grid_b, deadline=due)
+    rows = case_indicators(user=world.leader, by="grid", period=JANUARY, now=LATER)["rows"]
+    assert {r["label"]: r["rates"]["close_rate"] for r in rows} == {"网格A": Decimal("100.00"),
+                                                                    "网格B": Decimal("0.00")}
+
+
+def test_it_groups_by_shanghai_month(world):
+    make_cases(world, 1, deadline=at("2026-01-31 23:30"))  # 15:30 UTC, still January in Shanghai
+    make_cases(world, 2, deadline=at("2026-02-01 00:30"))
+    period = Period.parse("2026-01-01", "2026-03-01")
+    rows = case_indicators(user=world.leader, by="grid_month", period=period, now=LATER)["rows"]
+    assert [(r["key"]["month"], r["counts"]["due"]) for r in rows] == [("2026-01", 1), ("2026-02", 2)]
+
+
+def test_it_groups_by_department_and_worker(world):
+    due = at("2026-01-20 17:30")
+    make_cases(world, 3, deadline=due, department=world.department, assignee=world.clerk)
+    rows = case_indicators(user=world.leader, by="worker", period=JANUARY, now=LATER)["rows"]
+    assert [(r["label"], r["counts"]["due"]) for r in rows] == [("部门科员丁", 3)]
+
+
+def test_it_shows_a_grid_worker_only_their_grid(world):
+    due = at("2026-01-20 17:30")
+    make_cases(world, 2, deadline=due)
+    make_cases(world, 5, grid=world.grid_b, deadline=due)
+    assert total(world, user="worker_a")["counts"]["due"] == 2
+
+
+def test_it_aggregates_in_sql_whatever_the_number_of_groups(world, django_assert_max_num_queries):
+    due = at("2026-01-20 17:30")
+    make_cases(world, 3, deadline=due)
+    make_cases(world, 3, grid=world.grid_b, deadline=due)
+    # counts, 立案数, labels (plus the user's role assignments once)
+    with django_assert_max_num_queries(4):
+        case_indicators(user=world.leader, by="grid", period=JANUARY, now=LATER)
+
+
+def test_it_serves_the_indicators_as_api(tianmen, client_for):
+    r = client_for("leader").get("/api/v1/indicators/cases",
+                                 {"by": "town", "start": "2026-01-01", "end": "2026-02-01"})
+    assert r.json()["total"]["rates"]["close_rate"] in ("93.72", 93.72)
+
+
+def test_it_refuses_the_api_to_anonymous_visitors(client_for):
+    assert client_for(None).get("/api/v1/indicators/cases").status_code == 401
+
+
+def test_it_shows_the_indicators_page_with_charts(tianmen, client_for):
+    r = client_for("leader").get("/cases/indicators/", {"start": "2026-01-01", "end": "2026-02-01"})
+    assert "vendor/echarts/echarts.min.js" in r.content.decode() and "93.72%" in r.content.decode()
+
+
+def test_it_gives_the_same_rates_without_the_filed_count(tianmen):
+    lean = case_indicators(user=tianmen.leader, by="town", period=JANUARY, now=LATER, with_filed=False)
+    assert lean["total"]["rates"] == total(tianmen)["rates"]

@@ -1,0 +1,82 @@
+"""`gridgov holidays load FILE.csv` loads an official holiday table; `gridgov holidays show YEAR` prints a
+year's non-standard days and whether it is provisional (RULES.md §2).
+
+The CSV has a header `date,is_working_day,note`; is_working_day is 1/0, true/false, yes/no, 是/否, 班/休.
+List every statutory holiday and every make-up working day (调休) of the year: the file replaces that
+year's table.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from gridgov.core import calendar
+from gridgov.core.errors import ValidationFailed
+from gridgov.core.services import workday_table_load
+
+TRUE = {"1", "true", "t", "yes", "y", "是", "班", "工作日", "上班"}
+FALSE = {"0", "false", "f", "no", "n", "否", "休", "休息日", "放假", "节假日"}
+
+
+def read_table(path: Path) -> list[tuple[dt.date, bool, str]]:
+    rows: list[tuple[dt.date, bool, str]] = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for lineno, rec in enumerate(csv.reader(fh), start=1):
+            if not rec or not "".join(rec).strip() or rec[0].strip().startswith("#"):
+                continue
+            if lineno == 1 and rec[0].strip().lower() == "date":
+                continue
+            if len(rec) < 2:
+                raise CommandError(f"{path}:{lineno}: expected date,is_working_day[,note]")
+            try:
+                day = dt.date.fromisoformat(rec[0].strip())
+            except ValueError:
+                raise CommandError(f"{path}:{lineno}: bad date {rec[0]!r} (use YYYY-MM-DD)") from None
+            flag = rec[1].strip().lower()
+            if flag not in TRUE | FALSE:
+                raise CommandError(f"{path}:{lineno}: is_working_day must be 1 or 0, not {rec[1]!r}")
+            rows.append((day, flag in TRUE, rec[2].strip() if len(rec) > 2 else ""))
+    if not rows:
+        raise CommandError(f"{path}: no rows")
+    return rows
+
+
+class Command(BaseCommand):
+    help = "Working-day calendar: load an official holiday table (CSV) or show a year"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        load = sub.add_parser("load", help="load FILE.csv (date,is_working_day,note)")
+        load.add_argument("file", type=Path)
+        show = sub.add_parser("show", help="print a year's holidays and make-up days")
+        show.add_argument("year", type=int)
+
+    def handle(self, *args, **options) -> None:
+        if options["action"] == "load":
+            path: Path = options["file"]
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file")
+            try:
+                result = workday_table_load(rows=read_table(path), acting_user=None)
+            except ValidationFailed as exc:
+                raise CommandError(str(exc)) from None
+            years = ", ".join(str(y) for y in result["years"])
+            self.stdout.write(f"loaded {result['stored']} day(s) for {years} "
+                              f"(replaced {result['replaced']} earlier row(s))")
+            return
+        year = options["year"]
+        calendar.invalidate()
+        state = "PROVISIONAL (computed by rule; load the official table)" if calendar.is_provisional(year) \
+            else "official"
+        self.stdout.write(f"{year}: {state}")
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            working = calendar.is_working_day(day)
+            if working != (day.weekday() < 5):
+                kind = "调休上班" if working else "放假"
+                self.stdout.write(f"  {day.isoformat()} {day:%a} {kind}")
+            day += dt.timedelta(days=1)
