@@ -2,12 +2,12 @@
 loopback, with no failed and no duplicated check-in. Bounded: each member posts once, then 200 of them post a
 second time (each must be refused with 422); the run stops by itself.
 
-    .venv/bin/python bench/load_checkin.py [--members 4000] [--workers 32] [--port 8765]
+    .venv/bin/python bench/load_checkin.py [--members 4000] [--workers 32] [--port 8765] [--server waitress|run]
 
 Uses the database of the environment (DATABASE_URL, else the SQLite file GRIDGOV_SQLITE / var/) with the party
 demo seeded (`gridgov demo`). It schedules a joint 主题党日 of 泊里镇党委 open now, creates sessions for the first
 N members directly in the session table (logging 4,000 people in through argon2 is not what is measured),
-starts `gridgov run` on 127.0.0.1, posts `/api/v1/party/checkin`, stops the server and prints the figures.
+starts a server (waitress, or `gridgov run`) on 127.0.0.1, posts `/api/v1/party/checkin`, stops the server and prints the figures.
 """
 
 from __future__ import annotations
@@ -80,8 +80,17 @@ def main() -> None:
     Session.objects.bulk_create(sessions, batch_size=2000)
 
     env = dict(os.environ, GRIDGOV_DEBUG="0", GRIDGOV_ALLOWED_HOSTS="127.0.0.1,localhost")
-    server = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gridgov"), "run",
-                               f"127.0.0.1:{port}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # GRIDGOV_LOAD_LOG=path keeps the server's console (tracebacks of any 500) for reading afterwards.
+    log = open(os.environ["GRIDGOV_LOAD_LOG"], "w") if os.environ.get("GRIDGOV_LOAD_LOG") else subprocess.DEVNULL
+    # Default: waitress with one thread per client (as in production behind a proxy); `--server run` uses
+    # `gridgov run` (Django's development server, whose small listen backlog resets some connections).
+    bindir = os.path.dirname(sys.executable)
+    if "--server" in sys.argv and sys.argv[sys.argv.index("--server") + 1] == "run":
+        cmd = [os.path.join(bindir, "gridgov"), "run", f"127.0.0.1:{port}"]
+    else:
+        cmd = [os.path.join(bindir, "waitress-serve"), f"--listen=127.0.0.1:{port}", f"--threads={workers}",
+               "--backlog=1024", "--connection-limit=1000", "gridgov.wsgi:application"]
+    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     csrf = secrets.token_hex(16)
 

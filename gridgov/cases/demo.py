@@ -89,7 +89,8 @@ class _Sim:
         c = Case(kind=kind, category=leaf, title=leaf.name, grid=grid, town=town.division, lat=lat, lon=lon,
                  description=EVENT_TEXTS.get(leaf.code, f"{grid.name}发现{leaf.name}问题，请处理"),
                  reporter=reporter, reporter_name=name, reporter_phone=phone, anonymous=anonymous, channel=channel,
-                 number=f"{prefix}{timezone.localtime(created):%Y%m%d}{self.town.key[0].upper()}{self.seq:05d}",
+                 # The town's letter keeps numbers of the two towns apart (same day, same sequence).
+                 number=f"{prefix}{timezone.localtime(created):%Y%m%d}{town.key[0].upper()}{self.seq:05d}",
                  follow_token=secrets.token_urlsafe(16)[:22])
         c.created_at = c.updated_at = created
         events: list[CaseEvent] = []

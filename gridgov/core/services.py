@@ -4,11 +4,15 @@ validated create/update with optimistic concurrency and the scope re-check."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, OperationalError, connection, models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -28,10 +32,49 @@ def service(fn: F_) -> F_:
             raise TypeError(f"{fn.__name__} takes keyword arguments only")
         if "acting_user" not in kwargs:
             raise TypeError(f"{fn.__name__} needs acting_user")
-        with transaction.atomic(), audit.collecting(kwargs["acting_user"]):
+        with write_transaction(), audit.collecting(kwargs["acting_user"]):
             return fn(**kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+# SQLite has one writer at a time. Its busy handler polls with sleeps, so under a burst (4,000 members checking
+# in within a minute) a waiter can be overtaken again and again until its timeout ends in "database is locked".
+# Writers of this process therefore queue on a lock first, and a BEGIN that still finds the database locked
+# (another process writing) is retried: contention waits, it does not fail. PostgreSQL queues on row locks.
+_sqlite_writer = threading.Lock()
+SQLITE_LOCK_WAIT = 300.0  # seconds a service may wait for the database before giving up
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """`transaction.atomic()` for a service; on SQLite, the outermost one waits its turn to write."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        with transaction.atomic():
+            yield
+        return
+    deadline = time.monotonic() + SQLITE_LOCK_WAIT
+    if not _sqlite_writer.acquire(timeout=SQLITE_LOCK_WAIT):
+        raise OperationalError("database is locked (waited for the writers of this process)")
+    try:
+        while True:
+            atomic = transaction.atomic()
+            try:
+                atomic.__enter__()  # BEGIN IMMEDIATE: takes the write lock or fails before anything ran
+            except OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                continue
+            break
+        try:
+            yield
+        except BaseException:
+            if not atomic.__exit__(*sys.exc_info()):
+                raise
+        else:
+            atomic.__exit__(None, None, None)
+    finally:
+        _sqlite_writer.release()
 
 
 def labels_of(model: type[models.Model]) -> dict[str, str]:
