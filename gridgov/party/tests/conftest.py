@@ -46,7 +46,21 @@ def _org(parent: PartyOrganisation | None, kind: str, code: str, name: str, divi
         sector=sector, path=(parent.path if parent else "") + code + "/", **kw)
 
 
+def _ensure_default_rules() -> None:
+    """The default points rules come from a data migration; a transactional test run earlier flushes every
+    table, so put them back when they are gone."""
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+
+    from gridgov.party.models import PointRule
+
+    if not PointRule.objects.filter(town__isnull=True).exists():
+        import_module("gridgov.party.migrations.0002_default_rules").add(django_apps, None)
+
+
 def build_party(world: Any) -> Party:
+    _ensure_default_rules()
     town_committee = _org(None, OrgKind.COMMITTEE, "BL", "泊里镇党委", world.town, Sector.TOWN)
     village = _org(town_committee, OrgKind.COMMITTEE, "BL-DJK", "董家口新村党委", world.village, Sector.VILLAGE)
     branch_a = _org(village, OrgKind.BRANCH, "BL-DJK-A", "网格A党支部", world.grid_a)
