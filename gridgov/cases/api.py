@@ -10,7 +10,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+
+from gridgov.core.paging import CappedLimitOffset, MappedRows
 
 from . import engine, selectors, services
 from .dispatch import suggest
@@ -179,25 +181,11 @@ def _clean(filters: Schema) -> dict[str, Any]:
     return {k: v for k, v in filters.dict().items() if v is not None}
 
 
-class _LazyRows:
-    def __init__(self, qs: Any, fn: Any):
-        self.qs, self.fn = qs, fn
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        now = timezone.now()
-        return [self.fn(r, now) for r in self.qs[item]]
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-
 @router.get("/cases", response=list[CaseOut], summary="案卷列表（与页面共用筛选条件；queue=工作队列，超期优先）")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def case_list(request: HttpRequest, filters: Query[CaseFilters]):
-    return _LazyRows(selectors.case_list(user=request.user, filters=_clean(filters)), CaseOut.build)
+    now = timezone.now()
+    return MappedRows(selectors.case_list(user=request.user, filters=_clean(filters)), lambda c: CaseOut.build(c, now))
 
 
 class CaseIn(Schema):
@@ -248,7 +236,7 @@ def case_create_public(request: HttpRequest, payload: CaseIn):
     return _intake(request, payload, user)
 
 
-@router.get("/cases/queues", summary="我的工作队列与数量（含超期数）")
+@router.get("/cases/queues", summary="我的工作队列与数量（含超期数；每项最多计到 999，超过时 capped / overdue_capped 为真）")
 def case_queues(request: HttpRequest):
     return selectors.queue_counts(user=request.user)
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from gridgov.core.errors import ValidationFailed
 from gridgov.core.masking import mask
+from gridgov.core.paging import capped_counts
 from gridgov.core.scope import get_scoped
 
 from . import engine
@@ -86,24 +87,32 @@ def case_view(*, user: Any, case: Case) -> CaseView:
     return CaseView(case, actions, waiting, events, photos, reporter, phone, merged)
 
 
-def queue_counts(*, user: Any) -> list[dict[str, Any]]:
-    """Each work queue the user works in with its count and overdue count: one query."""
+QUEUE_CAP = 999
+
+
+def queue_counts(*, user: Any, cap: int = QUEUE_CAP) -> list[dict[str, Any]]:
+    """Each work queue the user works in with its count and overdue count, each counted up to `cap`
+    (shown as "999+"): one query whatever the number of cases, each count a LIMITed scan of the queue
+    index (`case_queue_idx`: town, status, stage, step_deadline)."""
     now = timezone.now()
-    aggregates: dict[str, Any] = {}
+    view = case_scope_q(user, "view")
+    if view is None:
+        return []
+    base = Case.objects.filter(view).filter(status="open").order_by()
+    counted: list[tuple[str, Any]] = []
     shown = []
     for name, label, action in QUEUES:
         scope = case_scope_q(user, action)
         if scope is None:
             continue
-        base = queue_q(name) & scope
-        aggregates[name] = Count("id", filter=base)
-        aggregates[f"{name}__late"] = Count("id", filter=base & overdue_q(now))
+        in_queue = base.filter(queue_q(name) & scope)
+        counted += [(name, in_queue), (f"{name}__late", in_queue.filter(overdue_q(now)))]
         shown.append((name, label))
-    if not aggregates:
+    if not counted:
         return []
-    view = case_scope_q(user, "view")
-    row = Case.objects.filter(view if view is not None else Q(pk__in=[])).filter(status="open").aggregate(**aggregates)
-    return [{"queue": n, "label": str(lbl), "count": row[n], "overdue": row[f"{n}__late"]} for n, lbl in shown]
+    row = capped_counts(dict(counted), cap)
+    return [{"queue": n, "label": str(lbl), "count": row[n][0], "capped": row[n][1],
+             "overdue": row[f"{n}__late"][0], "overdue_capped": row[f"{n}__late"][1]} for n, lbl in shown]
 
 
 def case_map(*, user: Any, filters: Any = None, limit: int = 5000) -> list[dict[str, Any]]:

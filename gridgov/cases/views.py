@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from gridgov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gridgov.core.paging import CappedPage, page_of
 from gridgov.network.models import Department
 
 from . import engine, permissions, selectors, services
@@ -23,10 +23,8 @@ from .models import Attachment, Channel, Kind
 PAGE_SIZE = 50
 
 
-def _page(request: HttpRequest, qs: Any) -> Any:
-    raw = request.GET.get("size", "")
-    size = min(max(int(raw), 1), 200) if raw.isdigit() else PAGE_SIZE
-    return Paginator(qs, size).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, qs: Any) -> CappedPage:
+    return page_of(qs, request.GET.get("page"), size=request.GET.get("size"), default=PAGE_SIZE)
 
 
 @login_required

@@ -6,7 +6,9 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+
+from gridgov.core.paging import CappedLimitOffset
 
 from . import selectors, services
 
@@ -57,7 +59,7 @@ class LocateOut(Schema):
 
 
 @router.get("/divisions", response=list[DivisionOut], summary="区划网格列表")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def division_list(request: HttpRequest, level: int | None = None, parent: int | None = None,
                   town: int | None = None):
     return selectors.division_list(user=request.user, filters={"level": level, "parent": parent, "town": town})
@@ -77,7 +79,7 @@ def division_update(request: HttpRequest, pk: int, payload: DivisionUpdateIn):
 
 
 @router.get("/departments", response=list[DepartmentOut], summary="部门列表")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def department_list(request: HttpRequest):
     return selectors.department_list(user=request.user)
 

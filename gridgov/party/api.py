@@ -7,9 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from gridgov.core.errors import ValidationFailed
+from gridgov.core.paging import CappedLimitOffset, MappedRows
 from gridgov.core.scope import get_scoped
 
 from . import selectors, services
@@ -69,7 +70,7 @@ def _clean(filters: Schema) -> dict[str, Any]:
 
 
 @router.get("/orgs", response=list[OrgOut], summary="党组织列表（含支部设置规则检查）")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def org_list(request: HttpRequest, filters: Query[OrgFilters]):
     return selectors.org_list(user=request.user, filters=_clean(filters))
 
@@ -154,27 +155,12 @@ class SelfRegisterIn(Schema):
     id_number: str = ""
 
 
-class _Rows:
-    """A sliceable view that builds each row's output after pagination (masking per row)."""
-
-    def __init__(self, qs: Any, build: Any):
-        self.qs, self.build = qs, build
-
-    def __len__(self) -> int:
-        return self.qs.count()
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, item: Any) -> Any:
-        return [self.build(r) for r in self.qs[item]]
-
 
 @router.get("/members", response=list[MemberOut], summary="党员列表（证件号、手机号脱敏）")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def member_list(request: HttpRequest, filters: Query[MemberFilters]):
     rows = selectors.member_list(user=request.user, filters=_clean(filters))
-    return _Rows(rows, lambda m: MemberOut.build(m, selectors.masked(m)))
+    return MappedRows(rows, lambda m: MemberOut.build(m, selectors.masked(m)))
 
 
 @router.get("/members/{pk}", response=MemberOut, summary="党员详情（unmask=true 查看明文并记录）")
@@ -240,7 +226,7 @@ class TransferIn(Schema):
 
 
 @router.get("/transfers", response=list[TransferOut], summary="组织关系转接记录")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def transfer_list(request: HttpRequest, state: str | None = None, member: int | None = None):
     return selectors.transfer_list(user=request.user, filters={"state": state, "member": member})
 
@@ -289,7 +275,7 @@ class MeetingFilters(Schema):
 
 
 @router.get("/meetings", response=list[MeetingOut], summary="三会一课、主题党日等组织生活")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]):
     return selectors.meeting_list(user=request.user, filters=_clean(filters))
 
@@ -339,7 +325,7 @@ def meeting_mark(request: HttpRequest, pk: int, payload: MarkIn):
 
 
 @router.get("/meetings/{pk}/attendance", response=list[AttendanceOut], summary="签到名单")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def meeting_attendance(request: HttpRequest, pk: int):
     m = selectors.meeting_get(user=request.user, pk=pk)
     return selectors.meeting_attendance(user=request.user, meeting=m)
@@ -407,7 +393,7 @@ class EntryOut(Schema):
 
 
 @router.get("/points/ledger", response=list[EntryOut], summary="积分明细（只增不改）")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def ledger(request: HttpRequest, member: int | None = None, year: int | None = None, org: int | None = None,
            category: str | None = None):
     return selectors.ledger(user=request.user, filters={"member": member, "year": year, "org": org,
@@ -432,7 +418,7 @@ class RankOut(Schema):
 
 
 @router.get("/points/ranking", response=list[RankOut], summary="党员积分排名（按支部或镇街）")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def ranking(request: HttpRequest, year: int | None = None, org: int | None = None, town: int | None = None):
     return selectors.member_ranking(user=request.user, year=year or timezone.localdate().year, org=org,
                                     town=town)
@@ -475,7 +461,7 @@ class ClaimOut(Schema):
 
 
 @router.get("/points/claims", response=list[ClaimOut], summary="积分申报")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def claim_list(request: HttpRequest, state: str | None = None, org: int | None = None):
     return selectors.claim_list(user=request.user, filters={"state": state, "org": org})
 
@@ -575,7 +561,7 @@ class CadreIn(Schema):
 
 
 @router.get("/cadres", response=list[CadreOut], summary="干部表现情况档案")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def cadre_list(request: HttpRequest, department: int | None = None, town: int | None = None):
     return selectors.cadre_list(user=request.user, filters={"department": department, "town": town})
 
@@ -635,7 +621,7 @@ class DeploymentOut(Schema):
 
 
 @router.get("/deployments", response=list[DeploymentOut], summary="下沉、指导员、驻村工作队")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def deployment_list(request: HttpRequest, kind: str | None = None, town: int | None = None):
     return selectors.deployment_list(user=request.user, filters={"kind": kind, "town": town})
 
@@ -654,7 +640,7 @@ class CourseOut(Schema):
 
 
 @router.get("/courses", response=list[CourseOut], summary="在线学习课程")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def course_list(request: HttpRequest, kind: str | None = None):
     return selectors.course_list(user=request.user, filters={"kind": kind}).prefetch_related("questions")
 

@@ -7,7 +7,6 @@ import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gridgov.core.errors import NotFound, ValidationFailed
 from gridgov.core.history import history_for
+from gridgov.core.paging import CappedPage, page_of
 from gridgov.core.scope import get_scoped
 
 from . import selectors, services
@@ -36,8 +36,8 @@ from .models import (
 PAGE_SIZE = 50
 
 
-def _page(request: HttpRequest, qs: Any) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, qs: Any) -> CappedPage:
+    return page_of(qs, request.GET.get("page"), default=PAGE_SIZE, largest=PAGE_SIZE)
 
 
 def _year(request: HttpRequest) -> int:

@@ -9,8 +9,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from gridgov.core.paging import CappedLimitOffset, MappedRows
 from gridgov.core.tabular import file_response
 
 from . import selectors, services
@@ -230,10 +231,10 @@ class ResidentPatch(Schema):
 
 
 @router.get("/residents", response=list[ResidentOut], summary="居民列表（证件号、手机号脱敏）")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def resident_list(request: HttpRequest, filters: Query[ResidentFilters]):
     rows = selectors.resident_list(user=request.user, filters=_clean(filters))
-    return _LazyRows(rows, lambda r: ResidentOut.build(r, selectors.masked(r)))
+    return MappedRows(rows, lambda r: ResidentOut.build(r, selectors.masked(r)))
 
 
 @router.get("/residents/{pk}", response=ResidentOut, summary="居民详情（unmask=true 查看明文并记录）")
@@ -289,7 +290,7 @@ class HouseholdPatch(Schema):
 
 
 @router.get("/households", response=list[HouseholdOut], summary="户列表")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def household_list(request: HttpRequest, filters: Query[HouseholdFilters]):
     return selectors.household_list(user=request.user, filters=_clean(filters))
 
@@ -371,10 +372,10 @@ class EnterprisePatch(Schema):
 
 
 @router.get("/enterprises", response=list[EnterpriseOut], summary="企业列表")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]):
     rows = selectors.enterprise_list(user=request.user, filters=_clean(filters))
-    return _LazyRows(rows, lambda e: EnterpriseOut.build(e, selectors.masked(e)))
+    return MappedRows(rows, lambda e: EnterpriseOut.build(e, selectors.masked(e)))
 
 
 @router.get("/enterprises/{pk}", response=EnterpriseOut, summary="企业详情")
@@ -399,20 +400,5 @@ def enterprise_update(request: HttpRequest, pk: int, payload: EnterprisePatch):
     e = selectors.enterprise_get(user=request.user, pk=pk)
     return EnterpriseOut.build(e, selectors.masked(e))
 
-
-class _LazyRows:
-    """A queryset that the paginator can slice and count, mapping each row only after slicing."""
-
-    def __init__(self, qs: Any, fn: Any):
-        self.qs, self.fn = qs, fn
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [self.fn(r) for r in self.qs[item]]
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
 
 

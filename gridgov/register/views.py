@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from gridgov.core.errors import Conflict, ValidationFailed
 from gridgov.core.history import history_for
+from gridgov.core.paging import CappedPage, page_of
 from gridgov.core.pii import may_unmask
 from gridgov.core.scope import can
 from gridgov.core.tabular import FileTooLarge, file_response
@@ -32,10 +32,8 @@ from .models import Enterprise, Household, Resident, Tag
 PAGE_SIZE = 50
 
 
-def _page(request: HttpRequest, qs: Any) -> Page:
-    raw = str(request.GET.get("size", ""))
-    size = min(max(int(raw), 1), 200) if raw.isdigit() else PAGE_SIZE
-    return Paginator(qs, size).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, qs: Any) -> CappedPage:
+    return page_of(qs, request.GET.get("page"), size=request.GET.get("size"), default=PAGE_SIZE)
 
 
 def _grid_choices(user: Any, model: type, action: str = "add") -> list[tuple[int, str]]:
