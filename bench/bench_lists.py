@@ -88,10 +88,10 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
+    # As served: no test instrumentation of template rendering (setup_test_environment would add it).
     settings.DEBUG = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     tmp = tempfile.TemporaryDirectory()
     if connection.vendor == "sqlite":
         connection.settings_dict.setdefault("TEST", {})["NAME"] = os.path.join(tmp.name, "bench.sqlite3")

@@ -68,6 +68,9 @@ TEMPLATES = [
     }
 ]
 
+# Selects (the filter forms' grid, tag and stage lists) are written in Python: see gridgov/core/forms.py.
+FORM_RENDERER = "gridgov.core.forms.FastSelectRenderer"
+
 _db_url = os.environ.get("DATABASE_URL")
 if _db_url:
     DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=60)}

@@ -17,7 +17,7 @@ from gridgov.accounts.models import RoleAssignment, User
 from gridgov.accounts.roles import Role
 from gridgov.core import audit
 from gridgov.network.models import Department, Division, GeoState, GridType, Level
-from gridgov.network.services import _geometry_fields
+from gridgov.network.services import set_geometry_fields
 from gridgov.register.models import Enterprise, Household, Resident, ResidentTag, Tag
 
 from . import geometry
@@ -59,7 +59,7 @@ def _division(parent: Division, level: int, code: str, name: str, poly: Polygon,
               grid_type: str = "") -> Division:
     d = Division(parent=parent, level=level, code=code, name=name, path=parent.path + code + "/", town=town,
                  grid_type=grid_type, polygon=geometry.geojson(poly))
-    _geometry_fields(d, d.polygon)  # the same area and centre computation as network.services
+    set_geometry_fields(d, d.polygon)  # the same area and centre computation as network.services
     return d
 
 

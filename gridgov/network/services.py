@@ -17,7 +17,8 @@ from .models import Department, Division, GeoState, Level
 _AREA_KM2_PER_DEG2_AT_36N = 111.32 * 111.32 * 0.809  # cos(36°): good enough for display of grid areas
 
 
-def _geometry_fields(division: Division, polygon: str) -> None:
+def set_geometry_fields(division: Division, polygon: str) -> None:
+    """Fill a division's area and centre from its polygon (GeoJSON text), or clear them."""
     if not polygon:
         division.area_km2 = division.center_lat = division.center_lon = None
         return
@@ -66,7 +67,7 @@ def division_create(*, acting_user: Any, parent: Division | None, level: int, co
     if level == Level.TOWN:
         division.town = None
     _check_polygon(division, polygon)
-    _geometry_fields(division, polygon)
+    set_geometry_fields(division, polygon)
     save_new(division, acting_user=acting_user)
     if level == Level.TOWN:
         Division.objects.filter(pk=division.pk).update(town=division)
@@ -87,7 +88,7 @@ def division_update(*, acting_user: Any, division: Division, data: dict[str, Any
     division = get_scoped(Division.objects, acting_user, "change", pk=division.pk)
     if "polygon" in data:
         _check_polygon(division, data["polygon"])
-        _geometry_fields(division, data["polygon"])
+        set_geometry_fields(division, data["polygon"])
     update_versioned(division, data, expected_version=expected_version, acting_user=acting_user)
     if "polygon" in data and division.level == Level.BASE_GRID:
         _bump_geo()

@@ -37,9 +37,9 @@ from .validation import (
 )
 
 
-def _grid_for(user: Any, grid: Any, action: str = "add") -> Division:
-    """The base grid a record goes into: visible to the actor; `action` on the record is checked after the
-    write, when the row is read back through restrict()."""
+def _grid_for(user: Any, grid: Any) -> Division:
+    """The base grid a record goes into: visible to the actor. The action on the record itself (add, change)
+    is checked after the write, when the row is read back through restrict()."""
     found = DbLookups(user).grid(grid)
     if isinstance(found, str):
         raise ValidationFailed({"grid": [found]})
@@ -91,7 +91,7 @@ def resident_update(*, acting_user: Any, resident: Resident, data: dict[str, Any
     changes: dict[str, Any] = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()
                                if k in {"name", "id_number", "phone", "relation", "address"}}
     if "grid" in data:
-        grid = _grid_for(acting_user, data["grid"], "change")
+        grid = _grid_for(acting_user, data["grid"])
         if grid.town_id != r.town_id:
             raise ValidationFailed({"grid": [_("不能把居民迁到其他镇街的网格")]})
         changes["grid"] = grid
@@ -135,7 +135,7 @@ def household_update(*, acting_user: Any, household: Household, data: dict[str, 
     h = get_scoped(Household.objects, acting_user, "change", pk=household.pk)
     changes = {k: v for k, v in data.items() if k in {"number", "address"}}
     if "grid" in data:
-        grid = _grid_for(acting_user, data["grid"], "change")
+        grid = _grid_for(acting_user, data["grid"])
         if grid.town_id != h.town_id:
             raise ValidationFailed({"grid": [_("不能把户迁到其他镇街的网格")]})
         changes["grid"] = grid
@@ -149,13 +149,13 @@ ENTERPRISE_FIELDS = {"name", "credit_code", "industry", "scale", "legal_represen
                      "address", "lat", "lon", "crs", "department", "is_key"}
 
 
-def _located_grid(acting_user: Any, data: dict[str, Any], action: str) -> Division:
+def _located_grid(acting_user: Any, data: dict[str, Any]) -> Division:
     try:
         lat, lon = float(data.get("lat")), float(data.get("lon"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValidationFailed({"lat": [_("必须提供有效的经纬度")]}) from None
     grid = locate(lat=lat, lon=lon, crs=data.get("crs") or "wgs84")
-    return _grid_for(acting_user, grid.pk, action)
+    return _grid_for(acting_user, grid.pk)
 
 
 def _department_for(user: Any, department: Any, town_id: int) -> int | None:
@@ -190,7 +190,7 @@ def enterprise_update(*, acting_user: Any, enterprise: Enterprise, data: dict[st
         changes["credit_code"] = changes["credit_code"].upper()
     if "lat" in data or "lon" in data:
         merged = {"lat": data.get("lat", e.lat), "lon": data.get("lon", e.lon), "crs": data.get("crs")}
-        grid = _located_grid(acting_user, merged, "change")
+        grid = _located_grid(acting_user, merged)
         if grid.town_id != e.town_id:
             raise ValidationFailed({"lat": [_("新位置不在本镇街")]})
         lat, lon = float(merged["lat"]), float(merged["lon"])
