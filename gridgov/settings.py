@@ -156,3 +156,16 @@ LOGGING = {
 # Open311 GeoReport v2 (/open311/v2/): the most requests one GET returns, and its default window in days.
 GRIDGOV_OPEN311_MAX_RESULTS = int(os.environ.get("GRIDGOV_OPEN311_MAX_RESULTS", 1000))
 GRIDGOV_OPEN311_DEFAULT_DAYS = 90
+
+# Notifications of case transitions (gridgov/cases/notifications.py): the in-app inbox always, plus these
+# channels after commit. Development logs them; production lists e.g.
+# GRIDGOV_NOTIFY_BACKENDS=gridgov.cases.notifications.email_backend,gridgov.cases.notifications.sms_backend
+GRIDGOV_NOTIFY_BACKENDS = os.environ.get("GRIDGOV_NOTIFY_BACKENDS",
+                                         "gridgov.cases.notifications.console_backend").split(",")
+GRIDGOV_SITE_URL = os.environ.get("GRIDGOV_SITE_URL", "")  # links in e-mails and texts
+GRIDGOV_SMS_URL = os.environ.get("GRIDGOV_SMS_URL", "")  # HTTP SMS gateway (JSON POST phone/text/ref)
+GRIDGOV_SMS_TOKEN = os.environ.get("GRIDGOV_SMS_TOKEN", "")
+EMAIL_BACKEND = os.environ.get("GRIDGOV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+                               if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("GRIDGOV_EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("GRIDGOV_FROM_EMAIL", "gridgov@localhost")

@@ -2,7 +2,17 @@
 channels (SMS, e-mail, ...) through pluggable backends, called only after commit.
 
 Backends are dotted paths in settings.GRIDGOV_NOTIFY_BACKENDS (default: the console backend), each a
-callable `send(notification)`.
+callable `send(notification)`:
+
+- `console_backend`: writes to the log (development);
+- `email_backend`: an e-mail to the recipient's address through Django's mail API (EMAIL_BACKEND, EMAIL_HOST…;
+  Django's console e-mail backend in development);
+- `sms_backend`: a text to the recipient's mobile through an HTTP SMS gateway: a JSON POST of
+  ``{"phone", "text", "ref"}`` to settings.GRIDGOV_SMS_URL with ``Authorization: Bearer GRIDGOV_SMS_TOKEN``
+  (the gateway signs and forwards to the operator; a 2xx answer counts as sent);
+- `outbox_backend`: keeps what was sent in memory (tests).
+
+Each runs after commit; a failing channel is logged and never stops the others or the transition.
 """
 
 from __future__ import annotations
@@ -24,6 +34,50 @@ log = logging.getLogger("gridgov.notify")
 
 def console_backend(notification: Any) -> None:
     log.info("notify %s: %s — %s", notification.recipient_id, notification.title, notification.body)
+
+
+def _recipient(notification: Any) -> Any:
+    from gridgov.accounts.models import User
+
+    return User.objects.only("id", "email", "phone", "display_name", "username").get(pk=notification.recipient_id)
+
+
+def _text(notification: Any) -> str:
+    site = getattr(settings, "GRIDGOV_SITE_URL", "").rstrip("/")
+    link = f" {site}{notification.url}" if site and notification.url else ""
+    return f"{notification.title}{('：' + notification.body) if notification.body else ''}{link}"
+
+
+def email_backend(notification: Any) -> None:
+    """An e-mail to the recipient, when they have an address."""
+    from django.core.mail import send_mail
+
+    user = _recipient(notification)
+    if not user.email:
+        return
+    send_mail(subject=f"[gridgov] {notification.title}", message=_text(notification),
+              from_email=None, recipient_list=[user.email])
+
+
+def sms_backend(notification: Any) -> None:
+    """A text to the recipient's mobile through the HTTP gateway of settings.GRIDGOV_SMS_URL."""
+    import json
+    import urllib.request
+
+    url = getattr(settings, "GRIDGOV_SMS_URL", "")
+    user = _recipient(notification)
+    if not url or not user.phone:
+        return
+    body = json.dumps({"phone": user.phone, "text": _text(notification)[:300], "ref": f"n{notification.pk}"},
+                      ensure_ascii=False).encode()
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    token = getattr(settings, "GRIDGOV_SMS_TOKEN", "")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    with urllib.request.urlopen(req, timeout=getattr(settings, "GRIDGOV_SMS_TIMEOUT", 5)) as resp:  # noqa: S310
+        if not 200 <= resp.status < 300:
+            raise RuntimeError(f"SMS gateway answered {resp.status}")
 
 
 def outbox_backend(notification: Any) -> None:
