@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.accounts.roles import ProCategory
 from gridgov.network.models import Division
 
-from .engine import flows, iter_stage_choices
+from .engine import iter_stage_choices
 from .models import Case, Channel, Kind, Status
 
 QUEUES = [
@@ -28,13 +28,8 @@ QUEUE_ACTION = {name: action for name, _label, action in QUEUES}
 
 
 def queue_q(queue: str) -> Q:
-    """Cases in a work queue: for each flow, the stages whose `queue` is `queue`."""
-    q = Q(pk__in=[])
-    for f in flows():
-        stages = f.stages_in_queue(queue)
-        if stages:
-            q |= Q(kind=f.kind, stage__in=stages)
-    return q & Q(status=Status.OPEN)
+    """Open cases in a work queue (`Case.queue`, generated from the flows' stages)."""
+    return Q(queue=queue, status=Status.OPEN)
 
 
 def overdue_q(now=None) -> Q:

@@ -16,6 +16,30 @@ from gridgov.accounts.roles import ProCategory
 from gridgov.core.models import VersionedModel
 from gridgov.core.scope import ScopeSpec
 
+# The work queue of each stage of each flow (Stage.queue in gridgov/cases/flows), as a table the database
+# can compute and index: `Case.queue` is generated from (kind, stage). test_queues.py checks it against the
+# flows, so a flow whose queues change fails until this table (and a migration) follows.
+QUEUE_STAGES: dict[str, dict[str, tuple[str, ...]]] = {
+    "file": {"complaint": ("reported",), "grid_event": ("reported",)},
+    "dispatch": {"complaint": ("accepted",), "grid_event": ("filed",)},
+    "handle": {"complaint": ("dispatched", "handling"), "grid_event": ("dispatched", "handling")},
+    "verify": {"grid_event": ("verifying",)},
+    "reply": {"complaint": ("replying",)},
+    "rate": {"complaint": ("rating",)},
+    "callback": {"complaint": ("callback",)},
+    "evaluate": {"grid_event": ("closed",)},
+}
+
+
+def _queue_expression() -> models.Case:
+    whens = []
+    for queue, by_kind in QUEUE_STAGES.items():
+        cond = models.Q()
+        for kind, stages in by_kind.items():
+            cond |= models.Q(kind=kind, stage__in=stages)
+        whens.append(models.When(cond, then=models.Value(queue)))
+    return models.Case(*whens, default=models.Value(""), output_field=models.CharField(max_length=12))
+
 
 class Tree(models.TextChoices):
     EVENT = "event", _("事件")
@@ -121,6 +145,9 @@ class Case(VersionedModel):
     follow_token = models.CharField(_("查询凭证"), max_length=32, unique=True)
 
     stage = models.CharField(_("环节"), max_length=20, db_index=True)
+    # Computed by the database from (kind, stage): the work queue the case waits in ("" when none).
+    queue = models.GeneratedField(expression=_queue_expression(), output_field=models.CharField(max_length=12),
+                                  db_persist=True, verbose_name=_("工作队列"))
     status = models.CharField(_("状态"), max_length=6, choices=Status.choices, default=Status.OPEN)
     # Deadline of the whole case (handling limit, clock from dispatch) and of the current step.
     deadline = models.DateTimeField(_("处置时限"), null=True, blank=True)
@@ -165,10 +192,12 @@ class Case(VersionedModel):
         verbose_name = _("案卷")
         verbose_name_plural = _("案卷")
         indexes = [
-            models.Index(fields=["town", "status", "stage", "step_deadline"], name="case_queue_idx"),
-            models.Index(fields=["grid", "status", "stage"], name="case_grid_idx"),
-            models.Index(fields=["department", "status", "stage"], name="case_dept_idx"),
-            models.Index(fields=["pro_category", "status", "stage"], name="case_pro_idx"),
+            # Work queues in deadline order, one index per kind of scope (town, department, grid, category):
+            # a queue page reads its first rows off the index, a queue count stops at its cap.
+            models.Index(fields=["town", "status", "queue", "step_deadline", "id"], name="case_town_queue_idx"),
+            models.Index(fields=["department", "status", "queue", "step_deadline", "id"], name="case_dept_queue_idx"),
+            models.Index(fields=["grid", "status", "queue", "step_deadline"], name="case_grid_queue_idx"),
+            models.Index(fields=["pro_category", "status", "queue", "step_deadline"], name="case_pro_queue_idx"),
             models.Index(fields=["assignee", "status"], name="case_assignee_idx"),
             models.Index(fields=["reporter"], name="case_reporter_idx"),
             models.Index(fields=["category", "status", "created_at"], name="case_dupe_idx"),

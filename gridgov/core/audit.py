@@ -55,7 +55,9 @@ def _audited_attnames(model: type[models.Model]) -> tuple[str, ...]:
     names = _snapshot_fields.get(model)
     if names is None:
         exclude = set(getattr(model, "audit_exclude", ()))
-        names = tuple(f.attname for f in model._meta.concrete_fields if f.attname not in exclude)
+        # Generated columns are derived from the others (and reading one after a save costs a query).
+        names = tuple(f.attname for f in model._meta.concrete_fields
+                      if f.attname not in exclude and not f.generated)
         _snapshot_fields[model] = names
     return names
 

@@ -39,7 +39,7 @@ def fast_insert(model: type[models.Model], objs: Sequence[models.Model], *, retu
         return
     meta = model._meta
     pk = meta.pk
-    fields = [f for f in meta.concrete_fields if f is not pk]
+    fields = [f for f in meta.concrete_fields if f is not pk and not f.generated]  # the database computes those
     now = timezone.now()
     # As bulk_create does: a related object saved after this one was built lends its new key to the FK column.
     relations = [f for f in fields if f.many_to_one]

@@ -114,7 +114,8 @@ def update_versioned(obj: models.Model, changes: dict[str, Any], *, expected_ver
         setattr(obj, name, value)
     full_clean(obj)
     values = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields
-              if not f.primary_key and f.attname != "version" and not getattr(f, "auto_now_add", False)}
+              if not f.primary_key and f.attname != "version" and not getattr(f, "auto_now_add", False)
+              and not f.generated}
     if "updated_at" in values:
         from django.utils import timezone
 
