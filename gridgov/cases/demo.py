@@ -274,12 +274,7 @@ def seed(ctx: Any) -> None:
                 case.overdue = True
             cases.append(case)
             timelines.append(events)
-        reported = [c.created_at for c in cases]
-        created = ctx.bulk_create(cases)
-        # auto_now_add overwrote the times: put the history back.
-        for c, t in zip(created, reported, strict=True):
-            c.created_at = c.updated_at = t
-        Case.objects.bulk_update(created, ["created_at", "updated_at"], batch_size=1000)
+        created = ctx.bulk_create(cases, keep_times=True)  # a year of history: reported times stay
         events = []
         for c, evs in zip(created, timelines, strict=True):
             for e in evs:

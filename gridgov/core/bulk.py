@@ -30,8 +30,12 @@ def can_fast_insert(model: type[models.Model], objs: Sequence[models.Model]) -> 
             and not meta.parents and all(o.pk is None for o in objs))
 
 
-def fast_insert(model: type[models.Model], objs: Sequence[models.Model], *, returning: bool = True) -> None:
-    """Insert `objs` (new, unsaved) and set their primary keys. Must run inside a transaction."""
+def fast_insert(model: type[models.Model], objs: Sequence[models.Model], *, returning: bool = True,
+                keep_times: bool = False) -> None:
+    """Insert `objs` (new, unsaved) and set their primary keys. Must run inside a transaction.
+
+    `keep_times`: auto_now / auto_now_add fields keep a time already set on the object (history being
+    loaded, e.g. the demo's year of cases); unset ones get now."""
     if not objs:
         return
     if connection.vendor not in ("sqlite", "postgresql"):
@@ -58,7 +62,12 @@ def fast_insert(model: type[models.Model], objs: Sequence[models.Model], *, retu
     convert: list[tuple[int, Any]] = []
     for i, f in enumerate(fields):
         auto_now = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        if auto_now:
+        if auto_now and keep_times:
+            for o in objs:
+                if getattr(o, f.attname) is None:
+                    setattr(o, f.attname, now)
+            convert.append((i, lambda v, f=f: f.get_db_prep_save(v, connection)))
+        elif auto_now:
             for o in objs:
                 setattr(o, f.attname, now)
             value = f.get_db_prep_save(now, connection)

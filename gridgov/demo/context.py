@@ -139,7 +139,10 @@ class DemoContext:
         return random.Random(f"{self.seed}:{name}")
 
     def faker_for(self, name: str) -> Faker:
-        fk = Faker("zh_CN")
+        # One instance reseeded per name: building a Faker (its providers) costs more than the names it makes.
+        fk = self.__dict__.get("_named_faker")
+        if fk is None:
+            fk = self.__dict__["_named_faker"] = Faker("zh_CN")
         fk.seed_instance(f"{self.seed}:{name}")
         return fk
 
@@ -161,14 +164,15 @@ class DemoContext:
         self.logins.append((persona, username, where))
 
     def bulk_create(self, objs: Sequence[models.Model] | Iterable[models.Model], *,
-                    batch_size: int = 1000) -> list[Any]:
-        """Insert rows of one model in batches and add an audit "create" record for each (actor: system)."""
+                    batch_size: int = 1000, keep_times: bool = False) -> list[Any]:
+        """Insert rows of one model in batches and add an audit "create" record for each (actor: system).
+        `keep_times`: rows of past history keep the created_at/updated_at set on them."""
         objs = list(objs)
         if not objs:
             return objs
         model = type(objs[0])
         if can_fast_insert(model, objs):  # the seed inserts ~400,000 rows: skip bulk_create's per-value compiler
-            fast_insert(model, objs)
+            fast_insert(model, objs, keep_times=keep_times)
             created = objs
         else:
             created = model._default_manager.bulk_create(objs, batch_size=batch_size)
