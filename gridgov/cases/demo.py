@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from . import rollup
 from .categories import ensure_categories
 from .deadlines import add_working_time
 from .engine import flow_for
@@ -280,6 +281,7 @@ def seed(ctx: Any) -> None:
         for c, t in zip(created, reported, strict=True):
             c.created_at = c.updated_at = t
         Case.objects.bulk_update(created, ["created_at", "updated_at"], batch_size=1000)
+        rollup.mark_cases(created)  # written without the engine: the indicator rollup recomputes their groups
         events = []
         for c, evs in zip(created, timelines, strict=True):
             for e in evs:

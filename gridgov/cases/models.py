@@ -180,6 +180,12 @@ class Case(VersionedModel):
             # The sweep's candidates: open, not yet overdue, by step deadline (a small partial index).
             models.Index(fields=["step_deadline"], condition=models.Q(status="open", overdue=False),
                          name="case_sweep_idx"),
+            # Indicators: a dirty (grid, month) group is recomputed through these (gridgov.cases.rollup) …
+            models.Index(fields=["grid", "deadline"], name="case_grid_deadline_idx"),
+            models.Index(fields=["grid", "filed_at"], name="case_grid_filed_idx"),
+            # … and the partial months at a period's edges are counted live through these.
+            models.Index(fields=["deadline"], name="case_due_idx"),
+            models.Index(fields=["filed_at"], name="case_filed_idx"),
         ]
 
     def __str__(self) -> str:
@@ -332,3 +338,53 @@ class Notification(models.Model):
         verbose_name_plural = _("通知")
         ordering = ["-id"]
         indexes = [models.Index(fields=["recipient", "read_at", "id"], name="case_inbox_idx")]
+
+
+# -- Indicator rollup: internal data, derivable from the cases (gridgov.cases.rollup) ----------------------
+
+class IndicatorRollup(models.Model):
+    """The counts of RULES.md §1 per (town, grid, department, worker, professional category, kind, month):
+    a row of the *due* part counts the cases whose handling deadline falls in `month` (应结案 and its
+    numerators), a row of the *filed* part the cases filed (立案) in `month`; readers sum them. Derived from
+    `Case` alone and recomputed from it (gridgov.cases.rollup.refresh), so it holds no user's change and has
+    no audit records of its own."""
+
+    town = models.ForeignKey("network.Division", on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey("network.Division", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("network.Department", on_delete=models.CASCADE, null=True, related_name="+")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
+    pro_category = models.CharField(max_length=20, blank=True)
+    kind = models.CharField(max_length=20)
+    month = models.DateField()  # first day of the month, Asia/Shanghai
+    due = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    closed_on_time = models.PositiveIntegerField(default=0)
+    deferred = models.PositiveIntegerField(default=0)
+    reworked = models.PositiveIntegerField(default=0)
+    extended = models.PositiveIntegerField(default=0)
+    dispatched_on_time = models.PositiveIntegerField(default=0)
+    dispatched_accurately = models.PositiveIntegerField(default=0)
+    verified_on_time = models.PositiveIntegerField(default=0)
+    complaints = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    solved = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    filed = models.PositiveIntegerField(default=0)
+
+    # The columns the case scope (gridgov.cases.permissions.case_scope_q) names, under the same names.
+    scope = ScopeSpec(division="grid", department="department")
+
+    class Meta:
+        indexes = [models.Index(fields=["grid", "month"], name="case_rollup_grid_idx"),
+                   models.Index(fields=["town", "month"], name="case_rollup_town_idx")]
+
+
+class IndicatorDirty(models.Model):
+    """A (grid, month) group of the rollup that a transition changed: one plain INSERT per transition (no
+    unique key, so concurrent transitions never wait on one another and a row is never absorbed by one a
+    concurrent refresh is deleting); the next indicator read recomputes the group and deletes its rows.
+    `grid_id` NULL marks everything dirty (after a migration or a bulk load)."""
+
+    grid_id = models.BigIntegerField(null=True)
+    month = models.DateField(null=True)

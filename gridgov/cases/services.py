@@ -21,7 +21,7 @@ from gridgov.core.services import full_clean, service
 from gridgov.core.validators import validate_mobile
 from gridgov.network.selectors import locate
 
-from . import engine, permissions
+from . import engine, permissions, rollup
 from .models import Case, CaseEvent, CaseFollower, Category, Channel, IdempotencyKey, Kind, Notification
 from .notifications import notify, recipients
 from .photos import files_rolled_back, save_photos, validate_all
@@ -201,6 +201,7 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
     if photos:
         save_photos(case=case, event=event, files=photos, user=acting_user)
     audit.record(case, "create", actor=acting_user if getattr(acting_user, "pk", None) else None)
+    rollup.mark_cases([case])  # nothing to mark unless a flow files or dispatches at intake
     notify(user_ids=recipients(case, ("dispatchers",)), case=case, kind="report",
            title=_("新上报 %(n)s：%(t)s") % {"n": case.number, "t": case.title},
            exclude=getattr(acting_user, "pk", None))
