@@ -94,25 +94,25 @@ class Case(VersionedModel):
 
     number = models.CharField(_("案卷编号"), max_length=24, unique=True, null=True, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.GRID_EVENT)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases",
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, db_index=False, related_name="cases",
                                  verbose_name=_("类别"))
     title = models.CharField(_("标题"), max_length=120)
     description = models.TextField(_("描述"), blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     lat = models.FloatField(_("纬度（WGS-84）"))
     lon = models.FloatField(_("经度（WGS-84）"))
-    grid = models.ForeignKey("network.Division", on_delete=models.PROTECT, related_name="cases",
+    grid = models.ForeignKey("network.Division", on_delete=models.PROTECT, db_index=False, related_name="cases",
                              verbose_name=_("所属网格"))
-    town = models.ForeignKey("network.Division", on_delete=models.PROTECT, related_name="+",
+    town = models.ForeignKey("network.Division", on_delete=models.PROTECT, db_index=False, related_name="+",
                              verbose_name=_("所属镇街"))
-    department = models.ForeignKey("network.Department", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="cases", verbose_name=_("责任部门"))
+    department = models.ForeignKey("network.Department", on_delete=models.PROTECT, db_index=False, null=True,
+                                   blank=True, related_name="cases", verbose_name=_("责任部门"))
     pro_category = models.CharField(_("专业类别"), max_length=20, choices=ProCategory.choices, blank=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="assigned_cases", verbose_name=_("处置人"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, db_index=False, null=True,
+                                 blank=True, related_name="assigned_cases", verbose_name=_("处置人"))
     # Reporter: a signed-in user, or an anonymous contact (name/phone may be empty).
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="reported_cases", verbose_name=_("上报人"))
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, db_index=False, null=True,
+                                 blank=True, related_name="reported_cases", verbose_name=_("上报人"))
     reporter_name = models.CharField(_("联系人"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     anonymous = models.BooleanField(_("匿名"), default=False)
@@ -120,7 +120,7 @@ class Case(VersionedModel):
     external_ref = models.CharField(_("外部编号"), max_length=64, blank=True)
     follow_token = models.CharField(_("查询凭证"), max_length=32, unique=True)
 
-    stage = models.CharField(_("环节"), max_length=20, db_index=True)
+    stage = models.CharField(_("环节"), max_length=20)
     status = models.CharField(_("状态"), max_length=6, choices=Status.choices, default=Status.OPEN)
     # Deadline of the whole case (handling limit, clock from dispatch) and of the current step.
     deadline = models.DateTimeField(_("处置时限"), null=True, blank=True)
@@ -149,7 +149,7 @@ class Case(VersionedModel):
     deferred = models.BooleanField(_("缓办"), default=False)
     voided = models.BooleanField(_("作废"), default=False)
     void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
-    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, db_index=False, null=True, blank=True,
                                     related_name="merged_cases", verbose_name=_("并入案卷"))
     rating = models.PositiveSmallIntegerField(_("评价（1-5）"), null=True, blank=True)
     rating_note = models.CharField(_("评价说明"), max_length=200, blank=True)
@@ -164,6 +164,9 @@ class Case(VersionedModel):
     class Meta:
         verbose_name = _("案卷")
         verbose_name_plural = _("案卷")
+        # Every index is written by every update that is not HOT (each transition, each 督办): no single-column
+        # index where a composite one starts with the column (the foreign keys are db_index=False, stage has
+        # none), and partial indexes for the rare values (overdue, merged).
         indexes = [
             models.Index(fields=["town", "status", "stage", "step_deadline"], name="case_queue_idx"),
             models.Index(fields=["grid", "status", "stage"], name="case_grid_idx"),
@@ -176,7 +179,9 @@ class Case(VersionedModel):
             models.Index(fields=["created_at"], name="case_created_idx"),
             models.Index(fields=["kind", "status"], name="case_kind_idx"),
             models.Index(fields=["channel"], name="case_channel_idx"),
-            models.Index(fields=["overdue", "status"], name="case_overdue_idx"),
+            models.Index(fields=["status"], condition=models.Q(overdue=True), name="case_overdue_idx"),
+            models.Index(fields=["merged_into"], condition=models.Q(merged_into__isnull=False),
+                         name="case_merged_idx"),
             # The sweep's candidates: open, not yet overdue, by step deadline (a small partial index).
             models.Index(fields=["step_deadline"], condition=models.Q(status="open", overdue=False),
                          name="case_sweep_idx"),
