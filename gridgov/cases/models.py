@@ -175,7 +175,6 @@ class Case(VersionedModel):
             models.Index(fields=["assignee", "status"], name="case_assignee_idx"),
             models.Index(fields=["reporter"], name="case_reporter_idx"),
             models.Index(fields=["category", "status", "created_at"], name="case_dupe_idx"),
-            models.Index(fields=["status", "deadline"], name="case_deadline_idx"),
             models.Index(fields=["created_at"], name="case_created_idx"),
             models.Index(fields=["kind", "status"], name="case_kind_idx"),
             models.Index(fields=["channel"], name="case_channel_idx"),
