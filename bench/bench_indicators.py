@@ -4,9 +4,13 @@
     BENCH_CASES=100000 .venv/bin/python bench/bench_indicators.py      # quick
     .venv/bin/python bench/bench_indicators.py                         # full size
 
-Times `case_indicators(by="grid_month")` (the page's and the API's selector: one GROUP BY with conditional
-counts, 立案数 included, then the labels) and its query alone, against hand-written SQL computing the same
-应结案 counts; checks that the numbers agree. Medians of 5 interleaved runs after one warm-up each.
+Rebuilds the indicator rollup, then times `case_indicators(by="grid_month")` (the page's and the API's
+selector: the rollup for the whole months, the current month live, the labels and rates; with and without
+立案数) against hand-written SQL computing the same 应结案 counts with one GROUP BY over the cases, and
+checks that the numbers agree (and agree with one ORM GROUP BY over every case, timed once for reference).
+Medians of 5 interleaved runs after one warm-up each. Then three rounds of 100 transitions (50 核查通过,
+50 立案) through the engine, each followed by the indicator call that first recomputes the groups they left
+dirty, checked against a from-scratch GROUP BY.
 """
 
 from __future__ import annotations
