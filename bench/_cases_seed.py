@@ -3,6 +3,9 @@ departments, and N cases written by one INSERT … SELECT generate_series (serve
 
     BENCH_DATABASE_URL   default postgres://postgres@127.0.0.1:5432/gg_bench
     BENCH_CASES          number of cases (default 1,000,000; e.g. 100000 for a quick run)
+    BENCH_REUSE=1        keep the seeded database as a PostgreSQL template (`<name>_tpl`) and start later runs
+                         from a copy of it (CREATE DATABASE … TEMPLATE, then migrate): seeding 1,000,000 cases
+                         once, not on every run
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gg_bench")
 N_CASES = int(os.environ.get("BENCH_CASES", "1000000"))
+REUSE = os.environ.get("BENCH_REUSE", "") not in ("", "0")
 
 
 def setup_django(db_url: str = DB_URL, fresh: bool = True) -> None:
@@ -82,7 +86,9 @@ def _default_sql(field: Any) -> str:
 def seed_cases(env: dict[str, Any], n: int, *, open_share: float = 0.1, overdue_share: float = 0.0,
                chunk: int = 250_000) -> float:
     """Insert `n` cases over the last 365 days: `open_share` still open (the rest closed, 80% on time),
-    and among the open ones `overdue_share` past their step deadline and not yet marked. Returns seconds."""
+    and among the open ones `overdue_share` past their step deadline and not yet marked. Rows are written in
+    the order they were reported, as a live system writes them (the table's physical order follows time).
+    Returns seconds."""
     from django.db import connection
 
     from gridgov.cases.models import Case
@@ -129,8 +135,77 @@ def seed_cases(env: dict[str, Any], n: int, *, open_share: float = 0.1, overdue_
                 INSERT INTO {Case._meta.db_table} ({cols})
                 SELECT {values} FROM (
                     SELECT g, r, (r2 < {open_share}) AS o,
-                           now() - (r3 * interval '365 days') AS c
+                           now() - ((1 - g::float8 / {n}) * interval '365 days') - (r3 * interval '1 hour') AS c
                     FROM (SELECT g, random() AS r, random() AS r2, random() AS r3
                           FROM generate_series({start}, {stop}) AS g) s0) s""")
         cur.execute(f"ANALYZE {Case._meta.db_table}")
     return time.perf_counter() - t0
+
+
+def _admin_url(db_url: str) -> str:
+    return db_url.rsplit("/", 1)[0] + "/postgres"
+
+
+def prepared(label: str, n: int, seed: Any, db_url: str = DB_URL) -> tuple[dict[str, Any], float | None]:
+    """The bench database with its world and `n` cases seeded by `seed(env, n)`. With BENCH_REUSE, a template
+    labelled `label` and `n` is kept after the first run and copied on later ones (then migrated: new
+    migrations apply to the copy). Returns (env, seconds seeding took, or None when copied)."""
+    import psycopg
+
+    name = db_url.rsplit("/", 1)[1]
+    tpl = f"{name}_tpl"
+    tag = f"{label} n={n}"
+    if REUSE:
+        with psycopg.connect(_admin_url(db_url), autocommit=True) as conn:
+            row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                               [tpl]).fetchone()
+            if row and row[0] == tag:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{tpl}"')
+                setup_django(db_url, fresh=False)
+                from django.core.management import call_command
+                from django.db import connection
+                from django.db.migrations.executor import MigrationExecutor
+
+                executor = MigrationExecutor(connection)
+                if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+                    call_command("migrate", verbosity=0)
+                    _keep(db_url, name, tpl, tag)  # the next run copies the migrated database
+                return reload_env(), None
+    setup_django(db_url, fresh=True)
+    env = build()
+    seconds = seed(env, n)
+    if REUSE:
+        _keep(db_url, name, tpl, tag)
+    return env, seconds
+
+
+def _keep(db_url: str, name: str, tpl: str, tag: str) -> None:
+    """Copy the bench database to the template `tpl` (Django reconnects on its next query)."""
+    import psycopg
+    from django.db import connection
+
+    connection.close()
+    with psycopg.connect(_admin_url(db_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{tpl}"')
+        conn.execute(f'CREATE DATABASE "{tpl}" TEMPLATE "{name}"')
+        conn.execute(f"COMMENT ON DATABASE \"{tpl}\" IS '{tag}'")
+
+
+def reload_env() -> dict[str, Any]:
+    """The `build()` result read back from a copied bench database."""
+    from gridgov.accounts.models import User
+    from gridgov.cases.models import Category
+    from gridgov.network.models import Department, Division, Level
+    from gridgov.testing import World
+
+    d = {x.code: x for x in Division.objects.all()}
+    deps = list(Department.objects.filter(town=d["370211107000"]).order_by("id"))
+    w = World(d["370211"], d["370211107000"], d["370211107201"], d["370211107201001"], d["370211107201001001"],
+              d["370211107201001002"], d["370211004000"], d["370211004001001001"], deps[0],
+              Department.objects.get(town=d["370211004000"], code="D01"))
+    w.people = {u.username: u for u in User.objects.all()}
+    grids = sorted((x for x in d.values() if x.level == Level.BASE_GRID and x.town_id == w.town.pk),
+                   key=lambda x: x.code)
+    cats = list(Category.objects.filter(parent__code="01", code__startswith="01").order_by("code"))
+    return {"world": w, "grids": grids, "departments": deps, "categories": cats}

@@ -24,7 +24,7 @@ from gridgov.core import audit
 from gridgov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from gridgov.core.services import service
 
-from . import permissions
+from . import permissions, rollup
 from .deadlines import add_working_time
 from .photos import files_rolled_back
 
@@ -286,6 +286,7 @@ def fire(*, case: Any, transition: str, acting_user: Any, expected_version: int 
     inputs = _clean_inputs(t, dict(data or {}))
 
     before = audit.snapshot(case)
+    indicator_state, indicator_groups = rollup.state_of(case), rollup.groups_of(case)
     now = timezone.now()
     from_stage = case.stage
     ctx = Ctx(case=case, user=acting_user, transition=t, now=now, data=inputs, note=note,
@@ -302,6 +303,8 @@ def fire(*, case: Any, transition: str, acting_user: Any, expected_version: int 
         raise conflict_for(case.pk)
     case.version += 1
     case.updated_at = now
+    if rollup.state_of(case) != indicator_state:  # the groups it left and entered are recomputed on read
+        rollup.mark_dirty(indicator_groups | rollup.groups_of(case))
     event = CaseEvent.objects.create(
         case=case, time=now, actor=acting_user if getattr(acting_user, "pk", None) else None,
         actor_name=str(acting_user) if getattr(acting_user, "pk", None) else _("系统"),

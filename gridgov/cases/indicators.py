@@ -9,6 +9,13 @@ cases in Python. The denominator is 应结案数: the cases whose handling deadl
     及时派遣率, 准确派遣率 (never 退回/改派), 按时核查率 = on-time (accurate) count / 应结案数
     接诉即办 (complaints due): 响应率 (accepted within 2 working hours), 解决率 (closed within the limit),
     满意率 (rated 4–5 of those rated); 综合 = 30% 响应率 + 35% 解决率 + 35% 满意率 [local: settings]
+
+Whole months of the period that lie in the past are read from the rollup (gridgov.cases.rollup: the same
+counts per grid, department, worker and month, recomputed from the cases for the groups transitions marked
+dirty, first thing on every read); the partial months at the period's edges (the current month, a start or
+end inside a month) are counted live from the cases, through the deadline and filing indexes. The two add up
+to exactly the one GROUP BY over the cases (`counts_query`), which residents (whose scope is their own
+cases, not a column the rollup has) still get.
 """
 
 from __future__ import annotations
@@ -25,7 +32,9 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import permissions, rollup
 from .models import Case, Kind
+from .permissions import case_scope_q
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Dimension = Literal["town", "grid", "department", "worker", "month", "grid_month"]
@@ -186,6 +195,85 @@ def fold(rows: list[dict[str, Any]], by: str) -> dict[tuple, dict[str, int]]:
     return out
 
 
+Months = tuple[dt.date, dt.date]
+
+
+def _months(start: dt.date, end: dt.date, cap: dt.date | None) -> tuple[Months | None, list[Period]]:
+    """The whole months inside [start, end) that begin before `cap`, and the stretches left at either edge."""
+    first = start if start.day == 1 else rollup.next_month(start)
+    last = end.replace(day=1)
+    if cap is not None:
+        last = min(last, cap)
+    if first >= last:
+        return None, [Period(start, end)]
+    edges = [Period(start, first)] if start < first else []
+    if last < end:
+        edges.append(Period(last, end))
+    return (first, last), edges
+
+
+def split(period: Period, now: dt.datetime) -> tuple[Months | None, list[Period], Months | None, list[Period]]:
+    """Which parts of `period` the rollup answers and which are counted live: 应结案 in whole months that
+    ended before `now` (every deadline in them has passed); 立案数 in whole months, and also in the month
+    under way when the period reaches beyond the present (nothing is filed in the future, so the rollup's
+    count of that month is the count up to the period's end). Returns (due months, due edges, filed months,
+    filed edges)."""
+    due_months, due_edges = _months(period.start, period.end, rollup.month_of(now))
+    end = period.end
+    if period.bounds()[1] > timezone.now() and end.day != 1:
+        end = rollup.next_month(end.replace(day=1))
+    filed_months, filed_edges = _months(period.start, end, None)
+    filed_edges = [e if e.end <= period.end else Period(e.start, period.end) for e in filed_edges]
+    return due_months, due_edges, filed_months, filed_edges
+
+
+def filed_query(qs: QuerySet[Case], by: str, period: Period) -> QuerySet:
+    """立案数 alone over `period`, in the row shape of `counts_query` (for `fold`)."""
+    fields = list(DIMENSIONS[by])
+    qs = qs.filter(filed_q(period))
+    if "month" in fields:
+        qs = qs.annotate(filed_month=TruncMonth("filed_at", tzinfo=SHANGHAI))
+        fields = [f for f in fields if f != "month"] + ["filed_month"]
+    return (qs.annotate(is_due=Value(False)).values(*fields, "is_due").annotate(filed=Count("id")).order_by())
+
+
+def grouped_counts(*, user: Any, by: str, period: Period, kind: str | None = None,
+                   now: dt.datetime | None = None, with_filed: bool = True) -> dict[tuple, dict[str, int]]:
+    """{dimension key: counts} of the cases `user` may see: the rollup's whole months plus the live edges."""
+    now = now or timezone.now()
+    base = Case.objects.restrict(user, "view")
+    if kind:
+        base = base.filter(kind=kind)
+    scope = case_scope_q(user, "view")
+    if scope is None or permissions.is_public(user):  # own and followed cases: not a rollup column
+        return fold(list(counts_query(base, by, period, now, with_filed)), by)
+    due_months, due_edges, filed_months, filed_edges = split(period, now)
+    if not with_filed:
+        filed_months, filed_edges = None, []
+    out: dict[tuple, dict[str, int]] = {}
+    names = [*COUNTS, "filed"]
+    fields = DIMENSIONS[by]
+
+    def add(key: tuple, counts: dict[str, int]) -> None:
+        acc = out.setdefault(key, dict.fromkeys(names, 0))
+        for name in names:
+            acc[name] += counts.get(name, 0)
+
+    if due_months or filed_months:
+        rollup.refresh()
+    for months, part in ((due_months, "due"), (filed_months, "filed")):
+        if months:
+            for row in rollup.read(scope=scope, fields=fields, months=months, kind=kind, part=part):
+                add(tuple(rollup.month_start(row[f]) if f == "month" else row[f] for f in fields), row)
+    # The live edges: one query for a stretch both parts need, one of its own for the others.
+    queries = [counts_query(base, by, e, now, with_filed=e in filed_edges) for e in due_edges]
+    queries += [filed_query(base, by, e) for e in filed_edges if e not in due_edges]
+    for qs in queries:
+        for key, counts in fold(list(qs), by).items():
+            add(key, counts)
+    return out
+
+
 def _labels(by: str, keys: list[tuple]) -> dict[tuple, str]:
     from gridgov.accounts.models import User
     from gridgov.network.models import Department, Division
@@ -224,10 +312,7 @@ def case_indicators(*, user: Any, by: Dimension = "grid", period: Period | None 
     if by not in DIMENSIONS:
         raise ValueError(f"unknown dimension {by!r}")
     period = period or Period.parse(None, None)
-    base = Case.objects.restrict(user, "view")
-    if kind:
-        base = base.filter(kind=kind)
-    grouped = fold(list(counts_query(base, by, period, now, with_filed)), by)
+    grouped = grouped_counts(user=user, by=by, period=period, kind=kind, now=now, with_filed=with_filed)
     keys = sorted(grouped, key=lambda k: tuple((v is None, v) for v in k))
     labels = _labels(by, keys)
     fields = DIMENSIONS[by]

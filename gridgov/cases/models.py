@@ -118,25 +118,25 @@ class Case(VersionedModel):
 
     number = models.CharField(_("案卷编号"), max_length=24, unique=True, null=True, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.GRID_EVENT)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases",
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, db_index=False, related_name="cases",
                                  verbose_name=_("类别"))
     title = models.CharField(_("标题"), max_length=120)
     description = models.TextField(_("描述"), blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     lat = models.FloatField(_("纬度（WGS-84）"))
     lon = models.FloatField(_("经度（WGS-84）"))
-    grid = models.ForeignKey("network.Division", on_delete=models.PROTECT, related_name="cases",
+    grid = models.ForeignKey("network.Division", on_delete=models.PROTECT, db_index=False, related_name="cases",
                              verbose_name=_("所属网格"))
-    town = models.ForeignKey("network.Division", on_delete=models.PROTECT, related_name="+",
+    town = models.ForeignKey("network.Division", on_delete=models.PROTECT, db_index=False, related_name="+",
                              verbose_name=_("所属镇街"))
-    department = models.ForeignKey("network.Department", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="cases", verbose_name=_("责任部门"))
+    department = models.ForeignKey("network.Department", on_delete=models.PROTECT, db_index=False, null=True,
+                                   blank=True, related_name="cases", verbose_name=_("责任部门"))
     pro_category = models.CharField(_("专业类别"), max_length=20, choices=ProCategory.choices, blank=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="assigned_cases", verbose_name=_("处置人"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, db_index=False, null=True,
+                                 blank=True, related_name="assigned_cases", verbose_name=_("处置人"))
     # Reporter: a signed-in user, or an anonymous contact (name/phone may be empty).
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="reported_cases", verbose_name=_("上报人"))
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, db_index=False, null=True,
+                                 blank=True, related_name="reported_cases", verbose_name=_("上报人"))
     reporter_name = models.CharField(_("联系人"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     anonymous = models.BooleanField(_("匿名"), default=False)
@@ -144,7 +144,7 @@ class Case(VersionedModel):
     external_ref = models.CharField(_("外部编号"), max_length=64, blank=True)
     follow_token = models.CharField(_("查询凭证"), max_length=32, unique=True)
 
-    stage = models.CharField(_("环节"), max_length=20, db_index=True)
+    stage = models.CharField(_("环节"), max_length=20)
     # Computed by the database from (kind, stage): the work queue the case waits in ("" when none).
     queue = models.GeneratedField(expression=_queue_expression(), output_field=models.CharField(max_length=12),
                                   db_persist=True, verbose_name=_("工作队列"))
@@ -176,7 +176,7 @@ class Case(VersionedModel):
     deferred = models.BooleanField(_("缓办"), default=False)
     voided = models.BooleanField(_("作废"), default=False)
     void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
-    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, db_index=False, null=True, blank=True,
                                     related_name="merged_cases", verbose_name=_("并入案卷"))
     rating = models.PositiveSmallIntegerField(_("评价（1-5）"), null=True, blank=True)
     rating_note = models.CharField(_("评价说明"), max_length=200, blank=True)
@@ -191,6 +191,9 @@ class Case(VersionedModel):
     class Meta:
         verbose_name = _("案卷")
         verbose_name_plural = _("案卷")
+        # Every index is written by every update that is not HOT (each transition, each 督办): no single-column
+        # index where a composite one starts with the column (the foreign keys are db_index=False, stage has
+        # none), and partial indexes for the rare values (overdue, merged).
         indexes = [
             # Work queues in deadline order, one index per kind of scope (town, department, grid, category):
             # a queue page reads its first rows off the index, a queue count stops at its cap.
@@ -201,14 +204,21 @@ class Case(VersionedModel):
             models.Index(fields=["assignee", "status"], name="case_assignee_idx"),
             models.Index(fields=["reporter"], name="case_reporter_idx"),
             models.Index(fields=["category", "status", "created_at"], name="case_dupe_idx"),
-            models.Index(fields=["status", "deadline"], name="case_deadline_idx"),
             models.Index(fields=["created_at"], name="case_created_idx"),
             models.Index(fields=["kind", "status"], name="case_kind_idx"),
             models.Index(fields=["channel"], name="case_channel_idx"),
-            models.Index(fields=["overdue", "status"], name="case_overdue_idx"),
+            models.Index(fields=["status"], condition=models.Q(overdue=True), name="case_overdue_idx"),
+            models.Index(fields=["merged_into"], condition=models.Q(merged_into__isnull=False),
+                         name="case_merged_idx"),
             # The sweep's candidates: open, not yet overdue, by step deadline (a small partial index).
             models.Index(fields=["step_deadline"], condition=models.Q(status="open", overdue=False),
                          name="case_sweep_idx"),
+            # Indicators: a dirty (grid, month) group is recomputed through these (gridgov.cases.rollup) …
+            models.Index(fields=["grid", "deadline"], name="case_grid_deadline_idx"),
+            models.Index(fields=["grid", "filed_at"], name="case_grid_filed_idx"),
+            # … and the partial months at a period's edges are counted live through these.
+            models.Index(fields=["deadline"], name="case_due_idx"),
+            models.Index(fields=["filed_at"], name="case_filed_idx"),
         ]
 
     def __str__(self) -> str:
@@ -361,3 +371,53 @@ class Notification(models.Model):
         verbose_name_plural = _("通知")
         ordering = ["-id"]
         indexes = [models.Index(fields=["recipient", "read_at", "id"], name="case_inbox_idx")]
+
+
+# -- Indicator rollup: internal data, derivable from the cases (gridgov.cases.rollup) ----------------------
+
+class IndicatorRollup(models.Model):
+    """The counts of RULES.md §1 per (town, grid, department, worker, professional category, kind, month):
+    a row of the *due* part counts the cases whose handling deadline falls in `month` (应结案 and its
+    numerators), a row of the *filed* part the cases filed (立案) in `month`; readers sum them. Derived from
+    `Case` alone and recomputed from it (gridgov.cases.rollup.refresh), so it holds no user's change and has
+    no audit records of its own."""
+
+    town = models.ForeignKey("network.Division", on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey("network.Division", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("network.Department", on_delete=models.CASCADE, null=True, related_name="+")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
+    pro_category = models.CharField(max_length=20, blank=True)
+    kind = models.CharField(max_length=20)
+    month = models.DateField()  # first day of the month, Asia/Shanghai
+    due = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    closed_on_time = models.PositiveIntegerField(default=0)
+    deferred = models.PositiveIntegerField(default=0)
+    reworked = models.PositiveIntegerField(default=0)
+    extended = models.PositiveIntegerField(default=0)
+    dispatched_on_time = models.PositiveIntegerField(default=0)
+    dispatched_accurately = models.PositiveIntegerField(default=0)
+    verified_on_time = models.PositiveIntegerField(default=0)
+    complaints = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    solved = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    filed = models.PositiveIntegerField(default=0)
+
+    # The columns the case scope (gridgov.cases.permissions.case_scope_q) names, under the same names.
+    scope = ScopeSpec(division="grid", department="department")
+
+    class Meta:
+        indexes = [models.Index(fields=["grid", "month"], name="case_rollup_grid_idx"),
+                   models.Index(fields=["town", "month"], name="case_rollup_town_idx")]
+
+
+class IndicatorDirty(models.Model):
+    """A (grid, month) group of the rollup that a transition changed: one plain INSERT per transition (no
+    unique key, so concurrent transitions never wait on one another and a row is never absorbed by one a
+    concurrent refresh is deleting); the next indicator read recomputes the group and deletes its rows.
+    `grid_id` NULL marks everything dirty (after a migration or a bulk load)."""
+
+    grid_id = models.BigIntegerField(null=True)
+    month = models.DateField(null=True)

@@ -34,8 +34,10 @@ def install() -> None:
     grant_own(RESOURCE, {"view", "rate"})
 
 
-def _is_public(user: Any) -> bool:
+def is_public(user: Any) -> bool:
+    """Residents and other non-staff accounts: besides their grants they see their own and followed cases."""
     return getattr(user, "kind", "staff") != "staff"
+
 
 
 def case_scope_q(user: Any, action: str) -> Q | None:
@@ -61,7 +63,7 @@ def case_scope_q(user: Any, action: str) -> Q | None:
             add(_division_q(a.division))
         if a.department_id:
             add(Q(department_id=a.department_id))
-    if _is_public(user) and action in OWN_PERMISSIONS.get(RESOURCE, ()):
+    if is_public(user) and action in OWN_PERMISSIONS.get(RESOURCE, ()):
         from .models import CaseFollower
 
         add(Q(reporter_id=user.pk) | Q(pk__in=CaseFollower.objects.filter(user_id=user.pk).values("case_id")))
@@ -98,7 +100,7 @@ def allows(user: Any, action: str, case: Any) -> bool:
             return True
         if a.department_id and a.department_id == case.department_id:
             return True
-    if _is_public(user) and action in OWN_PERMISSIONS.get(RESOURCE, ()):
+    if is_public(user) and action in OWN_PERMISSIONS.get(RESOURCE, ()):
         if case.reporter_id == user.pk:
             return True
         return case.followers.filter(user_id=user.pk).exists()

@@ -21,7 +21,7 @@ from gridgov.core.services import full_clean, service
 from gridgov.core.validators import validate_mobile
 from gridgov.network.selectors import locate
 
-from . import engine, permissions
+from . import engine, permissions, rollup
 from .models import Case, CaseEvent, CaseFollower, Category, Channel, IdempotencyKey, Kind, Notification
 from .notifications import notify, recipients
 from .photos import files_rolled_back, save_photos, validate_all
@@ -201,6 +201,7 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
     if photos:
         save_photos(case=case, event=event, files=photos, user=acting_user)
     audit.record(case, "create", actor=acting_user if getattr(acting_user, "pk", None) else None)
+    rollup.mark_cases([case])  # nothing to mark unless a flow files or dispatches at intake
     notify(user_ids=recipients(case, ("dispatchers",)), case=case, kind="report",
            title=_("新上报 %(n)s：%(t)s") % {"n": case.number, "t": case.title},
            exclude=getattr(acting_user, "pk", None))
@@ -309,12 +310,14 @@ class SweepResult:
 def case_sweep(*, acting_user: Any = None, now: Any = None, batch_size: int = 5000) -> SweepResult:
     """Mark every open case past its step deadline overdue and escalate it (督办), in bulk.
 
-    Safe from cron every minute and from several processes at once: each batch is one transaction that
-    takes its rows with SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite serialises writers) and marks
-    them with one UPDATE … WHERE overdue = false, so a case is urged once however many sweeps run. Per
-    batch: the UPDATE (the `urge` transition's columns: overdue, urge_count, last_urged_at, version), the
-    timeline rows, the audit records, and the notifications to the handlers, the town's dispatchers and
-    the department head (one digest per person when a batch holds several of their cases)."""
+    Safe from cron every minute and from several processes at once: each batch is one transaction whose
+    one UPDATE … RETURNING takes its rows (a subquery locking them FOR UPDATE SKIP LOCKED on PostgreSQL;
+    SQLite serialises writers) and marks them where still `overdue = false`, so a case is urged once however
+    many sweeps run. Per batch: that UPDATE (the `urge` transition's columns: overdue, urge_count,
+    last_urged_at, version), the timeline rows (one INSERT … SELECT), the audit records (one COPY on
+    PostgreSQL), and the notifications to the handlers, the town's dispatchers and the department head (one
+    digest per person when a batch holds several of their cases). The indicator rollup is not touched: the
+    urge changes no column the indicators count."""
     from django.db import connection
 
     now = now or timezone.now()
@@ -322,20 +325,12 @@ def case_sweep(*, acting_user: Any = None, now: Any = None, batch_size: int = 50
     skip_locked = connection.features.has_select_for_update_skip_locked
     while True:
         with transaction.atomic():
-            candidates = Case.objects.filter(status="open", overdue=False, deferred=False,
-                                             step_deadline__lt=now)
-            if skip_locked:
-                candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-            ids = list(candidates.values_list("id", flat=True)[:batch_size])
-            if not ids:
-                break
-            rows = _mark_overdue(ids, now)
-            marked = len(rows)
-            if marked:
+            rows = _mark_overdue(now, batch_size, skip_locked)
+            if rows:
                 result.notified += _urge_written(rows, now, acting_user)
-            result.marked += marked
-            result.batches += 1
-        if len(ids) < batch_size or not marked:
+                result.marked += len(rows)
+                result.batches += 1
+        if len(rows) < batch_size:
             break
     return result
 
@@ -344,18 +339,33 @@ URGE_COLUMNS = ("id", "number", "title", "kind", "stage", "town_id", "grid_id", 
                  "assignee_id", "step_deadline", "urge_count", "version")
 
 
-def _mark_overdue(ids: list[int], now: Any) -> list[dict[str, Any]]:
-    """The `urge` transition's columns for a batch, in one UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35);
-    `overdue = false` in the WHERE makes a second sweep of the same rows a no-op."""
+def _ids_sql(ids: list[int]) -> tuple[str, list[Any]]:
+    """`IN (…)` for a batch of ids: one array parameter on PostgreSQL (the driver binds one value instead of
+    parsing thousands of placeholders), a list of them elsewhere."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)", [ids]
+    return f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def _mark_overdue(now: Any, limit: int, skip_locked: bool) -> list[dict[str, Any]]:
+    """Take up to `limit` open cases past their step deadline and apply the `urge` transition's columns
+    (overdue, urge_count + 1, last_urged_at, version + 1) in one UPDATE … RETURNING (PostgreSQL, SQLite ≥
+    3.35). The candidates are locked with FOR UPDATE SKIP LOCKED (PostgreSQL), so concurrent sweeps take
+    disjoint rows, and `overdue = false` is checked again on the locked row: a case is urged once however
+    many sweeps run. SQLite serialises writers."""
     from django.db import connection
 
     table = Case._meta.db_table
     stamp = connection.ops.adapt_datetimefield_value(now)
-    marks = ", ".join(["%s"] * len(ids))
+    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
     with connection.cursor() as cur:
         cur.execute(f"UPDATE {table} SET overdue = %s, urge_count = urge_count + 1, last_urged_at = %s, "
-                    f"version = version + 1, updated_at = %s WHERE id IN ({marks}) AND overdue = %s "
-                    f"RETURNING {', '.join(URGE_COLUMNS)}", [True, stamp, stamp, *ids, False])
+                    f"version = version + 1, updated_at = %s WHERE id IN (SELECT id FROM {table} "
+                    f"WHERE status = %s AND overdue = %s AND deferred = %s AND step_deadline < %s LIMIT %s{lock}) "
+                    f"AND overdue = %s RETURNING {', '.join(URGE_COLUMNS)}",
+                    [True, stamp, stamp, "open", False, False, stamp, limit, False])
         return [dict(zip(URGE_COLUMNS, row, strict=True)) for row in cur.fetchall()]
 
 
@@ -372,13 +382,13 @@ def _urge_written(rows: list[dict[str, Any]], now: Any, acting_user: Any) -> int
     # The timeline rows in one INSERT … SELECT: no model instance per case.
     event_table, case_table = CaseEvent._meta.db_table, Case._meta.db_table
     data_sql = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    marks = ", ".join(["%s"] * len(rows))
+    in_ids, id_params = _ids_sql([r["id"] for r in rows])
     with connection.cursor() as cur:
         cur.execute(f"INSERT INTO {event_table} (case_id, time, actor_id, actor_name, transition, label, "
                     f"from_stage, to_stage, note, data) SELECT id, %s, NULL, %s, %s, %s, stage, stage, %s, "
-                    f"{data_sql} FROM {case_table} WHERE id IN ({marks})",
+                    f"{data_sql} FROM {case_table} WHERE id {in_ids}",
                     [connection.ops.adapt_datetimefield_value(now), str(_("系统")), "urge", label, note,
-                     json.dumps({"sweep": True, "urged_at": audit.jsonable(now)}), *[r["id"] for r in rows]])
+                     json.dumps({"sweep": True, "urged_at": audit.jsonable(now)}), *id_params])
     actor_id = getattr(acting_user, "pk", None)
     actor = (getattr(acting_user, "username", "") or "system")[:150]
     from gridgov.core.context import current_request_id

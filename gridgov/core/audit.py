@@ -239,6 +239,15 @@ def _insert_records(model: type[models.Model], rows: list[tuple]) -> None:
     if not rows:
         return
     qn = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        # COPY: no SQL text with tens of thousands of placeholders for the driver to parse, and the fastest
+        # load PostgreSQL has (the sweep writes thousands of records per batch).
+        columns = ", ".join(qn(c) for c in _RECORD_COLUMNS)
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(r)
+        return
     json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
     marks = ["%s" + json_cast if c in ("before", "after") else "%s" for c in _RECORD_COLUMNS]
     row_sql = "(" + ", ".join(marks) + ")"

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from gridgov.cases import rollup
 from gridgov.cases.models import Case, Category
 from gridgov.testing import World
 
@@ -39,7 +40,9 @@ def make_cases(world: World, n: int, *, grid: Any = None, cat: Category | None =
     rows = [Case(category=cat, title=cat.name, lat=lat, lon=lon, grid=grid, town_id=grid.town_id,
                  follow_token=secrets.token_urlsafe(12), number=f"T{next(_seq):010d}", **defaults)
             for _ in range(n)]
-    return Case.objects.bulk_create(rows, batch_size=500)
+    created = Case.objects.bulk_create(rows, batch_size=500)
+    rollup.mark_cases(created)  # as every write outside the engine must (gridgov.cases.rollup)
+    return created
 
 
 @pytest.fixture(autouse=True)

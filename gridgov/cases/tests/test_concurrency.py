@@ -74,3 +74,59 @@ def test_two_retries_with_one_idempotency_key_make_one_case(case_world):
 
     results = run_together(send, send, send)
     assert Case.objects.count() == 1 and set(results) == {Case.objects.get().pk}
+
+
+def test_two_sweeps_at_once_urge_each_case_once(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridgov.cases.services import case_sweep
+
+    from .bulk import make_cases
+
+    past = timezone.now() - dt.timedelta(hours=1)
+    make_cases(world, 40, department=world.department, step_deadline=past)
+    results = run_together(lambda: case_sweep(batch_size=7), lambda: case_sweep(batch_size=7))
+    urged = sorted(Case.objects.values_list("urge_count", flat=True))
+    assert (sum(r.marked for r in results), urged, CaseEvent.objects.filter(transition="urge").count()) == (
+        40, [1] * 40, 40)
+
+
+def test_a_transition_committed_during_an_indicator_refresh_is_counted(world):
+    """The refresh deletes the dirty rows it recomputes; a transition's own row, written before the refresh
+    but committed after it read the cases, stays dirty for the next read (no unique key absorbs it)."""
+    import datetime as dt
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from gridgov.cases import rollup
+    from gridgov.cases.indicators import Period, counts_query, fold, grouped_counts
+
+    from .bulk import make_cases
+
+    due = timezone.now() - dt.timedelta(days=70)
+    case = make_cases(world, 1, deadline=due, filed_at=due)[0]
+    rollup.refresh()
+    started, refreshed = threading.Event(), threading.Event()
+
+    def transition():
+        with transaction.atomic():
+            Case.objects.filter(pk=case.pk).update(closed_at=due, on_time=True)
+            rollup.mark_dirty({(case.grid_id, rollup.month_of(due))})
+            started.set()
+            refreshed.wait(10)  # commit only after the other reader's refresh has read the cases
+        return True
+
+    def reader():
+        started.wait(10)
+        rollup.mark_dirty({(case.grid_id, rollup.month_of(due))})  # an older, committed mark of the group
+        n = rollup.refresh()
+        refreshed.set()
+        return n
+
+    run_together(transition, reader)
+    period = Period.parse(rollup.month_of(due), rollup.next_month(rollup.month_of(due)))
+    expected = fold(list(counts_query(Case.objects.restrict(world.leader, "view"), "town", period)), "town")
+    assert grouped_counts(user=world.leader, by="town", period=period) == expected
