@@ -305,15 +305,16 @@ def _meetings_and_points(b: _Builder, members: list[Member]) -> None:
     for m in rng.sample(members, 3):
         add(m, PointCategory.VETO, "veto", 0, "受党纪处分（演示）", ctx.today, None, PointEntry.Source.MANUAL)
     ctx.bulk_create(entries, batch_size=5000)
-    PointTally.objects.bulk_create([PointTally(member_id=k[0], year=k[1], category=k[2], total=v)
-                                    for k, v in tally.items()], batch_size=5000)
+    # The running totals and yearly scores are rows like any other: audited too (ctx.bulk_create).
+    ctx.bulk_create([PointTally(member_id=k[0], year=k[1], category=k[2], total=v) for k, v in tally.items()],
+                    batch_size=5000)
     years: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     for (mid, year, cat), v in tally.items():
         years[(mid, year)][0] += v
         if cat == PointCategory.VETO:
             years[(mid, year)][1] = 1
     org_of = {m.pk: m.org_id for m in members}
-    PointYear.objects.bulk_create([
+    ctx.bulk_create([
         PointYear(member_id=mid, year=year, org_id=org_of[mid], town=t.division, delta=d, vetoed=bool(v),
                   score=0 if v else max(0, 100 + d)) for (mid, year), (d, v) in years.items()], batch_size=5000)
 
