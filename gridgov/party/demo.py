@@ -13,7 +13,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from gridgov.accounts.models import User
+from gridgov.accounts.models import RoleAssignment, User
+from gridgov.accounts.roles import Role
 
 from .models import (
     Attendance,
@@ -183,6 +184,9 @@ def _officers(b: _Builder, members: list[Member]) -> None:
                   town=b.town.division, password=b.ctx.password_hash)
     office = b.ctx.bulk_create([office])[0]
     officers.append(OrgOfficer(org=b.orgs[0], user_id=office.pk, post=OrgOfficer.Post.OFFICE))
+    # The town party office also holds party_secretary over the town: the town's courses and the cadres
+    # that belong to no organisation are theirs too.
+    b.ctx.bulk_create([RoleAssignment(user=office, role=Role.PARTY_SECRETARY, division=b.town.division)])
     b.ctx.bulk_create(officers)
     first = b.branches[0]
     sec = next(u for u in User.objects.filter(pk=by_org[first.pk][0].user_id))

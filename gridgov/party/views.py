@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gridgov.core.errors import Conflict, NotFound, ValidationFailed
@@ -503,7 +504,7 @@ def _course_towns(user: Any) -> list[tuple[int, str]]:
     return out
 
 
-QUIZ_HELP = "每题一段，段与段之间空一行：第一行写题目，以下每行一个选项，正确选项前加 *。"
+QUIZ_HELP = gettext_lazy("每题一段，段与段之间空一行：第一行写题目，以下每行一个选项，正确选项前加 *。")
 
 
 def quiz_from_text(text: str) -> list[dict[str, Any]]:
@@ -564,7 +565,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
 
 
 def _course_form(request: HttpRequest, ctx: dict[str, Any], status: int) -> HttpResponse:
-    ctx.update(kinds=Course.Kind.choices, quiz_help=_(QUIZ_HELP),
+    ctx.update(kinds=Course.Kind.choices, quiz_help=QUIZ_HELP,
                other_errors={k: v for k, v in ctx["errors"].items() if k not in COURSE_FORM_FIELDS})
     return render(request, "party/course_form.html", ctx, status=status)
 

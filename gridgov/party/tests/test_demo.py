@@ -59,3 +59,12 @@ def test_every_seeded_running_total_and_yearly_score_has_its_audit_record(ctx):
         ids = {str(pk) for pk in model.objects.values_list("pk", flat=True)}
         audited = set(ChangeRecord.objects.filter(model=label, action="create").values_list("object_id", flat=True))
         assert ids and ids <= audited, label
+
+
+def test_the_town_party_office_may_create_the_towns_courses(ctx):
+    from gridgov.accounts.models import User
+    from gridgov.party.views import _course_towns
+
+    demo.seed(ctx)
+    office = User.objects.get(username="boli_partyoffice")
+    assert _course_towns(office) == [(ctx.boli.division.pk, ctx.boli.division.name)]
