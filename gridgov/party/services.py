@@ -502,6 +502,10 @@ def publication_open(*, acting_user: Any, org: Any, year: int, starts_on: dt.dat
     """Publish the year's results to the branch for 7 days."""
     org = get_scoped(PartyOrganisation.objects, acting_user, "approve", pk=getattr(org, "pk", org))
     starts_on = starts_on or timezone.localdate()
+    running = Publication.objects.filter(org=org, year=year, ends_on__gte=starts_on).order_by("-ends_on").first()
+    if running is not None:
+        raise ValidationFailed({"year": [_("该支部 %(y)d 年度积分正在公示（至 %(d)s）") % {
+            "y": year, "d": running.ends_on}]})
     return save_new(Publication(org=org, year=year, starts_on=starts_on,
                                 ends_on=starts_on + dt.timedelta(days=PUBLICATION_DAYS - 1),
                                 created_by=acting_user), acting_user=acting_user)
@@ -584,15 +588,20 @@ def _deployment_place(cadre: Cadre, division: Any, enterprise: Any) -> tuple[Any
 
     if division in ("", None) and enterprise in ("", None):
         raise ValidationFailed({"division": [_("请选择派驻的网格、村或企业")]})
+    def key(value: Any, name: str) -> int:
+        value = getattr(value, "pk", value)
+        if not str(value).isdigit():
+            raise ValidationFailed({name: [_("应为整数")]})
+        return int(value)
+
     if division not in ("", None):
-        division = Division.objects.filter(pk=getattr(division, "pk", division), town_id=cadre.town_id).first()
+        division = Division.objects.filter(pk=key(division, "division"), town_id=cadre.town_id).first()
         if division is None:
             raise ValidationFailed({"division": [_("派驻的网格或村须在干部所在镇街内")]})
     else:
         division = None
     if enterprise not in ("", None):
-        enterprise = Enterprise.objects.filter(pk=getattr(enterprise, "pk", enterprise),
-                                               town_id=cadre.town_id).first()
+        enterprise = Enterprise.objects.filter(pk=key(enterprise, "enterprise"), town_id=cadre.town_id).first()
         if enterprise is None:
             raise ValidationFailed({"enterprise": [_("派驻企业须在干部所在镇街内")]})
     else:
@@ -694,12 +703,12 @@ def _check_questions(questions: list[dict[str, Any]]) -> list[tuple[str, list[st
     return out
 
 
-def _check_course(c: Course) -> None:
-    if c.kind == Course.Kind.VIDEO and not c.video_url:
+def _check_course(kind: str, body: str, video_url: str, has_document: bool) -> None:
+    if kind == Course.Kind.VIDEO and not video_url:
         raise ValidationFailed({"video_url": [_("视频课程请填写视频链接")]})
-    if c.kind == Course.Kind.DOCUMENT and not c.document:
+    if kind == Course.Kind.DOCUMENT and not has_document:
         raise ValidationFailed({"document": [_("文档课程请上传文档")]})
-    if c.kind == Course.Kind.TEXT and not (c.body or "").strip():
+    if kind == Course.Kind.TEXT and not (body or "").strip():
         raise ValidationFailed({"body": [_("图文课程请填写正文")]})
 
 
@@ -708,7 +717,10 @@ def _replace_questions(course: Course, questions: list[tuple[str, list[str], int
 
     from .models import QuizQuestion
 
-    for old in course.questions.all():
+    current = list(course.questions.order_by("id"))
+    if [(q.text, q.options, q.answer) for q in current] == [(t, o, a) for t, o, a in questions]:
+        return  # the quiz is unchanged: keep its rows (and the audit chain quiet)
+    for old in current:
         delete_audited(old, acting_user=acting_user)
     for text, opts, answer in questions:
         save_new(QuizQuestion(course=course, text=text, options=opts, answer=answer), acting_user=acting_user)
@@ -723,7 +735,7 @@ def course_create(*, acting_user: Any, town: Any, title: str, kind: str = Course
     checked = _check_questions(questions or [])
     c = Course(town=town, title=title, kind=kind, body=body, video_url=video_url, document=document or "",
                published=published)
-    _check_course(c)
+    _check_course(kind, body, video_url, bool(document))
     c = save_new(c, acting_user=acting_user)
     _replace_questions(c, checked, acting_user)
     return c
@@ -739,12 +751,11 @@ def course_update(*, acting_user: Any, course: Course, data: dict[str, Any], exp
     if expected_version is not None and course.version != expected_version:
         raise Conflict(current_version=course.version)
     upload = changes.pop("document", None)
-    for k, v in changes.items():
-        setattr(course, k, v)
-    if upload is not None:  # store the new file; update_versioned writes its name
-        course.document.save(upload.name, upload, save=False)
-        changes["document"] = course.document.name
-    _check_course(course)
+    _check_course(changes.get("kind", course.kind), changes.get("body", course.body),
+                  changes.get("video_url", course.video_url), upload is not None or bool(course.document))
+    if upload is not None:  # store the new file; update_versioned writes its name (and audits the change)
+        field = Course._meta.get_field("document")
+        changes["document"] = field.storage.save(field.generate_filename(course, upload.name), upload)
     course = update_versioned(course, changes, expected_version=expected_version, acting_user=acting_user)
     if checked is not None:
         _replace_questions(course, checked, acting_user)

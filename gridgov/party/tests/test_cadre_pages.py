@@ -188,3 +188,9 @@ def test_the_rating_and_deployment_lists_cost_the_same_queries_for_10_and_100_ro
     assert count("/api/v1/party/ratings?limit=10") == count("/api/v1/party/ratings?limit=100")
     assert count("/api/v1/party/deployments?limit=10") == count("/api/v1/party/deployments?limit=100")
     assert count("/party/ratings/?page=3") == count("/party/ratings/")
+
+
+def test_an_enterprise_that_is_not_an_id_is_refused_naming_the_field(party, cadre, client_for):
+    resp = client_for("secretary_a").post(f"/party/cadres/{cadre.pk}/", {
+        "action": "deploy", "kind": "instructor", "enterprise": "海湾化工", "starts_on": "2026-03-01"})
+    assert resp.status_code == 422 and "应为整数" in resp.content.decode() and not Deployment.objects.exists()

@@ -69,6 +69,18 @@ def test_the_administrator_edits_the_course_and_replaces_the_quiz_audited(party,
     assert resp.status_code == 302 and Course.objects.get().title == "党章（2022 年修订）"
     assert list(QuizQuestion.objects.values_list("text", flat=True)) == ["党章共几章？"]
     assert ChangeRecord.objects.filter(model="party.quizquestion", action="delete").count() == 2
+    rec = ChangeRecord.objects.filter(model="party.course", action="update").get()
+    assert (rec.before["title"], rec.after["title"]) == ("中国共产党章程", "党章（2022 年修订）")
+
+
+def test_saving_a_course_with_its_quiz_unchanged_keeps_the_questions(party, world, client_for):
+    new_course(client_for, world)
+    c = Course.objects.get()
+    before = list(QuizQuestion.objects.values_list("pk", flat=True))
+    client_for("admin").post(f"/party/courses/{c.pk}/edit/", {
+        "version": c.version, "title": "党章", "kind": "video", "video_url": c.video_url, "published": "1",
+        "questions": QUIZ})
+    assert list(QuizQuestion.objects.values_list("pk", flat=True)) == before
 
 
 def test_two_edits_of_one_course_one_wins_the_other_gets_409(party, world, client_for):

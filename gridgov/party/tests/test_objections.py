@@ -136,3 +136,11 @@ def test_the_answer_page_speaks_english_through_the_language_switcher(party, obj
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = c.get(f"/party/points/objections/{objection.pk}/").content.decode()
     assert "Objection to published points" in page and "Reject and reply" in page
+
+
+def test_the_secretary_publishes_the_years_points_from_the_page_once(party, client_for):
+    c = client_for("secretary_a")
+    year = timezone.localdate().year
+    assert c.post("/party/points/objections/", {"org": party.branch_a.pk, "year": year}).status_code == 302
+    again = c.post("/party/points/objections/", {"org": party.branch_a.pk, "year": year})
+    assert again.status_code == 422 and "正在公示" in again.content.decode() and Publication.objects.count() == 1
