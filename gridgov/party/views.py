@@ -349,7 +349,10 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "party/cadre_detail.html", {
         "c": c, "records": selectors.cadre_records(user=request.user, cadre=c),
         "deployments": c.deployments.select_related("division", "enterprise").prefetch_related("targets"),
-        "can_change": can_change, "errors": errors, "data": data, "form": form,
+        "can_change": can_change, "errors": errors,
+        # Each form shows its own input and errors back (both have a `kind`).
+        "record": {"data": data if form == "record" else {}, "errors": errors if form == "record" else {}},
+        "deploy": {"data": data if form == "deploy" else {}, "errors": errors if form == "deploy" else {}},
         "record_kinds": CadreRecord.Kind.choices, "deployment_kinds": Deployment.Kind.choices,
         "places": _places(c) if can_change else []}, status=_form_status(errors))
 
