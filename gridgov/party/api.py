@@ -24,6 +24,8 @@ from .models import (
     Transfer,
 )
 
+# Versioned writes answer 409 with the current version when `version` is stale (one of two editors wins).
+
 router = Router(tags=["party 智慧党建"])
 
 
@@ -535,13 +537,45 @@ class ObjectionOut(Schema):
     publication_id: int
     member_id: int
     text: str
+    created_at: dt.datetime
+    state: str
     response: str
+    answered_at: dt.datetime | None
+    version: int
 
 
-@router.post("/publications/{pk}/objections", response={201: ObjectionOut}, summary="对公示提出异议")
+@router.get("/publications", response=list[PublicationOut], summary="积分公示（党员看本支部，书记看所辖）")
+@paginate(CappedLimitOffset)
+def publication_list(request: HttpRequest, org: int | None = None, year: int | None = None):
+    return selectors.publication_list(user=request.user, filters={"org": org, "year": year})
+
+
+@router.post("/publications/{pk}/objections", response={201: ObjectionOut}, summary="对公示提出异议（公示期 7 天内）")
 def objection_add(request: HttpRequest, pk: int, payload: ObjectionIn):
     pub = get_scoped(Publication.objects, request.user, "view", pk=pk)
     return Status(201, services.objection_add(acting_user=request.user, publication=pub, text=payload.text))
+
+
+@router.get("/objections", response=list[ObjectionOut], summary="公示异议（支部书记看本支部，镇党建办看全镇）")
+@paginate(CappedLimitOffset)
+def objection_list(request: HttpRequest, state: str | None = None, publication: int | None = None,
+                   org: int | None = None):
+    return selectors.objection_list(user=request.user, filters={"state": state, "publication": publication,
+                                                                "org": org})
+
+
+class AnswerIn(Schema):
+    version: int
+    accept: bool
+    response: str
+
+
+@router.post("/objections/{pk}/answer", response=ObjectionOut,
+             summary="答复异议：采纳或不予采纳并答复（需带 version，过期 409）")
+def objection_answer(request: HttpRequest, pk: int, payload: AnswerIn):
+    o = selectors.objection_get(user=request.user, pk=pk, action="approve")
+    return services.objection_answer(acting_user=request.user, objection=o, accept=payload.accept,
+                                     response=payload.response, expected_version=payload.version)
 
 
 class CadreOut(Schema):
@@ -591,13 +625,43 @@ class CadreRecordOut(Schema):
     kind: str
     on: dt.date
     title: str
+    content: str
     grade: str
+    version: int
+
+
+class CadreRecordPatch(Schema):
+    version: int
+    kind: str | None = None
+    on: dt.date | None = None
+    title: str | None = None
+    content: str | None = None
+    grade: str | None = None
+
+
+@router.get("/cadres/{pk}", response=CadreOut, summary="干部详情")
+def cadre_get(request: HttpRequest, pk: int):
+    return selectors.cadre_get(user=request.user, pk=pk)
+
+
+@router.get("/cadres/{pk}/records", response=list[CadreRecordOut], summary="干部档案：记录、评价、表彰、三述")
+@paginate(CappedLimitOffset)
+def cadre_records(request: HttpRequest, pk: int):
+    return selectors.cadre_records(user=request.user, cadre=selectors.cadre_get(user=request.user, pk=pk))
 
 
 @router.post("/cadres/{pk}/records", response={201: CadreRecordOut}, summary="档案记录、评价、表彰、三述")
 def cadre_record_add(request: HttpRequest, pk: int, payload: CadreRecordIn):
     c = get_scoped(Cadre.objects, request.user, "change", pk=pk)
     return Status(201, services.cadre_record_add(acting_user=request.user, cadre=c, **payload.dict()))
+
+
+@router.patch("/cadre-records/{pk}", response=CadreRecordOut, summary="修改档案记录（需带 version，过期 409）")
+def cadre_record_update(request: HttpRequest, pk: int, payload: CadreRecordPatch):
+    r = selectors.cadre_record_get(user=request.user, pk=pk, action="change")
+    return services.cadre_record_update(acting_user=request.user, record=r,
+                                        data=payload.dict(exclude_unset=True, exclude={"version"}),
+                                        expected_version=payload.version)
 
 
 class TargetOut(Schema):
@@ -612,12 +676,39 @@ class DeploymentOut(Schema):
     cadre_id: int
     kind: str
     division_id: int | None
+    enterprise_id: int | None
     starts_on: dt.date
+    ends_on: dt.date | None
+    version: int
     targets: list[TargetOut]
 
     @staticmethod
     def resolve_targets(obj: Any) -> list[Any]:
         return list(obj.targets.all())
+
+
+class TargetIn(Schema):
+    name: str
+    goal: int = 1
+
+
+class DeploymentIn(Schema):
+    kind: str
+    starts_on: dt.date
+    division: int | None = None
+    enterprise: int | None = None
+    targets: list[TargetIn] = []
+
+
+class DeploymentPatch(Schema):
+    version: int
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+
+
+class ProgressIn(Schema):
+    version: int
+    done: int
 
 
 @router.get("/deployments", response=list[DeploymentOut], summary="下沉、指导员、驻村工作队")
@@ -626,23 +717,187 @@ def deployment_list(request: HttpRequest, kind: str | None = None, town: int | N
     return selectors.deployment_list(user=request.user, filters={"kind": kind, "town": town})
 
 
+@router.post("/cadres/{pk}/deployments", response={201: DeploymentOut},
+             summary="派驻干部：下沉网格、指导员（村、企业）、驻村工作队，含目标")
+def deployment_create(request: HttpRequest, pk: int, payload: DeploymentIn):
+    c = get_scoped(Cadre.objects, request.user, "change", pk=pk)
+    d = services.deployment_create(acting_user=request.user, cadre=c, kind=payload.kind,
+                                   starts_on=payload.starts_on, division=payload.division,
+                                   enterprise=payload.enterprise,
+                                   targets=[(t.name, t.goal) for t in payload.targets])
+    return Status(201, selectors.deployment_get(user=request.user, pk=d.pk))
+
+
+@router.get("/deployments/{pk}", response=DeploymentOut, summary="派驻详情（目标与进度）")
+def deployment_get(request: HttpRequest, pk: int):
+    return selectors.deployment_get(user=request.user, pk=pk)
+
+
+@router.patch("/deployments/{pk}", response=DeploymentOut, summary="修改派驻起止日期（需带 version，过期 409）")
+def deployment_update(request: HttpRequest, pk: int, payload: DeploymentPatch):
+    d = selectors.deployment_get(user=request.user, pk=pk, action="change")
+    services.deployment_update(acting_user=request.user, deployment=d,
+                               data=payload.dict(exclude_unset=True, exclude={"version"}),
+                               expected_version=payload.version)
+    return selectors.deployment_get(user=request.user, pk=pk)
+
+
+@router.post("/deployments/{pk}/targets", response={201: TargetOut}, summary="增加派驻目标")
+def target_add(request: HttpRequest, pk: int, payload: TargetIn):
+    d = selectors.deployment_get(user=request.user, pk=pk, action="change")
+    return Status(201, services.target_add(acting_user=request.user, deployment=d, name=payload.name,
+                                           goal=payload.goal))
+
+
+@router.post("/targets/{pk}/progress", response=TargetOut, summary="更新目标进度（需带 version，过期 409）")
+def target_progress(request: HttpRequest, pk: int, payload: ProgressIn):
+    from .models import DeploymentTarget
+
+    t = get_scoped(DeploymentTarget.objects, request.user, "change", pk=pk)
+    return services.target_progress(acting_user=request.user, target=t, done=payload.done,
+                                    expected_version=payload.version)
+
+
+class RatingOut(Schema):
+    id: int
+    org_id: int
+    org_name: str
+    year: int
+    level: str
+    note: str
+    version: int
+
+    @staticmethod
+    def resolve_org_name(obj: Any) -> str:
+        return obj.org.name
+
+
+class RatingIn(Schema):
+    org: int
+    year: int
+    level: str
+    note: str = ""
+
+
+class RatingPatch(Schema):
+    version: int
+    level: str
+    note: str = ""
+
+
+@router.get("/ratings", response=list[RatingOut], summary="红旗党组织评定")
+@paginate(CappedLimitOffset)
+def rating_list(request: HttpRequest, year: int | None = None, level: str | None = None, org: int | None = None):
+    return selectors.rating_list(user=request.user, filters={"year": year, "level": level, "org": org})
+
+
+@router.post("/ratings", response={201: RatingOut}, summary="评定党组织年度等次（红旗党组织等）")
+def rating_set(request: HttpRequest, payload: RatingIn):
+    r = services.rating_set(acting_user=request.user, org=payload.org, year=payload.year, level=payload.level,
+                            note=payload.note)
+    return Status(201, selectors.rating_get(user=request.user, pk=r.pk))
+
+
+@router.patch("/ratings/{pk}", response=RatingOut, summary="修改评定（需带 version，过期 409）")
+def rating_update(request: HttpRequest, pk: int, payload: RatingPatch):
+    r = selectors.rating_get(user=request.user, pk=pk, action="change")
+    services.rating_set(acting_user=request.user, org=r.org_id, year=r.year, level=payload.level,
+                        note=payload.note, expected_version=payload.version)
+    return selectors.rating_get(user=request.user, pk=pk)
+
+
 class CourseOut(Schema):
     id: int
+    town_id: int
     title: str
     kind: str
     body: str
     video_url: str
+    document: str
+    published: bool
+    version: int
     n_questions: int = 0
 
     @staticmethod
     def resolve_n_questions(obj: Any) -> int:
-        return len(obj.questions.all())
+        n = getattr(obj, "n_questions", None)
+        return obj.questions.count() if n is None else n
+
+    @staticmethod
+    def resolve_document(obj: Any) -> str:
+        return obj.document.url if obj.document else ""
 
 
-@router.get("/courses", response=list[CourseOut], summary="在线学习课程")
+class QuestionIn(Schema):
+    text: str
+    options: list[str]
+    answer: int
+
+
+class QuestionOut(Schema):
+    id: int
+    text: str
+    options: list[str]
+
+
+class CourseDetailOut(CourseOut):
+    questions: list[QuestionOut]
+
+    @staticmethod
+    def resolve_questions(obj: Any) -> list[Any]:
+        return list(obj.questions.order_by("id"))
+
+
+class CourseIn(Schema):
+    town: int
+    title: str
+    kind: str = "text"
+    body: str = ""
+    video_url: str = ""
+    published: bool = True
+    questions: list[QuestionIn] = []
+
+
+class CoursePatch(Schema):
+    version: int
+    title: str | None = None
+    kind: str | None = None
+    body: str | None = None
+    video_url: str | None = None
+    published: bool | None = None
+    questions: list[QuestionIn] | None = None
+
+
+@router.get("/courses", response=list[CourseOut], summary="在线学习课程（drafts=true 含可编辑的草稿）")
 @paginate(CappedLimitOffset)
-def course_list(request: HttpRequest, kind: str | None = None):
-    return selectors.course_list(user=request.user, filters={"kind": kind}).prefetch_related("questions")
+def course_list(request: HttpRequest, kind: str | None = None, drafts: bool = False):
+    return selectors.course_list(user=request.user, filters={"kind": kind, "drafts": drafts})
+
+
+@router.get("/courses/{pk}", response=CourseDetailOut, summary="课程详情与测验题（不含答案）")
+def course_get(request: HttpRequest, pk: int):
+    return selectors.course_get(user=request.user, pk=pk)
+
+
+@router.post("/courses", response={201: CourseDetailOut}, summary="新建课程（图文、文档、视频链接）及测验")
+def course_create(request: HttpRequest, payload: CourseIn):
+    from gridgov.network.models import Division
+
+    town = get_scoped(Division.objects, request.user, "view", pk=payload.town)
+    c = services.course_create(acting_user=request.user, town=town, title=payload.title, kind=payload.kind,
+                               body=payload.body, video_url=payload.video_url, published=payload.published,
+                               questions=[q.dict() for q in payload.questions])
+    return Status(201, c)
+
+
+@router.patch("/courses/{pk}", response=CourseDetailOut,
+              summary="修改课程；给出 questions 即替换测验（需带 version，过期 409）")
+def course_update(request: HttpRequest, pk: int, payload: CoursePatch):
+    c = selectors.course_get(user=request.user, pk=pk, action="change")
+    data = payload.dict(exclude_unset=True, exclude={"version", "questions"})
+    questions = [q.dict() for q in payload.questions] if payload.questions is not None else None
+    return services.course_update(acting_user=request.user, course=c, data=data, expected_version=payload.version,
+                                  questions=questions)
 
 
 class CompleteIn(Schema):
@@ -672,9 +927,10 @@ class MeOut(Schema):
     vetoed: bool
     meetings: list[dict[str, Any]]
     study: list[dict[str, Any]]
+    objections: list[dict[str, Any]]
 
 
-@router.get("/me", response=MeOut, summary="我的：会议、积分、学习")
+@router.get("/me", response=MeOut, summary="我的：会议、积分、学习、异议答复")
 def me(request: HttpRequest):
     from gridgov.core.errors import NotFound
 
@@ -688,5 +944,8 @@ def me(request: HttpRequest):
             "meetings": [{"id": x.pk, "kind": x.kind, "title": x.title, "starts_at": x.starts_at.isoformat(),
                           "attendance": att.get(x.pk, "")} for x in meetings],
             "study": [{"course": r.course.title, "completed_at": r.completed_at.isoformat()}
-                      for r in selectors.my_study(member=m)[:30]]}
+                      for r in selectors.my_study(member=m)[:30]],
+            "objections": [{"id": o.pk, "publication_id": o.publication_id, "text": o.text, "state": o.state,
+                            "response": o.response if o.state != "pending" else ""}
+                           for o in selectors.my_objections(member=m)[:30]]}
 

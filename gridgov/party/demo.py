@@ -13,7 +13,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from gridgov.accounts.models import User
+from gridgov.accounts.models import RoleAssignment, User
+from gridgov.accounts.roles import Role
 
 from .models import (
     Attendance,
@@ -183,6 +184,9 @@ def _officers(b: _Builder, members: list[Member]) -> None:
                   town=b.town.division, password=b.ctx.password_hash)
     office = b.ctx.bulk_create([office])[0]
     officers.append(OrgOfficer(org=b.orgs[0], user_id=office.pk, post=OrgOfficer.Post.OFFICE))
+    # The town party office also holds party_secretary over the town: the town's courses and the cadres
+    # that belong to no organisation are theirs too.
+    b.ctx.bulk_create([RoleAssignment(user=office, role=Role.PARTY_SECRETARY, division=b.town.division)])
     b.ctx.bulk_create(officers)
     first = b.branches[0]
     sec = next(u for u in User.objects.filter(pk=by_org[first.pk][0].user_id))
@@ -305,15 +309,16 @@ def _meetings_and_points(b: _Builder, members: list[Member]) -> None:
     for m in rng.sample(members, 3):
         add(m, PointCategory.VETO, "veto", 0, "受党纪处分（演示）", ctx.today, None, PointEntry.Source.MANUAL)
     ctx.bulk_create(entries, batch_size=5000)
-    PointTally.objects.bulk_create([PointTally(member_id=k[0], year=k[1], category=k[2], total=v)
-                                    for k, v in tally.items()], batch_size=5000)
+    # The running totals and yearly scores are rows like any other: audited too (ctx.bulk_create).
+    ctx.bulk_create([PointTally(member_id=k[0], year=k[1], category=k[2], total=v) for k, v in tally.items()],
+                    batch_size=5000)
     years: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     for (mid, year, cat), v in tally.items():
         years[(mid, year)][0] += v
         if cat == PointCategory.VETO:
             years[(mid, year)][1] = 1
     org_of = {m.pk: m.org_id for m in members}
-    PointYear.objects.bulk_create([
+    ctx.bulk_create([
         PointYear(member_id=mid, year=year, org_id=org_of[mid], town=t.division, delta=d, vetoed=bool(v),
                   score=0 if v else max(0, 100 + d)) for (mid, year), (d, v) in years.items()], batch_size=5000)
 

@@ -465,15 +465,37 @@ class Publication(models.Model):
 
 
 class Objection(models.Model):
+    """An objection a member raises during the 7-day publication; the branch accepts or rejects it with a
+    reply that the member sees on their phone."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待答复")
+        ACCEPTED = "accepted", _("已采纳")
+        REJECTED = "rejected", _("不予采纳")
+
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="objections",
                                     verbose_name=_("公示"))
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人"))
     text = models.CharField(_("异议内容"), max_length=500)
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    state = models.CharField(_("处理结果"), max_length=10, choices=State.choices, default=State.PENDING)
     response = models.CharField(_("答复"), max_length=500, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("答复人"))
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = PartyManager()
     scope = PartyScope(org="publication__org", division="publication__org__division", owner="member__user")
+
+    class Meta:
+        verbose_name = _("公示异议")
+        verbose_name_plural = _("公示异议")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["publication", "state"], name="party_objection_pub_idx")]
+
+    def __str__(self) -> str:
+        return self.text[:40]
 
 
 # ---- cadres -------------------------------------------------------------------------------------------------
@@ -520,13 +542,19 @@ class CadreRecord(models.Model):
     content = models.TextField(_("内容"), blank=True)
     grade = models.CharField(_("等次"), max_length=20, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = PartyManager()
     scope = PartyScope(org="cadre__org", division="cadre__town", department="cadre__department")
 
     class Meta:
+        verbose_name = _("干部档案记录")
+        verbose_name_plural = _("干部档案记录")
         ordering = ["-on", "-id"]
         indexes = [models.Index(fields=["cadre", "kind"], name="party_cadre_rec_idx")]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Deployment(VersionedModel):
@@ -555,6 +583,9 @@ class Deployment(VersionedModel):
         verbose_name_plural = _("干部派驻")
         indexes = [models.Index(fields=["town", "kind"], name="party_deploy_town_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.cadre.name} {self.get_kind_display()}"
+
 
 class DeploymentTarget(models.Model):
     """A target of a deployment (e.g. 薄弱班子转化, 信访隐患化解) with its progress."""
@@ -564,9 +595,18 @@ class DeploymentTarget(models.Model):
     name = models.CharField(_("目标"), max_length=100)
     goal = models.PositiveIntegerField(_("目标值"), default=1)
     done = models.PositiveIntegerField(_("完成值"), default=0)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = PartyManager()
     scope = PartyScope(org="deployment__cadre__org", division="deployment__town")
+
+    class Meta:
+        verbose_name = _("派驻目标")
+        verbose_name_plural = _("派驻目标")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class RedFlagRating(models.Model):
@@ -583,11 +623,18 @@ class RedFlagRating(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     level = models.CharField(_("等次"), max_length=10, choices=Level.choices)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = PartyManager()
     scope = PartyScope(org="org", division="org__division")
 
+    def __str__(self) -> str:
+        return f"{self.org.name} {self.year} {self.get_level_display()}"
+
     class Meta:
+        verbose_name = _("红旗党组织评定")
+        verbose_name_plural = _("红旗党组织评定")
+        ordering = ["-year", "org_id"]
         constraints = [models.UniqueConstraint(fields=["org", "year"], name="party_rating_once")]
         indexes = [models.Index(fields=["year", "level"], name="party_rating_year_idx")]
 

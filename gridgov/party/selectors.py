@@ -20,17 +20,21 @@ from .models import (
     BRANCH_KINDS,
     Attendance,
     Cadre,
+    CadreRecord,
     Course,
     Deployment,
     Meeting,
     MeetingKind,
     Member,
     MemberStatus,
+    Objection,
     OrgKind,
     PartyOrganisation,
     PointClaim,
     PointEntry,
     PointYear,
+    Publication,
+    RedFlagRating,
     StudyRecord,
     Transfer,
 )
@@ -284,6 +288,45 @@ def claim_list(*, user: Any, filters: Any = None) -> QuerySet[PointClaim]:
     return qs.order_by("-id")
 
 
+def publication_list(*, user: Any, filters: Any = None) -> QuerySet[Publication]:
+    f = filters or {}
+    qs = Publication.objects.restrict(user, "view").select_related("org")
+    if f.get("org"):
+        qs = qs.filter(org_id=_int(f["org"], "org"))
+    if f.get("year"):
+        qs = qs.filter(year=_int(f["year"], "year"))
+    return qs.annotate(n_objections=Count("objections")).order_by("-starts_on", "-id")
+
+
+def objection_list(*, user: Any, filters: Any = None) -> QuerySet[Objection]:
+    """Objections to published points the user may see (the secretary: their branch; the office: the town)."""
+    f = filters or {}
+    qs = Objection.objects.restrict(user, "view").select_related("member", "publication__org", "answered_by")
+    if f.get("state"):
+        qs = qs.filter(state=f["state"])
+    if f.get("publication"):
+        qs = qs.filter(publication_id=_int(f["publication"], "publication"))
+    if f.get("org"):
+        qs = qs.filter(publication__org_id=_int(f["org"], "org"))
+    return qs.order_by("-id")
+
+
+def objection_get(*, user: Any, pk: Any, action: str = "view") -> Objection:
+    return get_scoped(Objection.objects.select_related("member", "publication__org", "answered_by"), user,
+                      action, pk=pk)
+
+
+def open_publications(*, member: Member, today: dt.date | None = None) -> QuerySet[Publication]:
+    """The member's branch's publications still inside their 7 days (objections may be raised)."""
+    today = today or timezone.localdate()
+    return Publication.objects.filter(org_id=member.org_id, starts_on__lte=today, ends_on__gte=today)\
+        .select_related("org").order_by("-starts_on")
+
+
+def my_objections(*, member: Member) -> QuerySet[Objection]:
+    return Objection.objects.filter(member=member).select_related("publication").order_by("-id")
+
+
 # ---- cadres and study -------------------------------------------------------------------------------------
 
 
@@ -307,11 +350,58 @@ def deployment_list(*, user: Any, filters: Any = None) -> QuerySet[Deployment]:
     return qs.order_by("-starts_on", "-id")
 
 
+def cadre_get(*, user: Any, pk: Any, action: str = "view") -> Cadre:
+    return get_scoped(Cadre.objects.select_related("department", "town"), user, action, pk=pk)
+
+
+def cadre_records(*, user: Any, cadre: Cadre) -> QuerySet[CadreRecord]:
+    return CadreRecord.objects.restrict(user, "view").filter(cadre=cadre).order_by("-on", "-id")
+
+
+def cadre_record_get(*, user: Any, pk: Any, action: str = "view") -> CadreRecord:
+    return get_scoped(CadreRecord.objects.select_related("cadre"), user, action, pk=pk)
+
+
+def deployment_get(*, user: Any, pk: Any, action: str = "view") -> Deployment:
+    return get_scoped(Deployment.objects.select_related("cadre", "division", "enterprise")
+                      .prefetch_related("targets"), user, action, pk=pk)
+
+
+def rating_list(*, user: Any, filters: Any = None) -> QuerySet[RedFlagRating]:
+    f = filters or {}
+    qs = RedFlagRating.objects.restrict(user, "view").select_related("org")
+    if f.get("year"):
+        qs = qs.filter(year=_int(f["year"], "year"))
+    if f.get("level"):
+        qs = qs.filter(level=f["level"])
+    if f.get("org"):
+        qs = qs.filter(org_id=_int(f["org"], "org"))
+    return qs.order_by("-year", "org__path", "id")
+
+
+def rating_get(*, user: Any, pk: Any, action: str = "view") -> RedFlagRating:
+    return get_scoped(RedFlagRating.objects.select_related("org"), user, action, pk=pk)
+
+
+def course_get(*, user: Any, pk: Any, action: str = "view") -> Course:
+    """A course; a draft only for who may change it (members see published courses only)."""
+    qs = Course.objects.all()
+    if action == "view":
+        qs = qs.filter(Q(published=True) | Q(pk__in=Course.objects.restrict(user, "change").values("pk")))
+    return get_scoped(qs, user, action, pk=pk)
+
+
 def course_list(*, user: Any, filters: Any = None) -> QuerySet[Course]:
-    qs = Course.objects.restrict(user, "view").filter(published=True)
-    if (filters or {}).get("kind"):
-        qs = qs.filter(kind=filters["kind"])
-    return qs.order_by("-id")
+    """Published courses; who may change courses also sees their drafts (`drafts=1`)."""
+    f = filters or {}
+    qs = Course.objects.restrict(user, "view")
+    if f.get("drafts") in ("1", "true", True):
+        qs = qs.filter(Q(published=True) | Q(pk__in=Course.objects.restrict(user, "change").values("pk")))
+    else:
+        qs = qs.filter(published=True)
+    if f.get("kind"):
+        qs = qs.filter(kind=f["kind"])
+    return qs.annotate(n_questions=Count("questions")).order_by("-id")
 
 
 # ---- a member's own phone view ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.core import audit
-from gridgov.core.errors import PermissionDenied, ValidationFailed
+from gridgov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from gridgov.core.scope import get_scoped
 from gridgov.core.services import full_clean, save_new, service, update_versioned
 
@@ -502,6 +502,10 @@ def publication_open(*, acting_user: Any, org: Any, year: int, starts_on: dt.dat
     """Publish the year's results to the branch for 7 days."""
     org = get_scoped(PartyOrganisation.objects, acting_user, "approve", pk=getattr(org, "pk", org))
     starts_on = starts_on or timezone.localdate()
+    running = Publication.objects.filter(org=org, year=year, ends_on__gte=starts_on).order_by("-ends_on").first()
+    if running is not None:
+        raise ValidationFailed({"year": [_("该支部 %(y)d 年度积分正在公示（至 %(d)s）") % {
+            "y": year, "d": running.ends_on}]})
     return save_new(Publication(org=org, year=year, starts_on=starts_on,
                                 ends_on=starts_on + dt.timedelta(days=PUBLICATION_DAYS - 1),
                                 created_by=acting_user), acting_user=acting_user)
@@ -522,13 +526,21 @@ def objection_add(*, acting_user: Any, publication: Publication, text: str) -> O
 
 
 @service
-def objection_answer(*, acting_user: Any, objection: Objection, response: str) -> Objection:
+def objection_answer(*, acting_user: Any, objection: Objection, accept: bool, response: str,
+                     expected_version: int | None = None) -> Objection:
+    """The branch secretary (or the town party office) accepts or rejects an objection with a reply; the member
+    sees it on their phone. Two secretaries answering at once: one wins, the other gets 409."""
     objection = get_scoped(Objection.objects, acting_user, "approve", pk=objection.pk)
-    before = audit.snapshot(objection)
-    objection.response = response
-    objection.save(update_fields=["response"])
-    audit.record(objection, "update", before)
-    return objection
+    if expected_version is not None and objection.version != expected_version:
+        raise Conflict(current_version=objection.version)
+    if objection.state != Objection.State.PENDING:
+        raise ValidationFailed({"state": [_("该异议已答复")]})
+    if not (response or "").strip():
+        raise ValidationFailed({"response": [_("请填写答复内容")]})
+    state = Objection.State.ACCEPTED if accept else Objection.State.REJECTED
+    return update_versioned(objection, {"state": state, "response": response.strip(), "answered_by": acting_user,
+                                        "answered_at": timezone.now()},
+                            expected_version=objection.version, acting_user=acting_user)
 
 
 # ---- cadres -----------------------------------------------------------------------------------------------
@@ -541,66 +553,213 @@ def cadre_create(*, acting_user: Any, name: str, town: Any, title: str = "", dep
                     acting_user=acting_user)
 
 
+CADRE_RECORD_FIELDS = ("kind", "on", "title", "content", "grade")
+
+
+def _check_report(cadre: Cadre, kind: str) -> None:
+    if kind == CadreRecord.Kind.REPORT and not cadre.department_id:
+        raise ValidationFailed({"kind": [_("三述报告按部门开展，该干部未设所在部门")]})
+
+
 @service
 def cadre_record_add(*, acting_user: Any, cadre: Cadre, kind: str, on: dt.date, title: str, content: str = "",
                      grade: str = "") -> CadreRecord:
+    """A line of the 干部表现情况档案: a record, an evaluation (担当作为), an award or a 三述 report."""
     cadre = get_scoped(Cadre.objects, acting_user, "change", pk=cadre.pk)
-    if kind == CadreRecord.Kind.REPORT and not cadre.department_id:
-        raise ValidationFailed({"kind": [_("三述报告按部门开展，该干部未设所在部门")]})
+    _check_report(cadre, kind)
     return save_new(CadreRecord(cadre=cadre, kind=kind, on=on, title=title, content=content, grade=grade,
                                 created_by=acting_user), acting_user=acting_user)
 
 
 @service
+def cadre_record_update(*, acting_user: Any, record: CadreRecord, data: dict[str, Any],
+                        expected_version: int | None) -> CadreRecord:
+    """Correct a line of the archive; a stale `expected_version` conflicts (409)."""
+    record = get_scoped(CadreRecord.objects.select_related("cadre"), acting_user, "change", pk=record.pk)
+    changes = {k: v for k, v in data.items() if k in CADRE_RECORD_FIELDS}
+    _check_report(record.cadre, changes.get("kind", record.kind))
+    return update_versioned(record, changes, expected_version=expected_version, acting_user=acting_user)
+
+
+def _deployment_place(cadre: Cadre, division: Any, enterprise: Any) -> tuple[Any, Any]:
+    """The grid, village or enterprise of a deployment: it must lie in the cadre's town."""
+    from gridgov.network.models import Division
+    from gridgov.register.models import Enterprise
+
+    if division in ("", None) and enterprise in ("", None):
+        raise ValidationFailed({"division": [_("请选择派驻的网格、村或企业")]})
+    def key(value: Any, name: str) -> int:
+        value = getattr(value, "pk", value)
+        if not str(value).isdigit():
+            raise ValidationFailed({name: [_("应为整数")]})
+        return int(value)
+
+    if division not in ("", None):
+        division = Division.objects.filter(pk=key(division, "division"), town_id=cadre.town_id).first()
+        if division is None:
+            raise ValidationFailed({"division": [_("派驻的网格或村须在干部所在镇街内")]})
+    else:
+        division = None
+    if enterprise not in ("", None):
+        enterprise = Enterprise.objects.filter(pk=key(enterprise, "enterprise"), town_id=cadre.town_id).first()
+        if enterprise is None:
+            raise ValidationFailed({"enterprise": [_("派驻企业须在干部所在镇街内")]})
+    else:
+        enterprise = None
+    return division, enterprise
+
+
+def _check_target(name: str, goal: Any) -> int:
+    if not (name or "").strip():
+        raise ValidationFailed({"targets": [_("请填写目标名称")]})
+    try:
+        goal = int(goal)
+    except (TypeError, ValueError):
+        raise ValidationFailed({"targets": [_("目标值应为整数")]}) from None
+    if goal < 1:
+        raise ValidationFailed({"targets": [_("目标值至少为 1")]})
+    return goal
+
+
+@service
 def deployment_create(*, acting_user: Any, cadre: Cadre, kind: str, starts_on: dt.date, division: Any = None,
                       enterprise: Any = None, targets: list[tuple[str, int]] | None = None) -> Deployment:
+    """Deploy a cadre: 下沉 to a grid, 指导员 to a village or an enterprise, 驻村工作队 to a village."""
     cadre = get_scoped(Cadre.objects, acting_user, "change", pk=cadre.pk)
-    if division is None and enterprise is None:
-        raise ValidationFailed({"division": [_("请选择派驻的网格、村或企业")]})
+    division, enterprise = _deployment_place(cadre, division, enterprise)
     d = save_new(Deployment(cadre=cadre, kind=kind, starts_on=starts_on, division=division,
                             enterprise=enterprise, town_id=cadre.town_id), acting_user=acting_user)
     for name, goal in targets or []:
-        save_new(DeploymentTarget(deployment=d, name=name, goal=goal), acting_user=acting_user)
+        save_new(DeploymentTarget(deployment=d, name=name.strip(), goal=_check_target(name, goal)),
+                 acting_user=acting_user)
     return d
 
 
 @service
-def target_progress(*, acting_user: Any, target: DeploymentTarget, done: int) -> DeploymentTarget:
-    target = get_scoped(DeploymentTarget.objects, acting_user, "change", pk=target.pk)
-    if done < 0:
-        raise ValidationFailed({"done": [_("完成值不能为负数")]})
-    before = audit.snapshot(target)
-    target.done = done
-    target.save(update_fields=["done"])
-    audit.record(target, "update", before)
-    return target
+def deployment_update(*, acting_user: Any, deployment: Deployment, data: dict[str, Any],
+                      expected_version: int | None) -> Deployment:
+    """Change the dates of a deployment (an end date closes it)."""
+    deployment = get_scoped(Deployment.objects.select_related("cadre"), acting_user, "change", pk=deployment.pk)
+    changes = {k: v for k, v in data.items() if k in ("starts_on", "ends_on")}
+    starts, ends = changes.get("starts_on", deployment.starts_on), changes.get("ends_on", deployment.ends_on)
+    if ends and starts and ends < starts:
+        raise ValidationFailed({"ends_on": [_("结束日期不能早于开始日期")]})
+    return update_versioned(deployment, changes, expected_version=expected_version, acting_user=acting_user)
 
 
 @service
-def rating_set(*, acting_user: Any, org: Any, year: int, level: str, note: str = "") -> RedFlagRating:
+def target_add(*, acting_user: Any, deployment: Deployment, name: str, goal: int) -> DeploymentTarget:
+    deployment = get_scoped(Deployment.objects, acting_user, "change", pk=deployment.pk)
+    return save_new(DeploymentTarget(deployment=deployment, name=(name or "").strip(),
+                                     goal=_check_target(name, goal)), acting_user=acting_user)
+
+
+@service
+def target_progress(*, acting_user: Any, target: DeploymentTarget, done: int,
+                    expected_version: int | None = None) -> DeploymentTarget:
+    """Record progress on a target (e.g. 信访隐患化解 3/5); a stale version conflicts (409)."""
+    target = get_scoped(DeploymentTarget.objects, acting_user, "change", pk=target.pk)
+    if done < 0:
+        raise ValidationFailed({"done": [_("完成值不能为负数")]})
+    return update_versioned(target, {"done": done}, expected_version=expected_version, acting_user=acting_user)
+
+
+@service
+def rating_set(*, acting_user: Any, org: Any, year: int, level: str, note: str = "",
+               expected_version: int | None = None) -> RedFlagRating:
+    """Rate an organisation for a year (红旗党组织 …). Re-rating the same year changes that row: with a stale
+    `expected_version` it conflicts (409)."""
     org = get_scoped(PartyOrganisation.objects, acting_user, "approve", pk=getattr(org, "pk", org))
-    RedFlagRating.objects.filter(org=org, year=year).delete()
+    if not 2000 <= int(year) <= timezone.localdate().year + 1:
+        raise ValidationFailed({"year": [_("年度超出范围")]})
+    existing = RedFlagRating.objects.filter(org=org, year=year).first()
+    if existing is not None:
+        return update_versioned(existing, {"level": level, "note": note}, expected_version=expected_version,
+                                acting_user=acting_user)
     return save_new(RedFlagRating(org=org, year=year, level=level, note=note), acting_user=acting_user)
 
 
 # ---- online study -----------------------------------------------------------------------------------------
 
+COURSE_FIELDS = ("title", "kind", "body", "video_url", "published", "document")
+
+
+def _check_questions(questions: list[dict[str, Any]]) -> list[tuple[str, list[str], int]]:
+    out = []
+    for n, q in enumerate(questions, 1):
+        text = str(q.get("text") or "").strip()
+        opts = [str(o).strip() for o in (q.get("options") or []) if str(o).strip()]
+        if not text:
+            raise ValidationFailed({"questions": [_("第 %(n)d 题：请填写题目") % {"n": n}]})
+        if len(opts) < 2:
+            raise ValidationFailed({"questions": [_("第 %(n)d 题：至少需要两个选项") % {"n": n}]})
+        try:
+            answer = int(q.get("answer", -1))
+        except (TypeError, ValueError):
+            answer = -1
+        if not 0 <= answer < len(opts):
+            raise ValidationFailed({"questions": [_("第 %(n)d 题：正确选项序号超出选项范围") % {"n": n}]})
+        out.append((text, opts, answer))
+    return out
+
+
+def _check_course(kind: str, body: str, video_url: str, has_document: bool) -> None:
+    if kind == Course.Kind.VIDEO and not video_url:
+        raise ValidationFailed({"video_url": [_("视频课程请填写视频链接")]})
+    if kind == Course.Kind.DOCUMENT and not has_document:
+        raise ValidationFailed({"document": [_("文档课程请上传文档")]})
+    if kind == Course.Kind.TEXT and not (body or "").strip():
+        raise ValidationFailed({"body": [_("图文课程请填写正文")]})
+
+
+def _replace_questions(course: Course, questions: list[tuple[str, list[str], int]], acting_user: Any) -> None:
+    from gridgov.core.services import delete_audited
+
+    from .models import QuizQuestion
+
+    current = list(course.questions.order_by("id"))
+    if [(q.text, q.options, q.answer) for q in current] == [(t, o, a) for t, o, a in questions]:
+        return  # the quiz is unchanged: keep its rows (and the audit chain quiet)
+    for old in current:
+        delete_audited(old, acting_user=acting_user)
+    for text, opts, answer in questions:
+        save_new(QuizQuestion(course=course, text=text, options=opts, answer=answer), acting_user=acting_user)
+
 
 @service
 def course_create(*, acting_user: Any, town: Any, title: str, kind: str = Course.Kind.TEXT, body: str = "",
-                  video_url: str = "", document: Any = None,
+                  video_url: str = "", document: Any = None, published: bool = True,
                   questions: list[dict[str, Any]] | None = None) -> Course:
-    from .models import QuizQuestion
-
-    c = save_new(Course(town=town, title=title, kind=kind, body=body, video_url=video_url,
-                        document=document or ""), acting_user=acting_user)
-    for q in questions or []:
-        opts = list(q.get("options") or [])
-        if not 0 <= int(q.get("answer", -1)) < len(opts):
-            raise ValidationFailed({"questions": [_("正确选项序号超出选项范围")]})
-        save_new(QuizQuestion(course=c, text=q["text"], options=opts, answer=int(q["answer"])),
-                 acting_user=acting_user)
+    """A course of the town (text, a document or a video link) with an optional quiz (all answers right
+    to pass; passing gives the study point)."""
+    checked = _check_questions(questions or [])
+    c = Course(town=town, title=title, kind=kind, body=body, video_url=video_url, document=document or "",
+               published=published)
+    _check_course(kind, body, video_url, bool(document))
+    c = save_new(c, acting_user=acting_user)
+    _replace_questions(c, checked, acting_user)
     return c
+
+
+@service
+def course_update(*, acting_user: Any, course: Course, data: dict[str, Any], expected_version: int | None,
+                  questions: list[dict[str, Any]] | None = None) -> Course:
+    """Edit a course; `questions`, when given, replace the quiz. A stale `expected_version` conflicts (409)."""
+    course = get_scoped(Course.objects, acting_user, "change", pk=course.pk)
+    changes = {k: v for k, v in data.items() if k in COURSE_FIELDS and not (k == "document" and not v)}
+    checked = _check_questions(questions) if questions is not None else None
+    if expected_version is not None and course.version != expected_version:
+        raise Conflict(current_version=course.version)
+    upload = changes.pop("document", None)
+    _check_course(changes.get("kind", course.kind), changes.get("body", course.body),
+                  changes.get("video_url", course.video_url), upload is not None or bool(course.document))
+    if upload is not None:  # store the new file; update_versioned writes its name (and audits the change)
+        field = Course._meta.get_field("document")
+        changes["document"] = field.storage.save(field.generate_filename(course, upload.name), upload)
+    course = update_versioned(course, changes, expected_version=expected_version, acting_user=acting_user)
+    if checked is not None:
+        _replace_questions(course, checked, acting_user)
+    return course
 
 
 @service

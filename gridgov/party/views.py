@@ -6,14 +6,17 @@ import datetime as dt
 import io
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gridgov.core.errors import NotFound, ValidationFailed
+from gridgov.core.errors import Conflict, NotFound, ValidationFailed
 from gridgov.core.history import history_for
 from gridgov.core.paging import CappedPage, page_of
 from gridgov.core.scope import get_scoped
@@ -23,14 +26,18 @@ from .access import party_can
 from .models import (
     Attendance,
     Cadre,
+    CadreRecord,
     Course,
+    Deployment,
     Meeting,
     MeetingKind,
     Member,
     MemberStatus,
+    Objection,
     OrgKind,
     PartyOrganisation,
     PointClaim,
+    RedFlagRating,
 )
 
 PAGE_SIZE = 50
@@ -257,34 +264,417 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
     return render(request, "party/cadre_list.html", {"page": page, "deployments": deployments})
 
 
+# ---- form parsing: a bad value is a ValidationFailed naming its field ---------------------------------------
+
+
+def _date(data: Any, name: str, *, required: bool = True) -> dt.date | None:
+    raw = (data.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise ValidationFailed({name: [_("必填")]})
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed({name: [_("应为日期 YYYY-MM-DD")]}) from None
+
+
+def _int_field(data: Any, name: str, *, default: int | None = None) -> int:
+    raw = (data.get(name) or "").strip()
+    if not raw and default is not None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationFailed({name: [_("应为整数")]}) from None
+
+
+def _version(data: Any) -> int:
+    """The version the form was loaded with; an unreadable one can only conflict."""
+    raw = (data.get("version") or "").strip()
+    return int(raw) if raw.isdigit() else 0
+
+
+def _targets(data: Any) -> list[tuple[str, int]]:
+    """Target lines of a deployment form: `名称 目标值` per line (e.g. `信访隐患化解 5`)."""
+    out = []
+    for line in (data.get("targets") or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        name, _sep, goal = line.rpartition(" ")
+        if not name or not goal.strip().isdigit():
+            raise ValidationFailed({"targets": [_("每行一个目标：名称 空格 目标值，如「信访隐患化解 5」")]})
+        out.append((name.strip(), int(goal)))
+    return out
+
+
+def _form_status(errors: dict[str, list[str]], conflict: bool = False) -> int:
+    return 409 if conflict else (422 if errors else 200)
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    c = get_scoped(Cadre.objects.select_related("department", "town"), request.user, "view", pk=pk)
+    """The 干部表现情况档案 of one cadre: records, evaluations, awards, 三述 reports; deployments."""
+    c = selectors.cadre_get(user=request.user, pk=pk)
+    can_change = Cadre.objects.restrict(request.user, "change").filter(pk=c.pk).exists()
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {}
+    form = ""
+    if request.method == "POST":
+        form = request.POST.get("action", "")
+        data = request.POST
+        try:
+            if not can_change:
+                raise NotFound()
+            if form == "record":
+                services.cadre_record_add(acting_user=request.user, cadre=c, kind=request.POST.get("kind", ""),
+                                          on=_date(request.POST, "on"), title=request.POST.get("title", "").strip(),
+                                          content=request.POST.get("content", ""),
+                                          grade=request.POST.get("grade", "").strip())
+                messages.success(request, _("已记入档案"))
+            elif form == "deploy":
+                d = services.deployment_create(
+                    acting_user=request.user, cadre=c, kind=request.POST.get("kind", ""),
+                    starts_on=_date(request.POST, "starts_on"), division=request.POST.get("division") or None,
+                    enterprise=request.POST.get("enterprise") or None, targets=_targets(request.POST))
+                messages.success(request, _("已派驻"))
+                return redirect("party:deployment_detail", pk=d.pk)
+            else:
+                raise ValidationFailed({"action": [_("未知操作")]})
+            return redirect("party:cadre_detail", pk=pk)
+        except ValidationFailed as exc:
+            errors = exc.errors
     return render(request, "party/cadre_detail.html", {
-        "c": c, "records": c.records.all(), "deployments": c.deployments.prefetch_related("targets")})
+        "c": c, "records": selectors.cadre_records(user=request.user, cadre=c),
+        "deployments": c.deployments.select_related("division", "enterprise").prefetch_related("targets"),
+        "can_change": can_change, "errors": errors,
+        # Each form shows its own input and errors back (both have a `kind`).
+        "record": {"data": data if form == "record" else {}, "errors": errors if form == "record" else {}},
+        "deploy": {"data": data if form == "deploy" else {}, "errors": errors if form == "deploy" else {}},
+        "record_kinds": CadreRecord.Kind.choices, "deployment_kinds": Deployment.Kind.choices,
+        "places": _places(c) if can_change else []}, status=_form_status(errors))
+
+
+def _places(cadre: Cadre) -> list[tuple[int, str]]:
+    """Grids and villages of the cadre's town (where a cadre may be deployed)."""
+    from gridgov.network.models import Division, Level
+
+    return [(d.pk, d.name) for d in Division.objects.filter(town_id=cadre.town_id, level__in=(
+        Level.VILLAGE, Level.BASE_GRID)).only("id", "name").order_by("path")[:500]]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cadre_record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    r = selectors.cadre_record_get(user=request.user, pk=pk, action="change")
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {"kind": r.kind, "on": r.on.isoformat(), "title": r.title, "content": r.content,
+                            "grade": r.grade}
+    version, conflict = r.version, False
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "") for k in data}
+        version = _version(request.POST)
+        try:
+            services.cadre_record_update(acting_user=request.user, record=r, data={
+                "kind": data["kind"], "on": _date(request.POST, "on"), "title": data["title"].strip(),
+                "content": data["content"], "grade": data["grade"].strip()}, expected_version=version)
+            messages.success(request, _("已保存"))
+            return redirect("party:cadre_detail", pk=r.cadre_id)
+        except ValidationFailed as exc:
+            errors = exc.errors
+        except Conflict as exc:
+            errors, conflict = {"__all__": [exc.message]}, True
+    return render(request, "party/cadre_record_form.html", {
+        "r": r, "data": data, "errors": errors, "version": version, "kinds": CadreRecord.Kind.choices,
+        "other_errors": {k: v for k, v in errors.items() if k not in data}}, status=_form_status(errors, conflict))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deployment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A deployment with its targets: the progress of each target is updated here."""
+    d = selectors.deployment_get(user=request.user, pk=pk)
+    can_change = Deployment.objects.restrict(request.user, "change").filter(pk=d.pk).exists()
+    errors: dict[str, list[str]] = {}
+    conflict = False
+    if request.method == "POST":
+        try:
+            if not can_change:
+                raise NotFound()
+            action = request.POST.get("action")
+            if action == "progress":
+                target = next((t for t in d.targets.all() if str(t.pk) == request.POST.get("target")), None)
+                if target is None:
+                    raise ValidationFailed({"target": [_("目标不存在")]})
+                services.target_progress(acting_user=request.user, target=target,
+                                         done=_int_field(request.POST, "done"),
+                                         expected_version=_version(request.POST))
+            elif action == "target":
+                services.target_add(acting_user=request.user, deployment=d, name=request.POST.get("name", ""),
+                                    goal=_int_field(request.POST, "goal"))
+            elif action == "dates":
+                services.deployment_update(acting_user=request.user, deployment=d, data={
+                    "starts_on": _date(request.POST, "starts_on"),
+                    "ends_on": _date(request.POST, "ends_on", required=False)},
+                    expected_version=_version(request.POST))
+            else:
+                raise ValidationFailed({"action": [_("未知操作")]})
+            messages.success(request, _("已保存"))
+            return redirect("party:deployment_detail", pk=pk)
+        except ValidationFailed as exc:
+            errors = exc.errors
+        except Conflict as exc:
+            errors, conflict = {"__all__": [exc.message]}, True
+    return render(request, "party/deployment_detail.html", {
+        "d": d, "targets": d.targets.all(), "can_change": can_change, "errors": errors},
+        status=_form_status(errors, conflict))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rating_list(request: HttpRequest) -> HttpResponse:
+    """红旗党组织 ratings; who may approve for an organisation rates it here (re-rating a year changes it)."""
+    errors: dict[str, list[str]] = {}
+    conflict = False
+    if request.method == "POST":
+        try:
+            services.rating_set(acting_user=request.user, org=_int_field(request.POST, "org"),
+                                year=_int_field(request.POST, "year"), level=request.POST.get("level", ""),
+                                note=request.POST.get("note", "").strip())
+            messages.success(request, _("已评定"))
+            return redirect("party:rating_list")
+        except ValidationFailed as exc:
+            errors = exc.errors
+        except Conflict as exc:
+            errors, conflict = {"__all__": [exc.message]}, True
+    page = _page(request, selectors.rating_list(user=request.user, filters=request.GET))
+    orgs = PartyOrganisation.objects.restrict(request.user, "approve").filter(
+        kind__in=(OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE)).only("id", "name").order_by(
+        "path")[:500]
+    ids = [r.pk for r in page.object_list]
+    return render(request, "party/rating_list.html", {
+        "page": page, "orgs": orgs, "org_choices": [(o.pk, o.name) for o in orgs],
+        "levels": RedFlagRating.Level.choices, "errors": errors,
+        "data": request.POST if request.method == "POST" else {"year": timezone.localdate().year - 1},
+        "changeable": set(RedFlagRating.objects.restrict(request.user, "change").filter(pk__in=ids)
+                          .values_list("pk", flat=True))}, status=_form_status(errors, conflict))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rating_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    r = selectors.rating_get(user=request.user, pk=pk, action="change")
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {"level": r.level, "note": r.note}
+    version, conflict = r.version, False
+    if request.method == "POST":
+        data = {"level": request.POST.get("level", ""), "note": request.POST.get("note", "").strip()}
+        version = _version(request.POST)
+        try:
+            services.rating_set(acting_user=request.user, org=r.org_id, year=r.year, level=data["level"],
+                                note=data["note"], expected_version=version)
+            messages.success(request, _("已保存"))
+            return redirect("party:rating_list")
+        except ValidationFailed as exc:
+            errors = exc.errors
+        except Conflict as exc:
+            errors, conflict = {"__all__": [exc.message]}, True
+    return render(request, "party/rating_form.html", {
+        "r": r, "data": data, "errors": errors, "version": version, "levels": RedFlagRating.Level.choices,
+        "other_errors": {k: v for k, v in errors.items() if k not in data}}, status=_form_status(errors, conflict))
 
 
 @login_required
 def course_list(request: HttpRequest) -> HttpResponse:
-    page = _page(request, selectors.course_list(user=request.user, filters=request.GET))
-    return render(request, "party/course_list.html", {"page": page})
+    filters = {**request.GET.dict(), "drafts": "1"}
+    page = _page(request, selectors.course_list(user=request.user, filters=filters))
+    return render(request, "party/course_list.html", {"page": page, "can_add": bool(_course_towns(request.user))})
+
+
+def _course_towns(user: Any) -> list[tuple[int, str]]:
+    """Towns where the user may add courses (the town party office, the administrator)."""
+    from gridgov.core.scope import resource_of
+    from gridgov.network.models import Division, Level
+
+    towns = Division.objects.filter(level=Level.TOWN).only("id", "name", "path").order_by("path")
+    grants = user.grants("add", resource_of(Course))
+    out = []
+    for t in towns:
+        if any(g.kind == "all" or (g.kind == "division" and t.path.startswith(g.value)) for g in grants):
+            out.append((t.pk, t.name))
+    return out
+
+
+QUIZ_HELP = gettext_lazy("每题一段，段与段之间空一行：第一行写题目，以下每行一个选项，正确选项前加 *。")
+
+
+def quiz_from_text(text: str) -> list[dict[str, Any]]:
+    """The quiz as typed in the course form (see QUIZ_HELP) → the questions the services take."""
+    out = []
+    import re
+
+    for n, block in enumerate((b for b in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if b.strip()), 1):
+        lines = [x.strip() for x in block.strip().splitlines() if x.strip()]
+        options = [x.lstrip("*＊").strip() for x in lines[1:]]
+        right = [i for i, x in enumerate(lines[1:]) if x.startswith(("*", "＊"))]
+        if len(right) != 1:
+            raise ValidationFailed({"questions": [_("第 %(n)d 题：请在唯一的正确选项前加 *") % {"n": n}]})
+        out.append({"text": lines[0], "options": options, "answer": right[0]})
+    return out
+
+
+def quiz_as_text(course: Course) -> str:
+    return "\n\n".join("\n".join([q.text] + [("*" if i == q.answer else "") + o for i, o in enumerate(q.options)])
+                       for q in course.questions.order_by("id"))
+
+
+def _course_data(request: HttpRequest) -> dict[str, Any]:
+    return {"title": request.POST.get("title", "").strip(), "kind": request.POST.get("kind", ""),
+            "body": request.POST.get("body", ""), "video_url": request.POST.get("video_url", "").strip(),
+            "published": request.POST.get("published") == "1", "questions": request.POST.get("questions", ""),
+            "town": request.POST.get("town", "")}
+
+
+COURSE_FORM_FIELDS = {"title", "kind", "body", "video_url", "document", "questions", "town", "published"}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_create(request: HttpRequest) -> HttpResponse:
+    towns = _course_towns(request.user)
+    if not towns:
+        raise NotFound()
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {"kind": Course.Kind.TEXT, "published": True, "town": towns[0][0]}
+    if request.method == "POST":
+        data = _course_data(request)
+        try:
+            from gridgov.network.models import Division
+
+            town = Division.objects.filter(pk=_int_field(request.POST, "town"), pk__in=[t[0] for t in towns]).first()
+            if town is None:
+                raise ValidationFailed({"town": [_("请选择镇街")]})
+            c = services.course_create(acting_user=request.user, town=town, title=data["title"], kind=data["kind"],
+                                       body=data["body"], video_url=data["video_url"],
+                                       document=request.FILES.get("document"), published=data["published"],
+                                       questions=quiz_from_text(data["questions"]))
+            messages.success(request, _("已发布课程") if c.published else _("已保存课程草稿"))
+            return redirect("party:course_detail", pk=c.pk)
+        except ValidationFailed as exc:
+            errors = exc.errors
+    return _course_form(request, {"data": data, "errors": errors, "towns": towns}, _form_status(errors))
+
+
+def _course_form(request: HttpRequest, ctx: dict[str, Any], status: int) -> HttpResponse:
+    ctx.update(kinds=Course.Kind.choices, quiz_help=QUIZ_HELP,
+               other_errors={k: v for k, v in ctx["errors"].items() if k not in COURSE_FORM_FIELDS})
+    return render(request, "party/course_form.html", ctx, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    c = selectors.course_get(user=request.user, pk=pk, action="change")
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {"title": c.title, "kind": c.kind, "body": c.body, "video_url": c.video_url,
+                            "published": c.published, "questions": quiz_as_text(c)}
+    version, conflict = c.version, False
+    if request.method == "POST":
+        data = _course_data(request)
+        version = _version(request.POST)
+        try:
+            changes = {k: data[k] for k in ("title", "kind", "body", "video_url", "published")}
+            if request.FILES.get("document"):
+                changes["document"] = request.FILES["document"]
+            services.course_update(acting_user=request.user, course=c, data=changes, expected_version=version,
+                                   questions=quiz_from_text(data["questions"]))
+            messages.success(request, _("已保存"))
+            return redirect("party:course_detail", pk=c.pk)
+        except ValidationFailed as exc:
+            errors = exc.errors
+        except Conflict as exc:
+            errors, conflict = {"__all__": [exc.message]}, True
+    return _course_form(request, {"c": c, "data": data, "errors": errors, "version": version},
+                        _form_status(errors, conflict))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    c = get_scoped(Course.objects, request.user, "view", pk=pk)
+    c = selectors.course_get(user=request.user, pk=pk)
     errors: dict[str, list[str]] = {}
     done = None
     if request.method == "POST":
         try:
             answers = [int(request.POST.get(f"q{q.pk}", -1)) for q in c.questions.order_by("id")]
             done = services.study_complete(acting_user=request.user, course=c, answers=answers)
+        except ValueError:
+            errors = {"answers": [_("选项无效")]}
         except ValidationFailed as exc:
             errors = exc.errors
     return render(request, "party/course_detail.html", {
-        "c": c, "questions": c.questions.order_by("id"), "errors": errors, "done": done},
+        "c": c, "questions": c.questions.order_by("id"), "errors": errors, "done": done,
+        "can_change": Course.objects.restrict(request.user, "change").filter(pk=c.pk).exists()},
         status=422 if errors else 200)
+
+
+# ---- objections to published points ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objection_list(request: HttpRequest) -> HttpResponse:
+    """The secretary's view of the branch's publications and the objections raised during them; a
+    publication of the year's points (7 days) is opened here too."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            services.publication_open(acting_user=request.user, org=_int_field(request.POST, "org"),
+                                      year=_int_field(request.POST, "year"))
+            messages.success(request, _("已公示，公示期 7 天"))
+            return redirect("party:objection_list")
+        except ValidationFailed as exc:
+            errors = exc.errors
+    page = _page(request, selectors.objection_list(user=request.user, filters=request.GET))
+    orgs = PartyOrganisation.objects.restrict(request.user, "approve").filter(
+        kind__in=(OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)).only("id", "name").order_by("path")[:500]
+    return render(request, "party/objection_list.html", {
+        "page": page, "states": Objection.State.choices, "orgs": orgs, "errors": errors,
+        "year": timezone.localdate().year,
+        "publications": selectors.publication_list(user=request.user)[:20]}, status=_form_status(errors))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    o = selectors.objection_get(user=request.user, pk=pk)
+    can_answer = Objection.objects.restrict(request.user, "approve").filter(pk=o.pk).exists()
+    errors: dict[str, list[str]] = {}
+    data = {"response": o.response}
+    version, conflict = o.version, False
+    if request.method == "POST":
+        if not can_answer:
+            raise NotFound()
+        data = {"response": request.POST.get("response", "")}
+        version = _version(request.POST)
+        try:
+            services.objection_answer(acting_user=request.user, objection=o,
+                                      accept=request.POST.get("accept") == "1", response=data["response"],
+                                      expected_version=version)
+            messages.success(request, _("已答复"))
+            return redirect("party:objection_list")
+        except ValidationFailed as exc:
+            errors = exc.errors
+        except Conflict as exc:
+            errors, conflict = {"__all__": [exc.message]}, True
+    score = selectors.member_year(member=o.member, year=o.publication.year)
+    return render(request, "party/objection_answer.html", {
+        "o": o, "score": score, "can_answer": can_answer, "errors": errors, "data": data, "version": version,
+        "entries": selectors.ledger(user=request.user, filters={"member": o.member_id,
+                                                                "year": o.publication.year})[:50],
+        "other_errors": {k: v for k, v in errors.items() if k != "response"}}, status=_form_status(errors, conflict))
 
 
 @login_required
@@ -300,7 +690,34 @@ def my(request: HttpRequest) -> HttpResponse:
         "m": m, "score": selectors.member_year(member=m, year=year),
         "meetings": [(x, att.get(x.pk)) for x in meetings],
         "entries": m.point_entries.order_by("-id")[:30], "study": selectors.my_study(member=m)[:30],
-        "claims": m.claims.order_by("-id")[:10], "courses": selectors.course_list(user=request.user)[:10]})
+        "claims": m.claims.order_by("-id")[:10], "courses": selectors.course_list(user=request.user)[:10],
+        "publications": selectors.open_publications(member=m),
+        "objections": selectors.my_objections(member=m)[:10]})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_objection(request: HttpRequest) -> HttpResponse:
+    """A member raises an objection to their branch's published points from the phone view."""
+    from .models import Publication
+
+    if request.method == "GET":
+        return redirect("party:my")
+    m = selectors.my_member(request.user)
+    if m is None:
+        return redirect("party:register")
+    errors: dict[str, list[str]] = {}
+    raw = (request.POST.get("publication") or "").strip()
+    pub = Publication.objects.restrict(request.user, "view").filter(pk=int(raw)).first() if raw.isdigit() else None
+    try:
+        if pub is None:
+            raise ValidationFailed({"publication": [_("公示不存在")]})
+        services.objection_add(acting_user=request.user, publication=pub, text=request.POST.get("text", ""))
+        messages.success(request, _("异议已提交，等待支部答复"))
+        return redirect("party:my")
+    except ValidationFailed as exc:
+        errors = exc.errors
+    return render(request, "party/error.html", {"errors": errors}, status=422)
 
 
 @login_required

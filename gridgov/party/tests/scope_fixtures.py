@@ -1,5 +1,6 @@
 """Scope fixtures of party building for the scope walk (docs/scope.md): an organisation tree per place with a
-member, a meeting, a claim, a transfer, a publication, a cadre and a course, each named 走查甲/乙/丙…"""
+member, a meeting, a claim, a transfer, a publication with an objection, a cadre with an archive record and a
+deployment with a target, a 红旗 rating and a course, each named 走查甲/乙/丙…"""
 
 from __future__ import annotations
 
@@ -10,14 +11,19 @@ from django.utils import timezone
 
 from gridgov.party.models import (
     Cadre,
+    CadreRecord,
     Course,
+    Deployment,
+    DeploymentTarget,
     Meeting,
     MeetingKind,
     Member,
+    Objection,
     OrgKind,
     PartyOrganisation,
     PointClaim,
     Publication,
+    RedFlagRating,
     Sector,
     Transfer,
 )
@@ -30,7 +36,8 @@ def scope_fixtures(world: Any) -> dict[str, Any]:
     depts = {"grid_a": world.department, "grid_b": None, "other_town": world.other_department}
     roots: dict[int, PartyOrganisation] = {}
     out: dict[str, dict[str, Any]] = {k: {} for k in (
-        "orgs", "members", "meetings", "claims", "transfers", "publications", "cadres", "courses")}
+        "orgs", "members", "meetings", "claims", "transfers", "publications", "cadres", "courses", "objections",
+        "records", "deployments", "targets", "ratings")}
     start = timezone.now() - dt.timedelta(days=1)
     for position, (mark, code) in _PLACES.items():
         grid = grids[position]
@@ -60,6 +67,19 @@ def scope_fixtures(world: Any) -> dict[str, Any]:
         out["cadres"][position] = Cadre.objects.create(name=f"走查{mark}干部", town=town, department=depts[position],
                                                       org=org)
         out["courses"][position] = Course.objects.create(town=town, title=f"走查{mark}课程")
+        out["objections"][position] = Objection.objects.create(
+            publication=out["publications"][position], member=member, text=f"走查{mark}异议")
+        cadre = out["cadres"][position]
+        out["records"][position] = CadreRecord.objects.create(
+            cadre=cadre, kind=CadreRecord.Kind.AWARD, on=start.date(), title=f"走查{mark}担当作为好干部",
+            created_by=world.admin)
+        out["deployments"][position] = deployment = Deployment.objects.create(
+            cadre=cadre, kind=Deployment.Kind.SINK, division=grid, starts_on=start.date(), town=town)
+        out["targets"][position] = DeploymentTarget.objects.create(deployment=deployment, name=f"走查{mark}目标",
+                                                                   goal=3)
+        out["ratings"][position] = RedFlagRating.objects.create(org=org, year=start.year,
+                                                                level=RedFlagRating.Level.RED_FLAG,
+                                                                note=f"走查{mark}评定")
     checkin = dict(out["meetings"], field="checkin_token")
     return {
         # Branch names are shown within a town for online registration: only the other town's is a canary.
@@ -73,4 +93,11 @@ def scope_fixtures(world: Any) -> dict[str, Any]:
         "party/publications": out["publications"],
         "party/cadres": out["cadres"],
         "party/courses": out["courses"],
+        # Objections: the secretary's answer page and the API.
+        "points/objections": out["objections"], "party/objections": out["objections"],
+        "party/cadre-records": out["records"],
+        "party/deployments": out["deployments"],
+        "party/targets": out["targets"],
+        # A rating's text carries its organisation's name, shown within a town.
+        "party/ratings": dict(out["ratings"], canary=("other_town",)),
     }

@@ -48,3 +48,23 @@ def test_a_second_run_changes_nothing(ctx):
     before = PointEntry.objects.count()
     demo.seed(ctx)
     assert PointEntry.objects.count() == before and Member.objects.count() == 100
+
+
+def test_every_seeded_running_total_and_yearly_score_has_its_audit_record(ctx):
+    from gridgov.core.models import ChangeRecord
+    from gridgov.party.models import PointTally
+
+    demo.seed(ctx)
+    for model, label in ((PointTally, "party.pointtally"), (PointYear, "party.pointyear")):
+        ids = {str(pk) for pk in model.objects.values_list("pk", flat=True)}
+        audited = set(ChangeRecord.objects.filter(model=label, action="create").values_list("object_id", flat=True))
+        assert ids and ids <= audited, label
+
+
+def test_the_town_party_office_may_create_the_towns_courses(ctx):
+    from gridgov.accounts.models import User
+    from gridgov.party.views import _course_towns
+
+    demo.seed(ctx)
+    office = User.objects.get(username="boli_partyoffice")
+    assert _course_towns(office) == [(ctx.boli.division.pk, ctx.boli.division.name)]
