@@ -194,3 +194,12 @@ def test_an_enterprise_that_is_not_an_id_is_refused_naming_the_field(party, cadr
     resp = client_for("secretary_a").post(f"/party/cadres/{cadre.pk}/", {
         "action": "deploy", "kind": "instructor", "enterprise": "海湾化工", "starts_on": "2026-03-01"})
     assert resp.status_code == 422 and "应为整数" in resp.content.decode() and not Deployment.objects.exists()
+
+
+def test_the_archive_and_deployment_forms_label_their_own_fields(party, cadre, client_for):
+    import re
+
+    body = client_for("secretary_a").get(f"/party/cadres/{cadre.pk}/").content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', body)
+    assert "f-kind" in ids and "f-dep-kind" in ids
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
