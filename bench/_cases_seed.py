@@ -124,7 +124,7 @@ def seed_cases(env: dict[str, Any], n: int, *, open_share: float = 0.1, overdue_
         "deferred": "false",
         "rating": "CASE WHEN g % 10 = 0 AND NOT o THEN 3 + (g % 3) ELSE NULL END",
     }
-    fields = [f for f in Case._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in Case._meta.concrete_fields if not f.primary_key and not f.generated]
     cols = ", ".join(f'"{f.column}"' for f in fields)
     values = ", ".join(exprs.get(f.attname, _default_sql(f)) for f in fields)
     t0 = time.perf_counter()
