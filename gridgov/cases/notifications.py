@@ -12,7 +12,8 @@ callable `send(notification)`:
   (the gateway signs and forwards to the operator; a 2xx answer counts as sent);
 - `outbox_backend`: keeps what was sent in memory (tests).
 
-Each runs after commit; a failing channel is logged and never stops the others or the transition.
+Each runs after commit; a failing channel is logged and never stops the others or the transition. A backend
+with `needs_recipient = True` finds `notification.recipient` loaded (one query for all recipients).
 """
 
 from __future__ import annotations
@@ -36,12 +37,6 @@ def console_backend(notification: Any) -> None:
     log.info("notify %s: %s — %s", notification.recipient_id, notification.title, notification.body)
 
 
-def _recipient(notification: Any) -> Any:
-    from gridgov.accounts.models import User
-
-    return User.objects.only("id", "email", "phone", "display_name", "username").get(pk=notification.recipient_id)
-
-
 def _text(notification: Any) -> str:
     site = getattr(settings, "GRIDGOV_SITE_URL", "").rstrip("/")
     link = f" {site}{notification.url}" if site and notification.url else ""
@@ -52,7 +47,7 @@ def email_backend(notification: Any) -> None:
     """An e-mail to the recipient, when they have an address."""
     from django.core.mail import send_mail
 
-    user = _recipient(notification)
+    user = notification.recipient
     if not user.email:
         return
     send_mail(subject=f"[gridgov] {notification.title}", message=_text(notification),
@@ -65,7 +60,7 @@ def sms_backend(notification: Any) -> None:
     import urllib.request
 
     url = getattr(settings, "GRIDGOV_SMS_URL", "")
-    user = _recipient(notification)
+    user = notification.recipient
     if not url or not user.phone:
         return
     body = json.dumps({"phone": user.phone, "text": _text(notification)[:300], "ref": f"n{notification.pk}"},
@@ -78,6 +73,10 @@ def sms_backend(notification: Any) -> None:
     with urllib.request.urlopen(req, timeout=getattr(settings, "GRIDGOV_SMS_TIMEOUT", 5)) as resp:  # noqa: S310
         if not 200 <= resp.status < 300:
             raise RuntimeError(f"SMS gateway answered {resp.status}")
+
+
+email_backend.needs_recipient = True  # type: ignore[attr-defined]
+sms_backend.needs_recipient = True  # type: ignore[attr-defined]
 
 
 def outbox_backend(notification: Any) -> None:
@@ -133,6 +132,14 @@ def notify(*, user_ids: Iterable[int], case: Any, kind: str, title: str, body: s
     backends = _backends()
 
     def send() -> None:
+        from gridgov.accounts.models import User
+
+        if any(getattr(b, "needs_recipient", False) for b in backends):
+            # E-mail and SMS read the recipient's address and mobile: one query for all of them.
+            users = User.objects.only("id", "email", "phone", "display_name", "username").in_bulk(
+                {n.recipient_id for n in rows})
+            for n in rows:
+                n.recipient = users[n.recipient_id]
         for n in rows:
             for backend in backends:
                 try:

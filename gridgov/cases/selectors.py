@@ -98,7 +98,7 @@ def queue_counts(*, user: Any, cap: int = QUEUE_CAP) -> list[dict[str, Any]]:
     view = case_scope_q(user, "view")
     if view is None:
         return []
-    base = Case.objects.filter(view).filter(status="open").order_by()
+    base = Case.objects.filter(view).order_by()  # queue_q and overdue_q hold status = open
     counted: list[tuple[str, Any]] = []
     shown = []
     for name, label, action in QUEUES:

@@ -10,7 +10,6 @@ any paginator). The cost of a page is then bounded by the cap and the page size,
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +34,10 @@ def capped_count(rows: Any, cap: int | None = None) -> tuple[int, bool]:
         return rows.capped_count(cap)
     else:
         n = len(rows)
+    return _capped(n, cap)
+
+
+def _capped(n: int, cap: int) -> tuple[int, bool]:
     return (cap, True) if n > cap else (n, False)
 
 
@@ -55,7 +58,7 @@ def capped_counts(querysets: dict[str, QuerySet], cap: int | None = None) -> dic
     with connections[db or "default"].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         row = cursor.fetchone()
-    return {name: ((cap, True) if n > cap else (n, False)) for name, n in zip(querysets, row, strict=True)}
+    return {name: _capped(n, cap) for name, n in zip(querysets, row, strict=True)}
 
 
 class CappedPage(Page):
@@ -95,17 +98,13 @@ class CappedPaginator(Paginator):
         return self._counted[1]
 
     def validate_number(self, number: Any) -> int:
+        """Django's checks, except that a page after the capped count may exist."""
         try:
-            if isinstance(number, float) and not number.is_integer():
-                raise ValueError
-            number = int(number)
-        except (TypeError, ValueError):
-            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
-        if number < 1:
-            raise EmptyPage(self.error_messages["min_page"])
-        if number > self.num_pages and not self.capped:
-            raise EmptyPage(self.error_messages["no_results"])
-        return number
+            return super().validate_number(number)
+        except EmptyPage:
+            if self.capped and int(number) > self.num_pages:
+                return int(number)
+            raise
 
     def page(self, number: Any) -> CappedPage:
         number = self.validate_number(number)
@@ -122,7 +121,7 @@ class CappedPaginator(Paginator):
         except PageNotAnInteger:
             return self.page(1)
         except InvalidPage:
-            return self.page(max(1, min(self.num_pages, math.ceil(self.cap / self.per_page))))
+            return self.page(max(1, self.num_pages))  # the last page the (capped) count reaches
 
 
 def page_of(object_list: Any, number: Any, *, size: Any = None, default: int = 50, largest: int = 200) -> CappedPage:
@@ -167,9 +166,3 @@ class MappedRows:
 
     def capped_count(self, cap: int) -> tuple[int, bool]:
         return capped_count(self.qs, cap)
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
