@@ -46,6 +46,15 @@ def _fresh_locator():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_categories():
+    """Categories a rolled-back test created must not linger in the per-process intake cache."""
+    from gridgov.cases.selectors import active_categories
+
+    active_categories.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar():
     """Each test starts with an empty calendar cache: a rolled-back override must not linger."""
     from gridgov.core import calendar

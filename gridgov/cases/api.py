@@ -210,7 +210,9 @@ def _intake(request: HttpRequest, payload: CaseIn, user: Any) -> Any:
     data = {k: v for k, v in payload.dict().items() if v is not None}
     intake = services.case_report(acting_user=user, data=data,
                                   idempotency_key=request.headers.get("Idempotency-Key", ""))
-    case = Case.objects.select_related("category", "grid", "department").get(pk=intake.case.pk)
+    case = intake.case
+    if intake.replayed or intake.followed:  # an earlier case: read it back with what the answer names
+        case = Case.objects.select_related("category", "grid", "department").get(pk=case.pk)
     body = {**CaseOut.build(case), "follow_url": f"/cases/follow/{case.follow_token}/",
             "replayed": intake.replayed, "followed": intake.followed}
     return Status(200 if intake.replayed or intake.followed else 201, body)

@@ -1,8 +1,10 @@
 """Change logging: every create/update/delete of a registered model lands in a hash chain.
 
-Services collect changes while they run (`record`), and the outermost service flushes them just before its
-transaction commits: the chain tip is locked only for that short moment. `verify()` recomputes the chain and
-names the first edited or deleted record.
+Services collect changes while they run (`record`), and the outermost service writes them just before its
+transaction commits. On PostgreSQL they go in unsealed, and `seal()` chains them right after the commit in a
+short transaction of its own: writers never wait for each other's commit on the chain's tip. Bulk writes
+(and every write on SQLite) are chained inline. `verify()` recomputes the chain in `seq` order and names each
+edited or deleted record; records not yet sealed are counted, not checked (`gridgov audit verify` seals first).
 """
 
 from __future__ import annotations
@@ -187,7 +189,7 @@ def record_many(objs: Iterable[models.Model], action: str, *, actor: Any = None)
 
 def flush() -> None:
     """Write the changes collected so far now, inside the current transaction: bulk work (imports) calls it
-    after each batch so its memory stays bounded. The chain tip stays locked until commit, as usual. Inside
+    after each batch so its memory stays bounded. Inside
     a nested service it does nothing: that service's entries must stay droppable if its savepoint rolls back."""
     pending = _pending.get()
     if pending is not None and pending.depth == 0 and pending.entries:
@@ -195,15 +197,77 @@ def flush() -> None:
         append(entries)
 
 
-def append(entries: list[dict[str, Any]]) -> None:
-    """Chain and insert entries. Must run inside a transaction: the tip row stays locked until commit."""
-    from .models import AuditHead, ChangeRecord
+# Writes of at most this many records are sealed after their commit; bigger ones (imports, the sweep, the
+# demo) are chained inline, under the tip lock: reading back and updating 100,000 records costs more.
+INLINE_FROM = 200
 
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        AuditHead.objects.get_or_create(pk=1)
-        head = AuditHead.objects.select_for_update().get(pk=1)
-    prev = head.last_hash
+
+def _defer_default() -> bool:
+    """Seal after commit where the database lets writers run side by side (PostgreSQL). SQLite serialises
+    every write transaction anyway, so chaining inline costs nothing extra there."""
+    return connection.features.has_select_for_update_skip_locked
+
+
+def append(entries: list[dict[str, Any]], *, defer: bool | None = None) -> None:
+    """Insert change records inside the current transaction.
+
+    Deferred (the default on PostgreSQL for service-sized writes): the records go in unsealed, without
+    taking the chain's tip lock, and the sealer chains them once the transaction has committed. Writers no
+    longer queue behind each other's commit. Inline (bulk writes, SQLite): chain them now; the tip row stays
+    locked until commit."""
+    if not entries:
+        return
+    if defer is None:
+        defer = len(entries) < INLINE_FROM and _defer_default()
+    if defer:
+        _insert_records(_rows(entries, None, None))
+        _seal_after_commit()
+        return
+    head = _lock_head(wait=True)
+    rows = _rows(entries, head.last_hash, head.last_seq)
+    _insert_records(rows)
+    _advance_head(rows[-1][-1], rows[-1][-3], len(rows))
+
+
+@dataclass
+class _Tip:
+    last_hash: str
+    last_seq: int
+
+
+def _lock_head(*, wait: bool) -> _Tip | None:
+    """The tip, its row locked for this transaction; None when `wait` is false and another sealer holds it.
+    Plain SQL: every write on PostgreSQL runs this once after its commit."""
+    from .models import AuditHead
+
+    table = connection.ops.quote_name(AuditHead._meta.db_table)
+    lock = ""
+    if connection.features.has_select_for_update:
+        lock = " FOR UPDATE" if wait else " FOR UPDATE SKIP LOCKED"
+    with connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute(f"SELECT last_hash, last_seq FROM {table} WHERE id = 1{lock}")
+            row = cursor.fetchone()
+            if row is not None:
+                return _Tip(row[0], row[1])
+            created = AuditHead.objects.get_or_create(pk=1)[1]
+            if not created and not wait:
+                return None  # it exists, so it was skipped: another sealer holds it
+    return None
+
+
+def _advance_head(last_hash: str, last_seq: int, added: int) -> None:
+    from .models import AuditHead
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {connection.ops.quote_name(AuditHead._meta.db_table)} SET last_hash = %s, "
+                       "last_seq = %s, count = count + %s WHERE id = 1", [last_hash, last_seq, added])
+
+
+def _rows(entries: list[dict[str, Any]], prev: str | None, seq: int | None) -> list[tuple]:
+    """Record tuples in `_RECORD_COLUMNS` order; chained from (`prev`, `seq`) or, with None, unsealed."""
+    from .models import ChangeRecord
+
     time_field = ChangeRecord._meta.get_field("time")
     sha256 = hashlib.sha256
     rows = []
@@ -220,22 +284,121 @@ def append(entries: list[dict[str, Any]]) -> None:
         before_json = None if before is None else _encode(before)
         after_json = None if after is None else _encode(after)
         object_id = str(e["object_id"])
+        if prev is None:
+            rows.append((time_db, e["actor_id"], e["actor"], e["request_id"], e["action"], e["model"], object_id,
+                         e["object_repr"], before_json, after_json, None, "", ""))
+            continue
         payload = _payload(time_json, e["actor_id"], e["actor"], e["request_id"], e["action"], e["model"],
                            object_id, e["object_repr"], before_json or "null", after_json or "null")
         h = sha256((prev + payload).encode()).hexdigest()
+        seq += 1
         rows.append((time_db, e["actor_id"], e["actor"], e["request_id"], e["action"], e["model"], object_id,
-                     e["object_repr"], before_json, after_json, prev, h))
+                     e["object_repr"], before_json, after_json, seq, prev, h))
         prev = h
-    _insert_records(ChangeRecord, rows)
-    AuditHead.objects.filter(pk=1).update(last_hash=prev, count=models.F("count") + len(rows))
+    return rows
+
+
+def _seal_after_commit() -> None:
+    """Ask for one seal when the current transaction commits (once per transaction, however many appends;
+    a rolled-back savepoint takes its request with it, and a later append asks again)."""
+    conn = transaction.get_connection()
+    if any(func is _seal_on_commit for _, func, _ in conn.run_on_commit):
+        return
+    transaction.on_commit(_seal_on_commit, robust=True)
+
+
+def _seal_on_commit() -> None:
+    seal()
+
+
+SEAL_BATCH = 5000
+SEAL_ROUNDS = 20
+
+
+def seal(*, batch: int = SEAL_BATCH, rounds: int = SEAL_ROUNDS) -> int:
+    """Chain the committed unsealed records in one or more short transactions; returns how many.
+
+    Whoever holds the tip lock seals everything committed so far; a writer that finds it held leaves its
+    records to the holder, which looks again after releasing the lock, so no record waits for a later
+    writer. `gridgov sweep` (cron, every minute) and `gridgov audit seal` call it too."""
+
+    total = 0
+    for _ in range(rounds):
+        with transaction.atomic():
+            head = _lock_head(wait=False)
+            if head is None:
+                return total  # another sealer holds the tip and looks again when it is done
+            done = _seal_batch(head, batch)
+        total += done
+        if done < batch and not _any_unsealed():
+            break
+    return total
+
+
+_SEAL_FIELDS = ("id", "time", "actor_id", "actor", "request_id", "action", "model", "object_id", "object_repr",
+                "before", "after")
+
+
+def _seal_batch(head: Any, batch: int) -> int:
+    """Chain up to `batch` unsealed records after the locked tip, in id order. The hash is computed from the
+    stored values, exactly as `verify` recomputes it."""
+    from .models import ChangeRecord
+
+    rows = list(ChangeRecord.objects.filter(seq__isnull=True).order_by("id").values_list(*_SEAL_FIELDS)[:batch])
+    if not rows:
+        return 0
+    prev, seq = head.last_hash, head.last_seq
+    sealed = []
+    for row in rows:
+        rec = dict(zip(_SEAL_FIELDS, row, strict=True))
+        h = _digest(prev, _hashed_fields(rec))
+        seq += 1
+        sealed.append((rec["id"], seq, prev, h))
+        prev = h
+    _write_seals(ChangeRecord, sealed)
+    _advance_head(prev, seq, len(sealed))
+    return len(sealed)
+
+
+def _write_seals(model: type[models.Model], sealed: list[tuple[int, int, str, str]]) -> None:
+    """One WITH v AS (VALUES …) UPDATE … FROM v per chunk (PostgreSQL and SQLite ≥ 3.33 both have it)."""
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    cast = ("::bigint", "::bigint", "::varchar", "::varchar") if connection.vendor == "postgresql" else ("",) * 4
+    row_sql = "(" + ", ".join("%s" + c for c in cast) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(sealed), MAX_PARAMS // 4):
+            chunk = sealed[start:start + MAX_PARAMS // 4]
+            cursor.execute(
+                f"WITH v (id, seq, prev_hash, hash) AS (VALUES {', '.join([row_sql] * len(chunk))}) "
+                f"UPDATE {table} SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash "
+                f"FROM v WHERE {table}.id = v.id AND {table}.seq IS NULL", [x for r in chunk for x in r])
+
+
+def _any_unsealed() -> bool:
+    from .models import ChangeRecord
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(ChangeRecord._meta.db_table)} "
+                       "WHERE seq IS NULL LIMIT 1")
+        return cursor.fetchone() is not None
+
+
+def unsealed_count() -> int:
+    from .models import ChangeRecord
+
+    return ChangeRecord.objects.filter(seq__isnull=True).count()
 
 
 _RECORD_COLUMNS = ("time", "actor_id", "actor", "request_id", "action", "model", "object_id", "object_repr",
-                   "before", "after", "prev_hash", "hash")
+                   "before", "after", "seq", "prev_hash", "hash")
 
 
-def _insert_records(model: type[models.Model], rows: list[tuple]) -> None:
+def _insert_records(rows: list[tuple]) -> None:
     """Multi-row INSERT of prepared ChangeRecord tuples (no model instances: the chain can be 300,000 rows)."""
+    from .models import ChangeRecord
+
+    model = ChangeRecord
     if not rows:
         return
     qn = connection.ops.quote_name
@@ -264,6 +427,7 @@ class VerifyResult:
     ok: bool
     checked: int
     problems: list[str]
+    unsealed: int = 0
 
 
 def verify() -> VerifyResult:
@@ -274,7 +438,7 @@ def verify() -> VerifyResult:
     prev = GENESIS
     checked = 0
     prev_id = None
-    for rec in ChangeRecord.objects.order_by("id").iterator(chunk_size=5000):
+    for rec in ChangeRecord.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=5000):
         checked += 1
         if rec.prev_hash != prev:
             where = f"after record #{prev_id}" if prev_id else "at the start"
@@ -290,4 +454,4 @@ def verify() -> VerifyResult:
             problems.append("chain tip does not match the last record")
         else:
             problems.append(f"record count {checked} differs from the {head.count} appended")
-    return VerifyResult(ok=not problems, checked=checked, problems=problems)
+    return VerifyResult(ok=not problems, checked=checked, problems=problems, unsealed=unsealed_count())

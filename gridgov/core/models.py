@@ -21,7 +21,10 @@ class VersionedModel(models.Model):
 
 
 class ChangeRecord(models.Model):
-    """Append-only, hash-chained record of one create/update/delete (never edited, never deleted)."""
+    """Append-only, hash-chained record of one create/update/delete (never edited, never deleted).
+
+    `seq` is the record's place in the chain. Online writes insert records unsealed (`seq` NULL, no hashes)
+    and the sealer chains them right after their transaction commits (see `gridgov.core.audit`)."""
 
     ACTIONS = [("create", _("新增")), ("update", _("修改")), ("delete", _("删除"))]
 
@@ -35,23 +38,27 @@ class ChangeRecord(models.Model):
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     before = models.JSONField(_("修改前"), null=True)
     after = models.JSONField(_("修改后"), null=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    seq = models.BigIntegerField(_("链序号"), null=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("变更记录")
         verbose_name_plural = _("变更记录")
-        indexes = [models.Index(fields=["model", "object_id", "id"], name="core_change_object_idx")]
+        indexes = [models.Index(fields=["model", "object_id", "id"], name="core_change_object_idx"),
+                   # The sealer's work list: small, since records are sealed right after they commit.
+                   models.Index(fields=["id"], name="core_change_unsealed_idx", condition=models.Q(seq__isnull=True))]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.model}:{self.object_id}"
 
 
 class AuditHead(models.Model):
-    """The chain's tip (one row). Appending locks it, so the chain is a total order across processes."""
+    """The chain's tip (one row). Sealing locks it, so the chain is a total order across processes."""
 
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
+    last_seq = models.BigIntegerField(default=0)
 
 
 class AccessLog(models.Model):

@@ -39,7 +39,9 @@ SYSTEM_USERNAME = "system"
 
 
 def _audit_count() -> int:
-    return AuditHead.objects.filter(pk=1).values_list("count", flat=True).first() or 0
+    """Records written so far: the chain's length plus those waiting for their seal."""
+    sealed = AuditHead.objects.filter(pk=1).values_list("count", flat=True).first() or 0
+    return sealed + audit.unsealed_count()
 
 
 def system_user() -> User:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
@@ -64,22 +66,38 @@ def grid_map(*, user: Any, town: Division | None = None) -> list[dict[str, Any]]
 
 
 class _LocatorCache:
-    """One locator per process, rebuilt when GeoState.version moves (another process changed a polygon)."""
+    """One locator per process, rebuilt when GeoState.version moves (another process changed a grid), with
+    the base grids themselves (and their parent and town) so that locating a point needs no second query."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._version: int | None = None
         self._locator: Locator | None = None
+        self._grids: dict[int, Division] = {}
 
-    def get(self) -> Locator:
-        version = GeoState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+    def _current(self) -> tuple[Locator, dict[int, Division]]:
+        with connection.cursor() as cursor:  # plain SQL: every report and every located import row asks
+            cursor.execute(f"SELECT version FROM {connection.ops.quote_name(GeoState._meta.db_table)} WHERE id = 1")
+            row = cursor.fetchone()
+        version = row[0] if row else 0
         if self._locator is None or version != self._version:
             with self._lock:
-                rows = Division.objects.filter(level=Level.BASE_GRID).exclude(polygon="").values_list("id", "polygon")
-                self._locator = Locator([(pk, parse_polygon(poly)) for pk, poly in rows])
+                grids = list(Division.objects.filter(level=Level.BASE_GRID).exclude(polygon="")
+                             .select_related("parent", "town"))
+                self._grids = {g.pk: g for g in grids}
+                self._locator = Locator([(g.pk, parse_polygon(g.polygon)) for g in grids])
                 self._version = version
         assert self._locator is not None
-        return self._locator
+        return self._locator, self._grids
+
+    def get(self) -> Locator:
+        return self._current()[0]
+
+    def grid_at(self, lat: float, lon: float) -> Division | None:
+        """A copy of the base grid holding the point (callers may change it without touching the cache)."""
+        locator, grids = self._current()
+        pk = locator.locate(lat, lon)
+        return copy.copy(grids[pk]) if pk is not None else None
 
 
 locator_cache = _LocatorCache()
@@ -93,11 +111,10 @@ def locate(*, lat: float, lon: float, crs: str = "wgs84", user: Any = None) -> D
         lat, lon = gcj02_to_wgs84(lat, lon)
     elif crs != "wgs84":
         raise ValidationFailed({"crs": [_("坐标系只能是 wgs84 或 gcj02")]})
-    pk = locator_cache.get().locate(lat, lon)
-    if pk is None:
+    grid = locator_cache.grid_at(lat, lon)
+    if grid is None:
         raise ValidationFailed({"location": [_("该位置不在本辖区任何网格内（超出辖区范围）")]})
-    grid = Division.objects.select_related("parent", "town").get(pk=pk)
-    if user is not None and not Division.objects.restrict(user, "view").filter(pk=pk).exists():
+    if user is not None and not Division.objects.restrict(user, "view").filter(pk=grid.pk).exists():
         # The point lies in someone else's grid: say so without revealing which.
         raise ValidationFailed({"location": [_("该位置不在您的管辖范围内")]})
     return grid

@@ -90,8 +90,8 @@ def division_update(*, acting_user: Any, division: Division, data: dict[str, Any
         _check_polygon(division, data["polygon"])
         set_geometry_fields(division, data["polygon"])
     update_versioned(division, data, expected_version=expected_version, acting_user=acting_user)
-    if "polygon" in data and division.level == Level.BASE_GRID:
-        _bump_geo()
+    # Every process's locator keeps the grids with their parent and town (names included): reload them all.
+    _bump_geo()
     return division
 
 

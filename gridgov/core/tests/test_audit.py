@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from gridgov.core.audit import verify
+from gridgov.core.audit import seal, verify
 from gridgov.core.errors import ValidationFailed
 from gridgov.core.models import ChangeRecord
 from gridgov.register import services
@@ -25,13 +25,16 @@ def test_it_records_actor_request_and_after_state(world):
 def test_it_verifies_an_untouched_chain(world):
     services.resident_create(acting_user=world.worker_a, data={
         "name": "张三", "id_number": _valid("370211198001011234"), "grid": world.grid_a.pk})
-    assert verify().ok
+    seal()
+    result = verify()
+    assert (result.ok, result.checked, result.unsealed) == (True, ChangeRecord.objects.count(), 0)
 
 
 def test_it_names_an_edited_record(world):
     for i in range(3):
         services.resident_create(acting_user=world.worker_a, data={
             "name": f"居民{i}", "id_number": _valid(f"37021119800101{i:03d}0"), "grid": world.grid_a.pk})
+    seal()
     victim = ChangeRecord.objects.order_by("id")[1]
     ChangeRecord.objects.filter(pk=victim.pk).update(after={"name": "篡改"})
     result = verify()
@@ -42,6 +45,7 @@ def test_it_names_a_deleted_record(world):
     for i in range(3):
         services.resident_create(acting_user=world.worker_a, data={
             "name": f"居民{i}", "id_number": _valid(f"37021119800101{i:03d}0"), "grid": world.grid_a.pk})
+    seal()
     rows = list(ChangeRecord.objects.order_by("id"))
     ChangeRecord.objects.filter(pk=rows[1].pk).delete()
     assert f"before record #{rows[2].pk}" in " ".join(verify().problems)
@@ -50,6 +54,7 @@ def test_it_names_a_deleted_record(world):
 def test_it_notices_the_last_record_deleted(world):
     services.resident_create(acting_user=world.worker_a, data={
         "name": "张三", "id_number": _valid("370211198001011234"), "grid": world.grid_a.pk})
+    seal()
     ChangeRecord.objects.order_by("-id").first().delete()
     assert "deleted at the end" in " ".join(verify().problems)
 
@@ -57,6 +62,7 @@ def test_it_notices_the_last_record_deleted(world):
 def test_the_command_fails_loudly_on_tampering(world):
     services.resident_create(acting_user=world.worker_a, data={
         "name": "张三", "id_number": _valid("370211198001011234"), "grid": world.grid_a.pk})
+    seal()
     ChangeRecord.objects.update(actor="someone-else")
     with pytest.raises(CommandError, match="BROKEN"):
         call_command("audit", "verify")
@@ -92,4 +98,5 @@ def test_a_nested_service_that_fails_inside_a_surviving_one_leaves_no_record(wor
     register_two(acting_user=world.worker_a)
     assert list(Resident.objects.values_list("name", flat=True)) == ["甲"]
     assert list(ChangeRecord.objects.values_list("object_repr", flat=True)) == ["甲"]
+    seal()
     assert verify().ok
