@@ -2,12 +2,14 @@
 loopback, with no failed and no duplicated check-in. Bounded: each member posts once, then 200 of them post a
 second time (each must be refused with 422); the run stops by itself.
 
-    .venv/bin/python bench/load_checkin.py [--members 4000] [--workers 32] [--port 8765] [--server waitress|run]
+    .venv/bin/python bench/load_checkin.py [--members 4000] [--workers 32] [--port 8765]
+                                           [--server gunicorn|waitress|run] [--processes 2]
 
 Uses the database of the environment (DATABASE_URL, else the SQLite file GRIDGOV_SQLITE / var/) with the party
 demo seeded (`gridgov demo`). It schedules a joint 主题党日 of 泊里镇党委 open now, creates sessions for the first
 N members directly in the session table (logging 4,000 people in through argon2 is not what is measured),
-starts a server (waitress, or `gridgov run`) on 127.0.0.1, posts `/api/v1/party/checkin`, stops the server and prints the figures.
+starts a server on 127.0.0.1 (gunicorn with one process per core and threads for the clients, as in production;
+or waitress, one process; or `gridgov run`), posts `/api/v1/party/checkin`, stops the server and prints the figures.
 """
 
 from __future__ import annotations
@@ -82,11 +84,18 @@ def main() -> None:
     env = dict(os.environ, GRIDGOV_DEBUG="0", GRIDGOV_ALLOWED_HOSTS="127.0.0.1,localhost")
     # GRIDGOV_LOAD_LOG=path keeps the server's console (tracebacks of any 500) for reading afterwards.
     log = open(os.environ["GRIDGOV_LOAD_LOG"], "w") if os.environ.get("GRIDGOV_LOAD_LOG") else subprocess.DEVNULL
-    # Default: waitress with one thread per client (as in production behind a proxy); `--server run` uses
+    # Default: gunicorn, one process per core (`--processes`), threads for the clients between them, as in
+    # production behind a proxy. `--server waitress`: one process with one thread per client. `--server run`:
     # `gridgov run` (Django's development server, whose small listen backlog resets some connections).
     bindir = os.path.dirname(sys.executable)
-    if "--server" in sys.argv and sys.argv[sys.argv.index("--server") + 1] == "run":
+    kind = sys.argv[sys.argv.index("--server") + 1] if "--server" in sys.argv else "gunicorn"
+    processes = arg("--processes", os.cpu_count() or 2)
+    if kind == "run":
         cmd = [os.path.join(bindir, "gridgov"), "run", f"127.0.0.1:{port}"]
+    elif kind == "gunicorn":
+        cmd = [os.path.join(bindir, "gunicorn"), "gridgov.wsgi:application", "-b", f"127.0.0.1:{port}",
+               "-w", str(processes), "-k", "gthread", "--threads", str(max(1, workers // processes)),
+               "--backlog", "1024", "--log-level", "warning"]
     else:
         cmd = [os.path.join(bindir, "waitress-serve"), f"--listen=127.0.0.1:{port}", f"--threads={workers}",
                "--backlog=1024", "--connection-limit=1000", "gridgov.wsgi:application"]
@@ -129,6 +138,7 @@ def main() -> None:
         Session.objects.filter(session_key__in=keys).delete()
     rows = Attendance.objects.filter(meeting=meeting).count()
     failed = sum(1 for c in codes if c != 201)
+    print(f"server: {' '.join(os.path.basename(c) if i == 0 else c for i, c in enumerate(cmd))}")
     print(f"{n} check-ins in {secs:.1f} s ({n / secs:.0f}/s) with {workers} clients: {failed} failed "
           f"(codes {sorted(set(codes))}); second attempts refused: {sum(1 for c in again if c == 422)}/200; "
           f"attendance rows for the meeting: {rows} (expected {n})")

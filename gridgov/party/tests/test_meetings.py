@@ -136,3 +136,28 @@ def test_it_lets_a_member_check_in_to_the_town_committees_joint_theme_day(party,
                                   kind=MeetingKind.THEME_DAY, title="全镇联合主题党日", starts_at=now,
                                   ends_at=now + dt.timedelta(hours=2))
     assert services.meeting_check_in(acting_user=party.member_b, token=m.checkin_token).status == "present"
+
+
+def test_the_check_in_decides_who_is_expected_exactly_as_the_attendance_list_does(party):
+    """`is_expected` answers from the rows at hand; it must agree with `expected_members` for every kind of
+    meeting, for members of the branch, of another branch, in a group, probationary, applicants and inactive."""
+    from gridgov.party.models import Member, OrgOfficer
+
+    group = services.org_create(acting_user=party.secretary_a, parent=party.branch_a, name="第一党小组",
+                                code="BL-DJK-A-1", kind="group", division=party.branch_a.division)
+    Member.objects.filter(pk=party.members[1].pk).update(group=group)
+    Member.objects.filter(pk=party.members[2].pk).update(status=MemberStatus.PROBATIONARY)
+    Member.objects.filter(pk=party.members[3].pk).update(status=MemberStatus.APPLICANT)
+    Member.objects.filter(pk=party.members[4].pk).update(active=False)
+    OrgOfficer.objects.create(org=party.branch_a, user=party.members[0].user, post=OrgOfficer.Post.COMMITTEE)
+    meetings = [schedule(party, kind=k) for k in (MeetingKind.THEME_DAY, MeetingKind.COMMITTEE,
+                                                  MeetingKind.GENERAL_ASSEMBLY, MeetingKind.LECTURE)]
+    meetings.append(schedule(party, kind=MeetingKind.GROUP, org=group))
+    meetings.append(services.meeting_schedule(
+        acting_user=party.party_office, org=party.town_committee, kind=MeetingKind.THEME_DAY, title="联合主题党日",
+        starts_at=meetings[0].starts_at, ends_at=meetings[0].ends_at))
+    members = list(Member.objects.select_related("org"))
+    disagreements = [(m.kind, member.name) for m in meetings for member in members
+                     if services.is_expected(m, member) != services.expected_members(m).filter(pk=member.pk).exists()]
+    expected_somewhere = {member.name for m in meetings for member in members if services.is_expected(m, member)}
+    assert (disagreements, len(expected_somewhere) >= 4) == ([], True)
