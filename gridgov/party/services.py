@@ -568,6 +568,14 @@ def objection_answer(*, acting_user: Any, objection: Objection, accept: bool, re
 @service
 def cadre_create(*, acting_user: Any, name: str, town: Any, title: str = "", department: Any = None,
                  org: Any = None, user: Any = None) -> Cadre:
+    """Open a cadre's archive in a town the acting user may add to (checked again after the insert)."""
+    if not (name or "").strip():
+        raise ValidationFailed({"name": [_("请填写姓名")]})
+    if department is not None and department.town_id != getattr(town, "pk", None):
+        raise ValidationFailed({"department": [_("部门不属于所选镇街")]})
+    if org is not None and org.town_id != getattr(town, "pk", None):
+        raise ValidationFailed({"org": [_("党组织不属于所选镇街")]})
+    name = name.strip()
     return save_new(Cadre(name=name, town=town, title=title, department=department, org=org, user=user),
                     acting_user=acting_user)
 

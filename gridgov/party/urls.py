@@ -21,6 +21,7 @@ urlpatterns = [
     path("points/objections/", views.objection_list, name="objection_list"),
     path("points/objections/<int:pk>/", views.objection_answer, name="objection_answer"),
     path("cadres/", views.cadre_list, name="cadre_list"),
+    path("cadres/new/", views.cadre_create, name="cadre_create"),
     path("cadres/<int:pk>/", views.cadre_detail, name="cadre_detail"),
     path("cadre-records/<int:pk>/edit/", views.cadre_record_edit, name="cadre_record_edit"),
     path("deployments/<int:pk>/", views.deployment_detail, name="deployment_detail"),

@@ -261,7 +261,68 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def cadre_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.cadre_list(user=request.user, filters=request.GET))
     deployments = selectors.deployment_list(user=request.user, filters=request.GET)[:100]
-    return render(request, "party/cadre_list.html", {"page": page, "deployments": deployments})
+    return render(request, "party/cadre_list.html", {"page": page, "deployments": deployments,
+                                                      "can_create": bool(_cadre_towns(request.user))})
+
+
+def _cadre_towns(user: Any) -> list[tuple[int, str]]:
+    """Towns where the user may open cadre archives (their grants over the town)."""
+    from gridgov.core.scope import resource_of
+    from gridgov.network.models import Division, Level
+
+    grants = user.grants("add", resource_of(Cadre))
+    if not grants:
+        return []
+    return [(t.pk, t.name) for t in Division.objects.filter(level=Level.TOWN).only("id", "name", "path")
+            .order_by("path")
+            if any(g.kind == "all" or (g.kind == "division" and t.path.startswith(g.value)) for g in grants)]
+
+
+def _cadre_places(user: Any) -> tuple[list[tuple[int, str]], list[tuple[int, str]], dict[int, int]]:
+    """The towns of `_cadre_towns`, their departments, and each department's town."""
+    from gridgov.network.models import Department
+
+    towns = _cadre_towns(user)
+    names = dict(towns)
+    departments = list(Department.objects.filter(town_id__in=names).order_by("town_id", "code")
+                       .values_list("id", "name", "town_id"))
+    return (towns, [(pk, f"{names[town]} · {name}") for pk, name, town in departments],
+            {pk: town for pk, _n, town in departments})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cadre_create(request: HttpRequest) -> HttpResponse:
+    """The town party office opens a cadre's 表现情况档案 (name, post, town, department)."""
+    towns, departments, department_town = _cadre_places(request.user)
+    if not towns:
+        raise NotFound()
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {"town": towns[0][0], "name": "", "title": "", "department": ""}
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "").strip() for k in ("town", "name", "title", "department")}
+        try:
+            from gridgov.network.models import Department, Division
+
+            town = Division.objects.filter(pk=_int_field(request.POST, "town"), pk__in=[t[0] for t in towns]).first()
+            if town is None:
+                raise ValidationFailed({"town": [_("请选择镇街")]})
+            department = None
+            if data["department"]:
+                department = Department.objects.filter(pk=_int_field(request.POST, "department"),
+                                                       pk__in=list(department_town)).first()
+                if department is None:
+                    raise ValidationFailed({"department": [_("请选择部门")]})
+            cadre = services.cadre_create(acting_user=request.user, name=data["name"], title=data["title"],
+                                          town=town, department=department)
+            messages.success(request, _("已建立干部档案"))
+            return redirect("party:cadre_detail", pk=cadre.pk)
+        except ValidationFailed as exc:
+            errors = exc.errors
+    return render(request, "party/cadre_form.html", {
+        "data": data, "errors": errors, "towns": towns, "departments": [("", "—"), *departments],
+        "other_errors": {k: v for k, v in errors.items() if k not in {"town", "name", "title", "department"}},
+    }, status=_form_status(errors))
 
 
 # ---- form parsing: a bad value is a ValidationFailed naming its field ---------------------------------------

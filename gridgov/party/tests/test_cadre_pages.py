@@ -203,3 +203,50 @@ def test_the_archive_and_deployment_forms_label_their_own_fields(party, cadre, c
     ids = re.findall(r'\bid="([^"]+)"', body)
     assert "f-kind" in ids and "f-dep-kind" in ids
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+# Opening an archive: the town's administrator (庚) adds a cadre of a department of 泊里镇.
+
+def test_the_town_administrator_opens_a_cadres_archive_with_post_and_department(party, world, client_for):
+    c = client_for("admin")
+    form = c.get("/party/cadres/new/")
+    resp = c.post("/party/cadres/new/", {"town": world.town.pk, "name": "  干部钱 ", "title": "应急办主任",
+                                         "department": world.department.pk})
+    cadre = Cadre.objects.get(name="干部钱")
+    assert (form.status_code, resp.status_code, resp["Location"]) == (200, 302, f"/party/cadres/{cadre.pk}/")
+    assert (cadre.town_id, cadre.department_id, cadre.title) == (world.town.pk, world.department.pk, "应急办主任")
+    assert ChangeRecord.objects.filter(model="party.cadre", object_id=str(cadre.pk), action="create").exists()
+
+
+def test_a_cadre_without_a_name_is_refused_naming_the_field(party, world, client_for):
+    resp = client_for("admin").post("/party/cadres/new/", {"town": world.town.pk, "name": " ", "title": "科员"})
+    body = resp.content.decode()
+    assert (resp.status_code, "请填写姓名" in body, 'data-field="name"' in body, Cadre.objects.count()) == (
+        422, True, True, 0)
+
+
+def test_a_department_of_another_town_is_refused(party, world, client_for):
+    resp = client_for("admin").post("/party/cadres/new/", {"town": world.town.pk, "name": "干部孙",
+                                                           "department": world.other_department.pk})
+    assert (resp.status_code, "请选择部门" in resp.content.decode(), Cadre.objects.count()) == (422, True, 0)
+
+
+def test_the_service_refuses_a_department_of_another_town(party, world):
+    from gridgov.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as exc:
+        services.cadre_create(acting_user=world.admin, name="干部孙", town=world.town,
+                              department=world.other_department)
+    assert ("department" in exc.value.errors, Cadre.objects.count()) == (True, 0)
+
+
+def test_a_grid_worker_can_neither_open_the_form_nor_post_it(party, world, client_for):
+    c = client_for("worker_a")
+    statuses = (c.get("/party/cadres/new/").status_code,
+                c.post("/party/cadres/new/", {"town": world.town.pk, "name": "越权"}).status_code)
+    assert (statuses, Cadre.objects.count(), "/party/cadres/new/" in c.get("/party/cadres/").content.decode()) == (
+        (404, 404), 0, False)
+
+
+def test_the_administrator_sees_the_new_archive_link_on_the_list(party, client_for):
+    assert "/party/cadres/new/" in client_for("admin").get("/party/cadres/").content.decode()
