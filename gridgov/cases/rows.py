@@ -17,6 +17,10 @@ from gridgov.core.rows import esc, labels, pager, pk_url
 from .engine import flow_for
 from .models import Status
 
+# What the table reads (selectors.case_list's `fields`): any other field would be read row by row.
+COLUMNS = ("id", "number", "kind", "stage", "status", "step_deadline", "deferred", "title", "pro_category",
+           "category__code", "category__name", "grid__name", "department__name")
+
 
 def case_rows(request: Any, page: Any, now: dt.datetime) -> SafeString:
     """The cases of `page`; open cases whose step deadline is before `now` are marked overdue."""

@@ -29,7 +29,7 @@ def _page(request: HttpRequest, qs: Any) -> CappedPage:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.case_list(user=request.user, filters=request.GET)
+    qs = selectors.case_list(user=request.user, filters=request.GET, fields=rows.COLUMNS)
     html = rows.case_rows(request, _page(request, qs), timezone.now())
     if request.headers.get("HX-Request"):  # the rows only: no queue counts, no filter form
         return HttpResponse(html)

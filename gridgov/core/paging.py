@@ -10,6 +10,7 @@ any paginator). The cost of a page is then bounded by the cap and the page size,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -59,6 +60,14 @@ def capped_counts(querysets: dict[str, QuerySet], cap: int | None = None) -> dic
         cursor.execute("SELECT " + ", ".join(parts), params)
         row = cursor.fetchone()
     return {name: _capped(n, cap) for name, n in zip(querysets, row, strict=True)}
+
+
+def load_only(qs: QuerySet, fields: Sequence[str]) -> QuerySet:
+    """`qs` reading only `fields` ("fk__name" for a field of a related row, joined in the same query; relations
+    not named are not joined): a list page reads the dozen columns its rows show, not every field of the
+    model (model instances are built field by field; a case has about fifty)."""
+    related = {f.rsplit("__", 1)[0] for f in fields if "__" in f}
+    return qs.select_related(None).select_related(*related).only(*fields)
 
 
 class CappedPage(Page):

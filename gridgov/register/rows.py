@@ -20,6 +20,13 @@ def _choices(choices: Sequence[tuple[str, Any]]) -> dict[str, str]:
     return {value: esc(text) for value, text in choices}
 
 
+# What each table reads (selectors' `fields`): any other field would be read row by row.
+RESIDENT_COLUMNS = ("id", "name", "id_number", "sex", "birth_date", "phone", "grid__name")
+HOUSEHOLD_COLUMNS = ("id", "number", "address", "grid__name")
+ENTERPRISE_COLUMNS = ("id", "name", "credit_code", "industry", "scale", "legal_representative", "is_key",
+                      "grid__name")
+
+
 def resident_rows(request: Any, page: Any, rows: Sequence[tuple[Resident, dict[str, str]]]) -> SafeString:
     """Residents with their masked personal fields (`rows`: (resident, masked) pairs of `page`)."""
     h = labels("姓名", "身份证号", "性别", "出生日期", "手机号", "所属网格", "标签", "没有符合条件的居民")

@@ -96,7 +96,7 @@ RESIDENT_FORM_FIELDS = {"name", "id_number", "phone", "relation", "address", "gr
 
 @login_required
 def resident_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.resident_list(user=request.user, filters=request.GET)
+    qs = selectors.resident_list(user=request.user, filters=request.GET, fields=rows.RESIDENT_COLUMNS)
     page = _page(request, qs)
     html = rows.resident_rows(request, page, [(r, selectors.masked(r)) for r in page.object_list])
     return _list_response(request, "register/resident_list.html", html, lambda: {
@@ -177,7 +177,7 @@ HOUSEHOLD_FORM_FIELDS = {"number", "address", "grid"}
 
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.household_list(user=request.user, filters=request.GET)
+    qs = selectors.household_list(user=request.user, filters=request.GET, fields=rows.HOUSEHOLD_COLUMNS)
     html = rows.household_rows(request, _page(request, qs))
     return _list_response(request, "register/household_list.html", html, lambda: {
         "form": _filter_form(HouseholdFilterSet, request), "can_add": can(request.user, "add", Household),
@@ -247,7 +247,7 @@ ENTERPRISE_FORM_FIELDS = {"name", "credit_code", "industry", "scale", "legal_rep
 
 @login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.enterprise_list(user=request.user, filters=request.GET)
+    qs = selectors.enterprise_list(user=request.user, filters=request.GET, fields=rows.ENTERPRISE_COLUMNS)
     html = rows.enterprise_rows(request, _page(request, qs))
     return _list_response(request, "register/enterprise_list.html", html, lambda: {
         "form": _filter_form(EnterpriseFilterSet, request), "can_add": can(request.user, "add", Enterprise),
