@@ -4,16 +4,20 @@ timeline and the actions open to the user, work-queue counts, the map, the inbox
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import functools
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db import connections
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gridgov.core.errors import ValidationFailed
 from gridgov.core.masking import mask
-from gridgov.core.paging import capped_counts
+from gridgov.core.paging import capped_counts_sql, load_only, read_capped_counts
 from gridgov.core.scope import get_scoped
 
 from . import engine
@@ -29,9 +33,12 @@ def _filtered(queryset: QuerySet, filters: Any, user: Any) -> QuerySet:
     return fs.qs
 
 
-def case_list(*, user: Any, filters: Any = None) -> QuerySet[Case]:
-    """Cases the user may see, filtered; in a work queue the most urgent (overdue) first."""
+def case_list(*, user: Any, filters: Any = None, fields: Sequence[str] = ()) -> QuerySet[Case]:
+    """Cases the user may see, filtered; in a work queue the most urgent (overdue) first. `fields`: read only
+    these (a list page's columns), else every field."""
     qs = Case.objects.restrict(user, "view").select_related("category", "grid", "department")
+    if fields:
+        qs = load_only(qs, fields)
     qs = _filtered(qs, filters, user)
     queue = (filters or {}).get("queue") if hasattr(filters, "get") else None
     if queue:
@@ -96,25 +103,51 @@ def queue_counts(*, user: Any, cap: int = QUEUE_CAP) -> list[dict[str, Any]]:
     """Each work queue the user works in with its count and overdue count, each counted up to `cap`
     (shown as "999+"): one query whatever the number of cases, each count a LIMITed scan of the queue
     index (`case_queue_idx`: town, status, stage, step_deadline)."""
-    now = timezone.now()
     view = case_scope_q(user, "view")
     if view is None:
         return []
-    base = Case.objects.filter(view).order_by()  # queue_q and overdue_q hold status = open
-    counted: list[tuple[str, Any]] = []
-    shown = []
-    for name, label, action in QUEUES:
-        scope = case_scope_q(user, action)
-        if scope is None:
-            continue
-        in_queue = base.filter(queue_q(name) & scope)
-        counted += [(name, in_queue), (f"{name}__late", in_queue.filter(overdue_q(now)))]
-        shown.append((name, label))
-    if not counted:
+    scopes = {action: case_scope_q(user, action) for action in {a for _n, _l, a in QUEUES}}
+    shown = [(name, label, scopes[action]) for name, label, action in QUEUES if scopes[action] is not None]
+    if not shown:
         return []
-    row = capped_counts(dict(counted), cap)
+    key = (view, tuple((name, scope) for name, _l, scope in shown), cap, Case.objects.db)
+    # Building and compiling fourteen subqueries costs more than running them: the statement is kept per
+    # scope (scopes made of plain values only; the time is a parameter, set on every call).
+    sql, params, at = (_queue_count_sql(*key) if all(_plain(q) for q in (view, *(s for _n, _l, s in shown)))
+                       else _queue_count_sql.__wrapped__(*key))
+    now = connections[key[3]].ops.adapt_datetimefield_value(timezone.now())
+    params = [now if i in at else p for i, p in enumerate(params)]
+    names = [n for name, _l, _s in shown for n in (name, f"{name}__late")]
+    row = read_capped_counts(names, sql, params, key[3], cap)
     return [{"queue": n, "label": str(lbl), "count": row[n][0], "capped": row[n][1],
-             "overdue": row[f"{n}__late"][0], "overdue_capped": row[f"{n}__late"][1]} for n, lbl in shown]
+             "overdue": row[f"{n}__late"][0], "overdue_capped": row[f"{n}__late"][1]} for n, lbl, _s in shown]
+
+
+_NOW_MARKER = dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)
+
+
+@functools.lru_cache(maxsize=256)
+def _queue_count_sql(view: Q, scopes: tuple[tuple[str, Q], ...], cap: int, db: str) -> tuple[str, tuple, set[int]]:
+    """The queue counts statement of these scopes, and where its parameters hold the current time."""
+    base = Case.objects.using(db).filter(view).order_by()  # queue_q and overdue_q hold status = open
+    counted: dict[str, QuerySet] = {}
+    for name, scope in scopes:
+        in_queue = base.filter(queue_q(name) & scope)
+        counted[name], counted[f"{name}__late"] = in_queue, in_queue.filter(overdue_q(_NOW_MARKER))
+    sql, params, _db = capped_counts_sql(counted, cap)
+    marker = connections[db].ops.adapt_datetimefield_value(_NOW_MARKER)
+    return sql, tuple(params), {i for i, p in enumerate(params) if p == marker}
+
+
+def _plain(q: Q) -> bool:
+    """Whether `q` holds plain values only (no subquery, no object): then equal scopes compile equally."""
+    for child in q.children:
+        if isinstance(child, Q):
+            if not _plain(child):
+                return False
+        elif not isinstance(child[1], str | int | bool | float | None):
+            return False
+    return True
 
 
 def case_map(*, user: Any, filters: Any = None, limit: int = 5000) -> list[dict[str, Any]]:

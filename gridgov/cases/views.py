@@ -16,7 +16,7 @@ from gridgov.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from gridgov.core.paging import CappedPage, page_of
 from gridgov.network.models import Department
 
-from . import engine, permissions, selectors, services
+from . import engine, permissions, rows, selectors, services
 from .filtersets import CaseFilterSet
 from .models import Attachment, Channel, Kind
 
@@ -29,13 +29,14 @@ def _page(request: HttpRequest, qs: Any) -> CappedPage:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.case_list(user=request.user, filters=request.GET)
-    page = _page(request, qs)
-    ctx = {"page": page, "filter": CaseFilterSet(request.GET, user=request.user), "queues": selectors.queue_counts(user=request.user),
-           "queue": request.GET.get("queue", ""), "now": timezone.now(),
-           "can_add": permissions.may(request.user, "add")}
-    template = "cases/_case_rows.html" if request.headers.get("HX-Request") else "cases/case_list.html"
-    return render(request, template, ctx)
+    qs = selectors.case_list(user=request.user, filters=request.GET, fields=rows.COLUMNS)
+    html = rows.case_rows(request, _page(request, qs), timezone.now())
+    if request.headers.get("HX-Request"):  # the rows only: no queue counts, no filter form
+        return HttpResponse(html)
+    return render(request, "cases/case_list.html", {
+        "rows_html": html, "filter": CaseFilterSet(request.GET, user=request.user),
+        "queues": selectors.queue_counts(user=request.user), "queue": request.GET.get("queue", ""),
+        "can_add": permissions.may(request.user, "add")})
 
 
 def _departments(case: Any) -> Any:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import uuid
+from importlib import import_module
+from importlib.util import find_spec
+from types import ModuleType
 from typing import Any
+
+from django.utils.functional import SimpleLazyObject
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("gridgov_request_id", default="")
 
@@ -17,19 +23,21 @@ def current_request_id() -> str:
     return rid
 
 
+@functools.cache
+def _nav_modules() -> tuple[ModuleType, ...]:
+    """The `nav` modules of gridgov's apps, in app order; looked for once per process (find_spec of a module
+    that does not exist searches the file system every time)."""
+    from django.apps import apps
+
+    return tuple(import_module(f"{c.name}.nav") for c in apps.get_app_configs()
+                 if c.name.startswith("gridgov.") and find_spec(f"{c.name}.nav"))
+
+
 def navigation(request: Any) -> dict[str, Any]:
     """Menu entries for the signed-in user: each gridgov app may have `nav.py` with `items(user)` returning
-    [{"label", "url"}], shown only where the user may see something."""
+    [{"label", "url"}], shown only where the user may see something. Worked out when a template shows the
+    menu, not for every template rendered with the request."""
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"nav": []}
-    from importlib import import_module
-    from importlib.util import find_spec
-
-    from django.apps import apps
-
-    items: list[dict[str, str]] = []
-    for config in apps.get_app_configs():
-        if config.name.startswith("gridgov.") and find_spec(f"{config.name}.nav"):
-            items.extend(import_module(f"{config.name}.nav").items(user))
-    return {"nav": items}
+    return {"nav": SimpleLazyObject(lambda: [item for m in _nav_modules() for item in m.items(user)])}

@@ -10,6 +10,7 @@ any paginator). The cost of a page is then bounded by the cap and the page size,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -47,18 +48,37 @@ def capped_counts(querysets: dict[str, QuerySet], cap: int | None = None) -> dic
     cap = count_cap() if cap is None else cap
     if not querysets:
         return {}
+    sql, params, db = capped_counts_sql(querysets, cap)
+    return read_capped_counts(list(querysets), sql, params, db, cap)
+
+
+def capped_counts_sql(querysets: dict[str, QuerySet], cap: int) -> tuple[str, list[Any], str]:
+    """The statement of `capped_counts` (sql, params, database alias), for callers that keep it."""
     parts, params = [], []
-    db = None
+    db = "default"
     for i, qs in enumerate(querysets.values()):
         sub = qs.order_by().values("pk")[: cap + 1]
         db = sub.db
         sql, p = sub.query.get_compiler(using=sub.db).as_sql()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{i})")
         params.extend(p)
-    with connections[db or "default"].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
+    return "SELECT " + ", ".join(parts), params, db
+
+
+def read_capped_counts(names: list[str], sql: str, params: Any, db: str, cap: int) -> dict[str, tuple[int, bool]]:
+    """Run a `capped_counts_sql` statement: name → (count, capped)."""
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
         row = cursor.fetchone()
-    return {name: _capped(n, cap) for name, n in zip(querysets, row, strict=True)}
+    return {name: _capped(n, cap) for name, n in zip(names, row, strict=True)}
+
+
+def load_only(qs: QuerySet, fields: Sequence[str]) -> QuerySet:
+    """`qs` reading only `fields` ("fk__name" for a field of a related row, joined in the same query; relations
+    not named are not joined): a list page reads the dozen columns its rows show, not every field of the
+    model (model instances are built field by field; a case has about fifty)."""
+    related = {f.rsplit("__", 1)[0] for f in fields if "__" in f}
+    return qs.select_related(None).select_related(*related).only(*fields)
 
 
 class CappedPage(Page):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.core.errors import PermissionDenied, ValidationFailed
 from gridgov.core.masking import mask
+from gridgov.core.paging import load_only
 from gridgov.core.pii import log_access, may_unmask
 from gridgov.core.scope import can, get_scoped, scope_q
 from gridgov.core.tabular import CONTENT_TYPES, check_format, write_rows
@@ -28,13 +29,15 @@ def _filtered(filterset_class: type, queryset: QuerySet, filters: Any, user: Any
     return fs.qs
 
 
-def resident_list(*, user: Any, filters: Any = None) -> QuerySet[Resident]:
+def resident_list(*, user: Any, filters: Any = None, fields: Sequence[str] = ()) -> QuerySet[Resident]:
+    """Residents the user may see, filtered, with their tags. `fields`: read only these (a list page's
+    columns), else every field."""
     # The grid's polygon is never shown in a list and can be large: leave it in the database.
     qs = (Resident.objects.restrict(user, "view").select_related("grid", "household").defer("grid__polygon")
           .prefetch_related(Prefetch("tag_rows", queryset=ResidentTag.objects.only("resident_id", "tag"),
                                      to_attr="tag_list"))
           .order_by("-id"))
-    return _filtered(ResidentFilterSet, qs, filters, user)
+    return _filtered(ResidentFilterSet, load_only(qs, fields) if fields else qs, filters, user)
 
 
 def resident_get(*, user: Any, pk: Any, action: str = "view") -> Resident:
@@ -42,9 +45,9 @@ def resident_get(*, user: Any, pk: Any, action: str = "view") -> Resident:
                       user, action, pk=pk)
 
 
-def household_list(*, user: Any, filters: Any = None) -> QuerySet[Household]:
+def household_list(*, user: Any, filters: Any = None, fields: Sequence[str] = ()) -> QuerySet[Household]:
     qs = Household.objects.restrict(user, "view").select_related("grid").order_by("number")
-    return _filtered(HouseholdFilterSet, qs, filters, user)
+    return _filtered(HouseholdFilterSet, load_only(qs, fields) if fields else qs, filters, user)
 
 
 def household_get(*, user: Any, pk: Any, action: str = "view") -> Household:
@@ -55,9 +58,9 @@ def household_members(*, user: Any, household: Household) -> QuerySet[Resident]:
     return Resident.objects.restrict(user, "view").filter(household=household).prefetch_related("tag_rows")
 
 
-def enterprise_list(*, user: Any, filters: Any = None) -> QuerySet[Enterprise]:
+def enterprise_list(*, user: Any, filters: Any = None, fields: Sequence[str] = ()) -> QuerySet[Enterprise]:
     qs = Enterprise.objects.restrict(user, "view").select_related("grid", "department").order_by("-id")
-    return _filtered(EnterpriseFilterSet, qs, filters, user)
+    return _filtered(EnterpriseFilterSet, load_only(qs, fields) if fields else qs, filters, user)
 
 
 def enterprise_get(*, user: Any, pk: Any, action: str = "view") -> Enterprise:

@@ -4,6 +4,7 @@ services, exactly as the API does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from gridgov.core.tabular import FileTooLarge, file_response
 from gridgov.network.models import Division, Level
 from gridgov.network.selectors import department_choices
 
-from . import selectors, services
+from . import rows, selectors, services
 from .columns import ENTERPRISES, HOUSEHOLDS, RESIDENTS, import_summary, kind_of
 from .filtersets import EnterpriseFilterSet, HouseholdFilterSet, ResidentFilterSet
 from .models import Enterprise, Household, Resident, Tag
@@ -65,10 +66,11 @@ def _filter_form(filterset_class: type, request: HttpRequest) -> Any:
     return fs.form
 
 
-def _list_response(request: HttpRequest, full: str, partial: str, ctx: dict[str, Any]) -> HttpResponse:
-    """htmx asks for the rows only; a history restore or a plain request gets the whole page."""
+def _list_response(request: HttpRequest, full: str, rows_html: str, ctx: Callable[[], dict[str, Any]]) -> HttpResponse:
+    """htmx asks for the rows only (nothing else of the page is built then); a history restore or a plain request
+    gets the whole page around them."""
     wants_rows = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
-    response = render(request, partial if wants_rows else full, ctx)
+    response = HttpResponse(rows_html) if wants_rows else render(request, full, {**ctx(), "rows_html": rows_html})
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -94,13 +96,12 @@ RESIDENT_FORM_FIELDS = {"name", "id_number", "phone", "relation", "address", "gr
 
 @login_required
 def resident_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.resident_list(user=request.user, filters=request.GET)
+    qs = selectors.resident_list(user=request.user, filters=request.GET, fields=rows.RESIDENT_COLUMNS)
     page = _page(request, qs)
-    rows = [(r, selectors.masked(r)) for r in page.object_list]
-    ctx = {"page": page, "rows": rows, "form": _filter_form(ResidentFilterSet, request),
-           "can_add": can(request.user, "add", Resident), "spec": RESIDENTS,
-           **_transfer_flags(request.user, Resident)}
-    return _list_response(request, "register/resident_list.html", "register/_resident_rows.html", ctx)
+    html = rows.resident_rows(request, page, [(r, selectors.masked(r)) for r in page.object_list])
+    return _list_response(request, "register/resident_list.html", html, lambda: {
+        "form": _filter_form(ResidentFilterSet, request), "can_add": can(request.user, "add", Resident),
+        "spec": RESIDENTS, **_transfer_flags(request.user, Resident)})
 
 
 @login_required
@@ -176,11 +177,11 @@ HOUSEHOLD_FORM_FIELDS = {"number", "address", "grid"}
 
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.household_list(user=request.user, filters=request.GET)
-    ctx = {"page": _page(request, qs), "form": _filter_form(HouseholdFilterSet, request),
-           "can_add": can(request.user, "add", Household), "spec": HOUSEHOLDS,
-           **_transfer_flags(request.user, Household)}
-    return _list_response(request, "register/household_list.html", "register/_household_rows.html", ctx)
+    qs = selectors.household_list(user=request.user, filters=request.GET, fields=rows.HOUSEHOLD_COLUMNS)
+    html = rows.household_rows(request, _page(request, qs))
+    return _list_response(request, "register/household_list.html", html, lambda: {
+        "form": _filter_form(HouseholdFilterSet, request), "can_add": can(request.user, "add", Household),
+        "spec": HOUSEHOLDS, **_transfer_flags(request.user, Household)})
 
 
 @login_required
@@ -246,12 +247,11 @@ ENTERPRISE_FORM_FIELDS = {"name", "credit_code", "industry", "scale", "legal_rep
 
 @login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.enterprise_list(user=request.user, filters=request.GET)
-    page = _page(request, qs)
-    ctx = {"page": page, "rows": [(e, selectors.masked(e)) for e in page.object_list],
-           "form": _filter_form(EnterpriseFilterSet, request), "can_add": can(request.user, "add", Enterprise),
-           "spec": ENTERPRISES, **_transfer_flags(request.user, Enterprise)}
-    return _list_response(request, "register/enterprise_list.html", "register/_enterprise_rows.html", ctx)
+    qs = selectors.enterprise_list(user=request.user, filters=request.GET, fields=rows.ENTERPRISE_COLUMNS)
+    html = rows.enterprise_rows(request, _page(request, qs))
+    return _list_response(request, "register/enterprise_list.html", html, lambda: {
+        "form": _filter_form(EnterpriseFilterSet, request), "can_add": can(request.user, "add", Enterprise),
+        "spec": ENTERPRISES, **_transfer_flags(request.user, Enterprise)})
 
 
 @login_required

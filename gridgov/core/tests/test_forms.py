@@ -14,11 +14,21 @@ class Form(forms.Form):
     with_attrs = forms.ChoiceField(choices=[(1, "one"), (2, "two")],
                                    widget=forms.Select(attrs={"class": "pick", "data-x": "a\"b", "disabled": True}))
     number = forms.IntegerField(required=False)
+    text = forms.CharField(required=False, max_length=20, widget=forms.TextInput(attrs={"placeholder": "名<称>"}))
+    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    when = forms.DateTimeField(required=False)
+    mail = forms.EmailField(required=False)
+    secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    hidden = forms.CharField(required=False, widget=forms.HiddenInput)
+    amount = forms.DecimalField(required=False, widget=forms.NumberInput(attrs={"step": "0.01", "readonly": True}))
+    box = forms.BooleanField(required=False)
 
 
 @pytest.mark.parametrize("data", [None, {"plain": "a", "many": ["x", "z"], "grouped": "3", "with_attrs": "2"},
-                                  {"plain": "<script>", "many": ["nope"], "number": "x"}])
-def test_selects_render_byte_for_byte_as_django_s_templates(data):
+                                  {"plain": "<script>", "many": ["nope"], "number": "x", "text": '"><script>&',
+                                   "day": "2026-02-30", "when": "2026-01-01 08:00", "mail": "a&b@c", "box": "on",
+                                   "secret": "<p>", "hidden": "'1'", "amount": "1.5"}])
+def test_selects_and_inputs_render_byte_for_byte_as_django_s_templates(data):
     fast = Form(data, renderer=FastSelectRenderer())
     slow = Form(data, renderer=DjangoTemplates())
     for name in Form.base_fields:
