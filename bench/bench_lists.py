@@ -26,10 +26,29 @@ os.environ.setdefault("GRIDGOV_DEBUG", "0")
 TARGET_MS = 50.0
 
 
-def seed(n: int) -> dict:
+def seed_residents(n: int, grids: list, town: object) -> None:
+    """N residents by bulk insert, spread over `grids`, a third of them with a tag (the profile script too)."""
     from gridgov.core.validators import resident_id_check_char
-    from gridgov.network.models import Division, GridType, Level
     from gridgov.register.models import Resident, ResidentTag, Sex, Tag
+
+    tags = list(Tag.values)
+    start = dt.date(1940, 1, 1)
+    batch = 5000
+    for lo in range(0, n, batch):
+        rows = []
+        for i in range(lo, min(n, lo + batch)):
+            birth = start + dt.timedelta(days=i % 25000)
+            first17 = f"370211{birth:%Y%m%d}{i // 25000:02d}{(i % 5) * 2 + 1}"
+            rows.append(Resident(name=f"居民{i}", id_number=first17 + resident_id_check_char(first17),
+                                 sex=Sex.MALE if i % 2 else Sex.FEMALE, birth_date=birth, phone=f"138{i:08d}",
+                                 address=f"泊里镇{i % 300}号", grid=grids[i % len(grids)], town=town))
+        made = Resident.objects.bulk_create(rows, batch_size=batch)
+        ResidentTag.objects.bulk_create([ResidentTag(resident=r, tag=tags[(r.pk or 0) % len(tags)]) for r in made
+                                         if (r.pk or 0) % 3 == 0], batch_size=batch)
+
+
+def seed(n: int) -> dict:
+    from gridgov.network.models import Division, GridType, Level
     from gridgov.testing import build_world, square
 
     world = build_world()
@@ -39,21 +58,7 @@ def seed(n: int) -> dict:
         grids.append(Division.objects.create(
             parent=world.region, level=Level.BASE_GRID, code=code, name=f"网格{i + 3}", path=world.region.path + code + "/",
             town=world.town, grid_type=GridType.RURAL, polygon=square(120.0 + i * 0.001, 35.95, 0.001)))
-    tags = list(Tag.values)
-    start = dt.date(1940, 1, 1)
-    batch = 5000
-    for lo in range(0, n, batch):
-        rows = []
-        for i in range(lo, min(n, lo + batch)):
-            birth = start + dt.timedelta(days=i % 25000)
-            first17 = f"370211{birth:%Y%m%d}{i // 25000:02d}{(i % 5) * 2 + 1}"
-            grid = grids[i % len(grids)]
-            rows.append(Resident(name=f"居民{i}", id_number=first17 + resident_id_check_char(first17),
-                                 sex=Sex.MALE if i % 2 else Sex.FEMALE, birth_date=birth, phone=f"138{i:08d}",
-                                 address=f"泊里镇{i % 300}号", grid=grid, town=world.town))
-        made = Resident.objects.bulk_create(rows, batch_size=batch)
-        ResidentTag.objects.bulk_create([ResidentTag(resident=r, tag=tags[(r.pk or 0) % len(tags)]) for r in made
-                                         if (r.pk or 0) % 3 == 0], batch_size=batch)
+    seed_residents(n, grids, world.town)
     return {"world": world, "grid": grids[5]}
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import datetime as dt
 import json
 import os
 import pstats
@@ -73,24 +72,14 @@ def setup(db: str, fresh: bool) -> bool:
 
 def seed_register(env: dict[str, Any], residents: int, households: int, enterprises: int) -> None:
     """Residents (a third with a tag), households and enterprises spread over the bench grids of 泊里镇."""
-    from gridgov.core.validators import credit_code_check_char, org_code_check_char, resident_id_check_char
-    from gridgov.register.models import Enterprise, Household, Resident, ResidentTag, Sex, Tag
+    from bench_lists import seed_residents
+
+    from gridgov.core.validators import credit_code_check_char, org_code_check_char
+    from gridgov.register.models import Enterprise, Household
 
     world, grids = env["world"], env["grids"]
-    tags = list(Tag.values)
-    start = dt.date(1940, 1, 1)
+    seed_residents(residents, grids, world.town)
     batch = 5000
-    for lo in range(0, residents, batch):
-        rows = []
-        for i in range(lo, min(residents, lo + batch)):
-            birth = start + dt.timedelta(days=i % 25000)
-            first17 = f"370211{birth:%Y%m%d}{i // 25000:02d}{(i % 5) * 2 + 1}"
-            rows.append(Resident(name=f"居民{i}", id_number=first17 + resident_id_check_char(first17),
-                                 sex=Sex.MALE if i % 2 else Sex.FEMALE, birth_date=birth, phone=f"138{i:08d}",
-                                 address=f"泊里镇{i % 300}号", grid=grids[i % len(grids)], town=world.town))
-        made = Resident.objects.bulk_create(rows, batch_size=batch)
-        ResidentTag.objects.bulk_create([ResidentTag(resident=r, tag=tags[(r.pk or 0) % len(tags)]) for r in made
-                                         if (r.pk or 0) % 3 == 0], batch_size=batch)
     Household.objects.bulk_create([Household(number=f"H{i:06d}", address=f"泊里镇{i % 300}号",
                                              grid=grids[i % len(grids)], town=world.town)
                                    for i in range(households)], batch_size=batch)

@@ -9,10 +9,10 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from gridgov.accounts.roles import ProCategory
-from gridgov.core.rows import esc, labels, pager, pk_url
+from gridgov.core.rows import esc, labels, pk_url, table_end
 
 from .engine import flow_for
 from .models import Status
@@ -53,8 +53,4 @@ def case_rows(request: Any, page: Any, now: dt.datetime) -> SafeString:
             f"<td>{esc(c.title)}</td><td>{esc(c.category.code)} {esc(c.category.name)}</td><td>{esc(c.grid.name)}</td>\n"
             f'<td><span class="stage stage-{esc(c.stage)}">{stage}</span>{deferred if c.deferred else ""}</td>\n'
             f"<td>{department}</td>\n<td>{due}</td></tr>\n")
-    if not page.object_list:
-        out.append(f'<tr><td colspan="7">{h[9]}</td></tr>')
-    out.append("</tbody></table>\n")
-    out.append(pager(request, page) + "\n")
-    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+    return table_end(out, request, page, empty=not page.object_list, colspan=7, empty_label=h[9])

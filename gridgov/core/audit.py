@@ -284,17 +284,15 @@ def _rows(entries: list[dict[str, Any]], prev: str | None, seq: int | None) -> l
         before_json = None if before is None else _encode(before)
         after_json = None if after is None else _encode(after)
         object_id = str(e["object_id"])
-        if prev is None:
-            rows.append((time_db, e["actor_id"], e["actor"], e["request_id"], e["action"], e["model"], object_id,
-                         e["object_repr"], before_json, after_json, None, "", ""))
-            continue
-        payload = _payload(time_json, e["actor_id"], e["actor"], e["request_id"], e["action"], e["model"],
-                           object_id, e["object_repr"], before_json or "null", after_json or "null")
-        h = sha256((prev + payload).encode()).hexdigest()
-        seq += 1
+        link: tuple = (None, "", "")  # unsealed: no place in the chain yet
+        if prev is not None:
+            payload = _payload(time_json, e["actor_id"], e["actor"], e["request_id"], e["action"], e["model"],
+                               object_id, e["object_repr"], before_json or "null", after_json or "null")
+            h = sha256((prev + payload).encode()).hexdigest()
+            seq += 1
+            link, prev = (seq, prev, h), h
         rows.append((time_db, e["actor_id"], e["actor"], e["request_id"], e["action"], e["model"], object_id,
-                     e["object_repr"], before_json, after_json, seq, prev, h))
-        prev = h
+                     e["object_repr"], before_json, after_json, *link))
     return rows
 
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils import formats
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 
@@ -76,3 +77,13 @@ def pager(request: Any, page: Any) -> str:
         link(page.next_page_number(), next_label) if page.has_next() else "",
         "</nav>\n",
     ))
+
+
+def table_end(out: list[str], request: Any, page: Any, *, empty: bool, colspan: int, empty_label: str) -> SafeString:
+    """Close a list table written into `out` (the "nothing found" row when `empty`), add the pager and return
+    the whole as safe HTML: every value the row writers put into `out` is escaped."""
+    if empty:
+        out.append(f'<tr><td colspan="{colspan}">{empty_label}</td></tr>')
+    out.append("</tbody></table>\n")
+    out.append(pager(request, page) + "\n")
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped

@@ -262,15 +262,16 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.cadre_list(user=request.user, filters=request.GET))
     deployments = selectors.deployment_list(user=request.user, filters=request.GET)[:100]
     return render(request, "party/cadre_list.html", {"page": page, "deployments": deployments,
-                                                      "can_create": bool(_cadre_towns(request.user))})
+                                                      "can_create": bool(_towns_to_add(request.user, Cadre))})
 
 
-def _cadre_towns(user: Any) -> list[tuple[int, str]]:
-    """Towns where the user may open cadre archives (their grants over the town)."""
+def _towns_to_add(user: Any, model: type) -> list[tuple[int, str]]:
+    """Towns where the user may add `model` rows (their grants over the town: the party office, the
+    administrator)."""
     from gridgov.core.scope import resource_of
     from gridgov.network.models import Division, Level
 
-    grants = user.grants("add", resource_of(Cadre))
+    grants = user.grants("add", resource_of(model))
     if not grants:
         return []
     return [(t.pk, t.name) for t in Division.objects.filter(level=Level.TOWN).only("id", "name", "path")
@@ -279,10 +280,10 @@ def _cadre_towns(user: Any) -> list[tuple[int, str]]:
 
 
 def _cadre_places(user: Any) -> tuple[list[tuple[int, str]], list[tuple[int, str]], dict[int, int]]:
-    """The towns of `_cadre_towns`, their departments, and each department's town."""
+    """The towns of `_towns_to_add` for cadres, their departments, and each department's town."""
     from gridgov.network.models import Department
 
-    towns = _cadre_towns(user)
+    towns = _towns_to_add(user, Cadre)
     names = dict(towns)
     departments = list(Department.objects.filter(town_id__in=names).order_by("town_id", "code")
                        .values_list("id", "name", "town_id"))
@@ -551,21 +552,7 @@ def rating_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def course_list(request: HttpRequest) -> HttpResponse:
     filters = {**request.GET.dict(), "drafts": "1"}
     page = _page(request, selectors.course_list(user=request.user, filters=filters))
-    return render(request, "party/course_list.html", {"page": page, "can_add": bool(_course_towns(request.user))})
-
-
-def _course_towns(user: Any) -> list[tuple[int, str]]:
-    """Towns where the user may add courses (the town party office, the administrator)."""
-    from gridgov.core.scope import resource_of
-    from gridgov.network.models import Division, Level
-
-    towns = Division.objects.filter(level=Level.TOWN).only("id", "name", "path").order_by("path")
-    grants = user.grants("add", resource_of(Course))
-    out = []
-    for t in towns:
-        if any(g.kind == "all" or (g.kind == "division" and t.path.startswith(g.value)) for g in grants):
-            out.append((t.pk, t.name))
-    return out
+    return render(request, "party/course_list.html", {"page": page, "can_add": bool(_towns_to_add(request.user, Course))})
 
 
 QUIZ_HELP = gettext_lazy("每题一段，段与段之间空一行：第一行写题目，以下每行一个选项，正确选项前加 *。")
@@ -604,7 +591,7 @@ COURSE_FORM_FIELDS = {"title", "kind", "body", "video_url", "document", "questio
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_create(request: HttpRequest) -> HttpResponse:
-    towns = _course_towns(request.user)
+    towns = _towns_to_add(request.user, Course)
     if not towns:
         raise NotFound()
     errors: dict[str, list[str]] = {}

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from gridgov.core.rows import esc, labels, pager, pk_url
+from gridgov.core.rows import esc, labels, pk_url, table_end
 
 from .models import Enterprise, Resident, Sex, Tag
 
@@ -42,11 +42,7 @@ def resident_rows(request: Any, page: Any, rows: Sequence[tuple[Resident, dict[s
             f'</td><td data-label="{h[2]}">{sexes.get(r.sex) or esc(r.sex)}</td><td data-label="{h[3]}">{birth}</td>'
             f'<td data-label="{h[4]}">{esc(pii["phone"] or "—")}</td><td data-label="{h[5]}">'
             f"{esc(r.grid.name)}</td>\n<td>{tag_html}</td></tr>\n")
-    if not rows:
-        out.append(f'<tr><td colspan="7">{h[7]}</td></tr>')
-    out.append("</tbody></table>\n")
-    out.append(pager(request, page) + "\n")
-    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+    return table_end(out, request, page, empty=not rows, colspan=7, empty_label=h[7])
 
 
 def household_rows(request: Any, page: Any) -> SafeString:
@@ -57,11 +53,7 @@ def household_rows(request: Any, page: Any) -> SafeString:
     for x in page.object_list:
         out.append(f'<tr><td><a href="{url(x.pk)}">{esc(x.number)}</a></td><td data-label="{h[1]}">'
                    f'{esc(x.address)}</td><td data-label="{h[2]}">{esc(x.grid.name)}</td></tr>\n')
-    if not page.object_list:
-        out.append(f'<tr><td colspan="3">{h[3]}</td></tr>')
-    out.append("</tbody></table>\n")
-    out.append(pager(request, page) + "\n")
-    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+    return table_end(out, request, page, empty=not page.object_list, colspan=3, empty_label=h[3])
 
 
 def enterprise_rows(request: Any, page: Any) -> SafeString:
@@ -78,8 +70,4 @@ def enterprise_rows(request: Any, page: Any) -> SafeString:
             f'<td data-label="{h[2]}">{esc(e.industry)}</td><td data-label="{h[3]}">'
             f'{scales.get(e.scale) or esc(e.scale)}</td><td data-label="{h[4]}">{esc(e.legal_representative)}</td>'
             f'<td data-label="{h[5]}">{esc(e.grid.name)}</td><td>{key if e.is_key else ""}</td></tr>\n')
-    if not page.object_list:
-        out.append(f'<tr><td colspan="7">{h[7]}</td></tr>')
-    out.append("</tbody></table>\n")
-    out.append(pager(request, page) + "\n")
-    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+    return table_end(out, request, page, empty=not page.object_list, colspan=7, empty_label=h[7])
