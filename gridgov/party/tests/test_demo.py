@@ -63,8 +63,9 @@ def test_every_seeded_running_total_and_yearly_score_has_its_audit_record(ctx):
 
 def test_the_town_party_office_may_create_the_towns_courses(ctx):
     from gridgov.accounts.models import User
-    from gridgov.party.views import _course_towns
+    from gridgov.party.models import Course
+    from gridgov.party.views import _towns_to_add
 
     demo.seed(ctx)
     office = User.objects.get(username="boli_partyoffice")
-    assert _course_towns(office) == [(ctx.boli.division.pk, ctx.boli.division.name)]
+    assert _towns_to_add(office, Course) == [(ctx.boli.division.pk, ctx.boli.division.name)]
