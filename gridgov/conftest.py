@@ -55,6 +55,16 @@ def _fresh_categories():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_point_rules():
+    """Point rules a rolled-back test created (the seed writes them in bulk, without signals) must not linger
+    in the per-process rule cache."""
+    from gridgov.party.services import active_rules
+
+    active_rules.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar():
     """Each test starts with an empty calendar cache: a rolled-back override must not linger."""
     from gridgov.core import calendar

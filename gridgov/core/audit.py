@@ -9,11 +9,15 @@ edited or deleted record; records not yet sealed are counted, not checked (`grid
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import datetime as dt
 import decimal
 import hashlib
 import json
+import logging
+import os
+import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -26,6 +30,7 @@ from django.utils import timezone
 from .bulk import MAX_PARAMS
 from .context import current_request_id
 
+logger = logging.getLogger(__name__)
 GENESIS = "0" * 64
 _JSONABLE = "_jsonable"  # entry key: before/after are already JSON-native (bulk snapshots)
 
@@ -306,7 +311,92 @@ def _seal_after_commit() -> None:
 
 
 def _seal_on_commit() -> None:
-    seal()
+    if _sealer.enabled:
+        _sealer.request()
+    else:
+        seal()
+
+
+class _SealerThread:
+    """The server's sealer: one daemon thread per process seals after commits instead of the request thread.
+
+    A request that committed records only wakes it (no statement on the request's path); while the thread
+    seals, further commits set the wake flag again, so under load one seal chains the records of many
+    requests. Enabled by `use_sealer_thread()` (the WSGI entry point); commands and tests seal in the
+    committing thread. Records the thread has not sealed when the process ends stay unsealed until the next
+    seal by any process (the next write, `gridgov sweep`, `gridgov audit seal|verify`): none is lost."""
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self._wake = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._guard = threading.Lock()
+        self._flags = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._stopping = False
+
+    def request(self) -> None:
+        with self._flags:
+            self._idle.clear()
+            self._wake.set()
+        if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+            with self._guard:
+                if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                    self._pid = os.getpid()
+                    self._thread = threading.Thread(target=self._run, name="gridgov-audit-sealer", daemon=True)
+                    self._thread.start()
+
+    def _run(self) -> None:
+        from django.db import close_old_connections
+
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
+                connection.close()
+                self._idle.set()
+                return
+            try:
+                seal()
+            except Exception:  # a lost connection, a restart: the next wake (or the next process) seals them
+                logger.exception("audit seal failed; the records stay unsealed until the next seal")
+                close_old_connections()
+                connection.close()
+            with self._flags:
+                if not self._wake.is_set():
+                    self._idle.set()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until every requested seal has run (tests, process exit)."""
+        return self._idle.wait(timeout)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Let the pending seal finish, then end the thread and close its connection (tests)."""
+        thread = self._thread
+        if thread is None or not thread.is_alive():
+            return
+        self.wait_idle(timeout)
+        self._stopping = True
+        self._wake.set()
+        thread.join(timeout)
+        self._stopping, self._thread = False, None
+
+
+_sealer = _SealerThread()
+
+
+def use_sealer_thread(enabled: bool = True) -> None:
+    """Seal in a per-process background thread (the app server) instead of after each commit in the
+    request's thread."""
+    _sealer.enabled = enabled
+
+
+@atexit.register
+def _flush_sealer() -> None:
+    if _sealer.enabled and _sealer._thread is not None and _sealer._pid == os.getpid():
+        _sealer.wait_idle(5.0)
 
 
 SEAL_BATCH = 5000

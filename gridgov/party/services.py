@@ -5,12 +5,15 @@ Errors are `ValidationFailed` naming the field in zh-Hans; nothing is saved when
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import secrets
+import time
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -284,14 +287,33 @@ def is_expected(meeting: Meeting, member: Member) -> bool:
 def _attend(meeting: Meeting, member: Member, *, status: str, method: str, at: dt.datetime,
             acting_user: Any) -> Attendance:
     a = Attendance(meeting=meeting, member=member, status=status, method=method, checked_at=at)
-    try:
-        with transaction.atomic():
-            a.save(force_insert=True)
-    except IntegrityError:
-        raise ValidationFailed({"member": [_("已签到，不能重复签到")]}) from None
+    if not _insert_once(a):
+        raise ValidationFailed({"member": [_("已签到，不能重复签到")]})
     audit.record(a, "create")
     _attendance_points(meeting, member, a, acting_user)
     return a
+
+
+def _insert_once(a: Attendance) -> bool:
+    """INSERT the attendance unless the member already has one for the meeting (ON CONFLICT DO NOTHING on the
+    unique constraint: one statement, no savepoint, and a concurrent second check-in finds the first);
+    False when there was one. Sets `a.pk`."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    fields = [Attendance._meta.get_field(n) for n in ("meeting", "member", "status", "method", "checked_at")]
+    values = [f.get_db_prep_save(getattr(a, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(Attendance._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({qn('meeting_id')}, {qn('member_id')}) "
+            f"DO NOTHING RETURNING {qn('id')}", values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    a.pk = row[0]
+    a._state.adding, a._state.db = False, connection.alias
+    return True
 
 
 def _attendance_points(meeting: Meeting, member: Member, a: Attendance, acting_user: Any) -> None:
@@ -321,10 +343,12 @@ def meeting_check_in(*, acting_user: Any, meeting: Meeting | None = None, token:
         meeting = Meeting.objects.select_related("org").filter(checkin_token=token).first() if token else None
         if meeting is None:
             raise ValidationFailed({"token": [_("签到码无效")]})
-    ctx = party_context(acting_user)
-    if ctx.member_id is None:
+    # The member of this account, as `party_context` finds it, with their organisation: one query.
+    member = (Member.objects.select_related("org").filter(
+        user_id=getattr(acting_user, "pk", None), active=True, registration=Member.Registration.APPROVED)
+        .order_by("id").first())
+    if member is None:
         raise ValidationFailed({"member": [_("当前账号未登记为党员或注册尚未通过审核")]})
-    member = Member.objects.select_related("org").get(pk=ctx.member_id)
     if meeting.state == Meeting.State.CANCELLED:
         raise ValidationFailed({"meeting": [_("会议已取消")]})
     if not is_expected(meeting, member):
@@ -397,12 +421,38 @@ def vote_record(*, acting_user: Any, meeting: Meeting, subject: str, yes: int, n
 # ---- points -----------------------------------------------------------------------------------------------
 
 
+class _ActiveRules:
+    """The active point rules by (code, town), per process: every check-in and claim looks one up.
+
+    A rule saved or deleted in this process clears it at once (signals in apps.py); another process's change
+    (the administrator edits a rule) is seen within `TTL` seconds. Callers get copies."""
+
+    TTL = 30.0
+
+    def __init__(self) -> None:
+        self._loaded_at = -1e9
+        self._rules: dict[tuple[str, int | None], PointRule] = {}
+
+    def clear(self, **_kwargs: Any) -> None:
+        self._loaded_at = -1e9
+
+    def find(self, code: str, town_id: int | None) -> PointRule | None:
+        now = time.monotonic()
+        if now - self._loaded_at > self.TTL:
+            rules: dict[tuple[str, int | None], PointRule] = {}
+            for r in PointRule.objects.filter(active=True).order_by("-id"):
+                rules[(r.code, r.town_id)] = r  # the lowest id wins, as the former query's order had it
+            self._rules, self._loaded_at = rules, now
+        found = (self._rules.get((code, town_id)) if town_id else None) or self._rules.get((code, None))
+        return copy.copy(found) if found is not None else None
+
+
+active_rules = _ActiveRules()
+
+
 def rule_for(code: str, town_id: int | None) -> PointRule:
     """The town's own rule for `code` if it has one, else the default row."""
-    # One query: the town's row sorts before the default (NULL town) one.
-    towns = Q(town__isnull=True) | Q(town_id=town_id) if town_id else Q(town__isnull=True)
-    rule = (PointRule.objects.filter(towns, code=code, active=True)
-            .order_by(F("town_id").asc(nulls_last=True), "id").first())
+    rule = active_rules.find(code, town_id)
     if rule is None:
         raise ValidationFailed({"rule_code": [_("积分规则 %(c)s 不存在或未启用") % {"c": code}]})
     return rule
@@ -443,6 +493,16 @@ def points_add(*, member: Member, rule_code: str, reason: str, source: str, occu
 
 
 def _year_add(member: Member, year: int, value: int, *, vetoed: bool = False) -> None:
+    # The member's year row exists after their first entry: one UPDATE computes the new score in place.
+    # (Every right-hand side reads the row as it was: "delta" is the old delta.)
+    changes: dict[str, Any] = {"delta": F("delta") + value, "org_id": member.org_id, "town_id": member.town_id}
+    if vetoed:
+        changes.update(vetoed=True, score=0)
+    else:
+        changes["score"] = Case(When(vetoed=True, then=Value(0)),
+                                default=Greatest(Value(0), Value(BASE_SCORE + value) + F("delta")))
+    if PointYear.objects.filter(member=member, year=year).update(**changes):
+        return
     row = PointYear.objects.select_for_update().get_or_create(member=member, year=year, defaults={
         "org_id": member.org_id, "town_id": member.town_id})[0]
     row.delta += value

@@ -129,3 +129,27 @@ def test_a_writer_that_finds_the_tip_held_leaves_its_records_to_the_holder(world
     t.join()
     rec = ChangeRecord.objects.get(model="register.resident", object_id=str(r.pk))
     assert (waiting, done, rec.seq is not None, audit.verify().unsealed) == (1, [1], True, 0)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the server's sealer thread runs on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_on_the_server_a_background_thread_seals_what_requests_committed(world, monkeypatch):
+    """The request that committed only wakes the sealer; the sealer chains the records of every request."""
+    sealed_in: list[str] = []
+    real_seal = audit.seal
+
+    def watched_seal(**kwargs):
+        sealed_in.append(threading.current_thread().name)
+        return real_seal(**kwargs)
+
+    monkeypatch.setattr(audit, "seal", watched_seal)
+    audit.use_sealer_thread()
+    try:
+        people = [_resident(world, i, name=f"居民{i}") for i in range(1, 4)]
+        assert audit._sealer.wait_idle(10)
+    finally:
+        audit._sealer.stop()
+        audit.use_sealer_thread(False)
+    records = ChangeRecord.objects.filter(model="register.resident", object_id__in=[str(p.pk) for p in people])
+    assert (set(sealed_in), records.filter(seq__isnull=True).count(), records.count(), audit.verify().ok) == (
+        {"gridgov-audit-sealer"}, 0, 3, True)
