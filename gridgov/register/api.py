@@ -207,6 +207,11 @@ class ResidentOut(Schema):
                 "version": r.version, **pii}
 
 
+# The columns `ResidentOut.build` reads (a list reads only these; the household is not joined).
+RESIDENT_FIELDS = ("id", "name", "id_number", "sex", "birth_date", "phone", "household", "relation", "address",
+                   "grid__name", "town", "version")
+
+
 class ResidentIn(Schema):
     name: str
     id_number: str
@@ -233,7 +238,7 @@ class ResidentPatch(Schema):
 @router.get("/residents", response=list[ResidentOut], summary="居民列表（证件号、手机号脱敏）")
 @paginate(CappedLimitOffset)
 def resident_list(request: HttpRequest, filters: Query[ResidentFilters]):
-    rows = selectors.resident_list(user=request.user, filters=_clean(filters))
+    rows = selectors.resident_list(user=request.user, filters=_clean(filters), fields=RESIDENT_FIELDS)
     return MappedRows(rows, lambda r: ResidentOut.build(r, selectors.masked(r)))
 
 
@@ -340,6 +345,11 @@ class EnterpriseOut(Schema):
                 "version": e.version, **pii}
 
 
+# The columns `EnterpriseOut.build` reads.
+ENTERPRISE_FIELDS = ("id", "name", "credit_code", "industry", "scale", "legal_representative", "legal_rep_phone",
+                     "address", "lat", "lon", "grid__name", "town", "department", "is_key", "version")
+
+
 class EnterpriseIn(Schema):
     name: str
     credit_code: str
@@ -374,7 +384,7 @@ class EnterprisePatch(Schema):
 @router.get("/enterprises", response=list[EnterpriseOut], summary="企业列表")
 @paginate(CappedLimitOffset)
 def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]):
-    rows = selectors.enterprise_list(user=request.user, filters=_clean(filters))
+    rows = selectors.enterprise_list(user=request.user, filters=_clean(filters), fields=ENTERPRISE_FIELDS)
     return MappedRows(rows, lambda e: EnterpriseOut.build(e, selectors.masked(e)))
 
 
