@@ -63,6 +63,19 @@ def test_it_sets_the_years_score_to_zero_on_a_disciplinary_sanction(party):
     assert selectors.member_year(member=party.members[0], year=today().year)["score"] == 0
 
 
+def test_the_years_score_follows_every_entry_and_stays_zero_after_a_sanction(party):
+    """The year row is updated in place after the first entry: the score is 100 + the year's points, and 0
+    for the rest of the year once a sanction is recorded, while the points themselves keep counting."""
+    member = party.members[0]
+    claim_and_approve(party, 2)
+    before = selectors.member_year(member=member, year=today().year)
+    services.points_veto(acting_user=party.secretary_a, member=member, year=today().year, reason="受党内警告处分")
+    claim_and_approve(party)
+    after = selectors.member_year(member=member, year=today().year)
+    assert ((before["score"], before["delta"], before["vetoed"]), (after["score"], after["delta"], after["vetoed"])) \
+        == ((104, 4, False), (0, 6, True))
+
+
 def test_it_grades_a_score_of_eighty_five_as_good(party):
     assert services.grade_of(85) == "良好" and services.grade_of(59) == "不合格"
 
