@@ -153,3 +153,13 @@ def test_on_the_server_a_background_thread_seals_what_requests_committed(world, 
     records = ChangeRecord.objects.filter(model="register.resident", object_id__in=[str(p.pk) for p in people])
     assert (set(sealed_in), records.filter(seq__isnull=True).count(), records.count(), audit.verify().ok) == (
         {"gridgov-audit-sealer"}, 0, 3, True)
+
+
+def test_the_app_server_entry_point_turns_the_sealer_thread_on():
+    """Served requests seal through the thread; a command (or this test process) seals in its own thread."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", "import gridgov.wsgi\nfrom gridgov.core import audit\n"
+                          "print(audit._sealer.enabled)"], capture_output=True, text=True, check=True, timeout=120)
+    assert (out.stdout.strip(), audit._sealer.enabled) == ("True", False)
