@@ -46,21 +46,13 @@ def _fresh_locator():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_categories():
-    """Categories a rolled-back test created must not linger in the per-process intake cache."""
-    from gridgov.cases.selectors import active_categories
+def _fresh_tables():
+    """Rows a rolled-back test created (categories, point rules; seeds write them in bulk, without signals)
+    must not linger in the per-process tables."""
+    from gridgov.core.tables import ProcessTable
 
-    active_categories.clear()
-    yield
-
-
-@pytest.fixture(autouse=True)
-def _fresh_point_rules():
-    """Point rules a rolled-back test created (the seed writes them in bulk, without signals) must not linger
-    in the per-process rule cache."""
-    from gridgov.party.services import active_rules
-
-    active_rules.clear()
+    for table in ProcessTable.instances:
+        table.clear()
     yield
 
 

@@ -7,13 +7,10 @@ class CasesConfig(AppConfig):
     verbose_name = "事件与诉求"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
         from . import flows, permissions
         from .models import Category
         from .selectors import active_categories
 
         permissions.install()
         flows.load()
-        post_save.connect(active_categories.clear, sender=Category, dispatch_uid="gridgov-categories")
-        post_delete.connect(active_categories.clear, sender=Category, dispatch_uid="gridgov-categories-del")
+        active_categories.watch(Category)

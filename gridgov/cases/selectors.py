@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from gridgov.core.errors import ValidationFailed
 from gridgov.core.masking import mask
 from gridgov.core.paging import capped_counts_sql, load_only, read_capped_counts
 from gridgov.core.scope import get_scoped
+from gridgov.core.tables import ProcessTable
 
 from . import engine
 from .filtersets import QUEUES, CaseFilterSet, overdue_q, queue_q
@@ -166,35 +166,19 @@ def case_map(*, user: Any, filters: Any = None, limit: int = 5000) -> list[dict[
     return out
 
 
-class _ActiveCategories:
-    """The active categories by id and by code, per process: intake looks one up on every report.
+class _ActiveCategories(ProcessTable):
+    """The active categories by id and by code, per process: intake looks one up on every report."""
 
-    A change saved in this process clears it at once (signals in apps.py); another process's change is
-    seen within `TTL` seconds. Instances handed out are copies, so a caller cannot alter the cache."""
-
-    TTL = 30.0
-
-    def __init__(self) -> None:
-        self._loaded_at = -1e9
-        self._by_pk: dict[int, Category] = {}
-        self._by_code: dict[str, Category] = {}
-
-    def clear(self, **_kwargs: Any) -> None:
-        self._loaded_at = -1e9
-
-    def _tables(self) -> tuple[dict[int, Category], dict[str, Category]]:
-        now = time.monotonic()
-        if now - self._loaded_at > self.TTL:
-            rows = list(Category.objects.filter(active=True).select_related("parent").order_by("tree", "code"))
-            by_code: dict[str, Category] = {}
-            for c in rows:
-                by_code.setdefault(c.code, c)  # the event tree before the component tree, as `order_by` had it
-            self._by_pk, self._by_code, self._loaded_at = {c.pk: c for c in rows}, by_code, now
-        return self._by_pk, self._by_code
+    def load(self) -> tuple[dict[int, Category], dict[str, Category]]:
+        rows = list(Category.objects.filter(active=True).select_related("parent").order_by("tree", "code"))
+        by_code: dict[str, Category] = {}
+        for c in rows:
+            by_code.setdefault(c.code, c)  # the event tree before the component tree, as `order_by` had it
+        return {c.pk: c for c in rows}, by_code
 
     def find(self, value: Any) -> Category | None:
         """By primary key (digits, no leading zero) or else by code; None when no active category matches."""
-        by_pk, by_code = self._tables()
+        by_pk, by_code = self.data()
         s = str(value)
         found = by_pk.get(int(s)) if s.isdigit() and len(s) < 8 and not s.startswith("0") else None
         found = found or by_code.get(s)

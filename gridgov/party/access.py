@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from gridgov.core.scope import ScopedQuerySet, ScopeSpec, scope_q
 
@@ -43,15 +43,23 @@ def party_context(user: Any) -> PartyContext:
     cached = getattr(user, "_party_ctx", None)
     if cached is not None:
         return cached
-    from .models import Member, OrgOfficer
+    from .models import OrgOfficer
 
     paths = tuple(OrgOfficer.objects.filter(user_id=user.pk).values_list("org__path", flat=True))
-    m = (Member.objects.filter(user_id=user.pk, active=True, registration=Member.Registration.APPROVED)
-         .values("id", "org_id", "group_id", "town_id").first())
+    m = approved_member(user.pk).values("id", "org_id", "group_id", "town_id").first()
     ctx = PartyContext(paths, m["id"] if m else None,
                        tuple(x for x in ((m["org_id"], m["group_id"]) if m else ()) if x), m["town_id"] if m else None)
     user._party_ctx = ctx
     return ctx
+
+
+def approved_member(user_id: Any) -> QuerySet:
+    """The member record of an account: active and approved by the branch (at most one is expected; the
+    first by id counts)."""
+    from .models import Member
+
+    return Member.objects.filter(user_id=user_id, active=True, registration=Member.Registration.APPROVED
+                                 ).order_by("id")
 
 
 def forget(user: Any) -> None:

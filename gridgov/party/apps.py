@@ -7,8 +7,6 @@ class PartyConfig(AppConfig):
     verbose_name = "智慧党建"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
         from gridgov.accounts import roles
         from gridgov.accounts.roles import Role
 
@@ -16,8 +14,7 @@ class PartyConfig(AppConfig):
         from .services import active_rules
 
         # A rule edited in this process is used at once (another process sees it within the cache's TTL).
-        post_save.connect(active_rules.clear, sender=PointRule, dispatch_uid="gridgov-point-rules")
-        post_delete.connect(active_rules.clear, sender=PointRule, dispatch_uid="gridgov-point-rules-del")
+        active_rules.watch(PointRule)
 
         # The town party office holds party_secretary over the town; a village secretary over the village.
         roles.grant(Role.PARTY_SECRETARY, "party.*", {"view", "add", "change", "view_pii", "approve", "export"})

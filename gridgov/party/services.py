@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import secrets
-import time
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -21,8 +20,9 @@ from gridgov.core import audit
 from gridgov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from gridgov.core.scope import get_scoped
 from gridgov.core.services import full_clean, save_new, service, update_versioned
+from gridgov.core.tables import ProcessTable
 
-from .access import forget, party_context
+from .access import approved_member, forget, party_context
 from .models import (
     BRANCH_KINDS,
     Attendance,
@@ -344,9 +344,7 @@ def meeting_check_in(*, acting_user: Any, meeting: Meeting | None = None, token:
         if meeting is None:
             raise ValidationFailed({"token": [_("签到码无效")]})
     # The member of this account, as `party_context` finds it, with their organisation: one query.
-    member = (Member.objects.select_related("org").filter(
-        user_id=getattr(acting_user, "pk", None), active=True, registration=Member.Registration.APPROVED)
-        .order_by("id").first())
+    member = approved_member(getattr(acting_user, "pk", None)).select_related("org").first()
     if member is None:
         raise ValidationFailed({"member": [_("当前账号未登记为党员或注册尚未通过审核")]})
     if meeting.state == Meeting.State.CANCELLED:
@@ -421,29 +419,18 @@ def vote_record(*, acting_user: Any, meeting: Meeting, subject: str, yes: int, n
 # ---- points -----------------------------------------------------------------------------------------------
 
 
-class _ActiveRules:
-    """The active point rules by (code, town), per process: every check-in and claim looks one up.
+class _ActiveRules(ProcessTable):
+    """The active point rules by (code, town), per process: every check-in and claim looks one up."""
 
-    A rule saved or deleted in this process clears it at once (signals in apps.py); another process's change
-    (the administrator edits a rule) is seen within `TTL` seconds. Callers get copies."""
-
-    TTL = 30.0
-
-    def __init__(self) -> None:
-        self._loaded_at = -1e9
-        self._rules: dict[tuple[str, int | None], PointRule] = {}
-
-    def clear(self, **_kwargs: Any) -> None:
-        self._loaded_at = -1e9
+    def load(self) -> dict[tuple[str, int | None], PointRule]:
+        rules: dict[tuple[str, int | None], PointRule] = {}
+        for r in PointRule.objects.filter(active=True).order_by("-id"):
+            rules[(r.code, r.town_id)] = r  # the lowest id wins, as the former query's order had it
+        return rules
 
     def find(self, code: str, town_id: int | None) -> PointRule | None:
-        now = time.monotonic()
-        if now - self._loaded_at > self.TTL:
-            rules: dict[tuple[str, int | None], PointRule] = {}
-            for r in PointRule.objects.filter(active=True).order_by("-id"):
-                rules[(r.code, r.town_id)] = r  # the lowest id wins, as the former query's order had it
-            self._rules, self._loaded_at = rules, now
-        found = (self._rules.get((code, town_id)) if town_id else None) or self._rules.get((code, None))
+        rules = self.data()
+        found = (rules.get((code, town_id)) if town_id else None) or rules.get((code, None))
         return copy.copy(found) if found is not None else None
 
 
@@ -493,23 +480,19 @@ def points_add(*, member: Member, rule_code: str, reason: str, source: str, occu
 
 
 def _year_add(member: Member, year: int, value: int, *, vetoed: bool = False) -> None:
-    # The member's year row exists after their first entry: one UPDATE computes the new score in place.
-    # (Every right-hand side reads the row as it was: "delta" is the old delta.)
+    """Add `value` to the member's year row and recompute its score in the same UPDATE (every right-hand side
+    reads the row as it was: "delta" is the old delta); the member's first entry of the year creates the row."""
     changes: dict[str, Any] = {"delta": F("delta") + value, "org_id": member.org_id, "town_id": member.town_id}
     if vetoed:
         changes.update(vetoed=True, score=0)
     else:
         changes["score"] = Case(When(vetoed=True, then=Value(0)),
                                 default=Greatest(Value(0), Value(BASE_SCORE + value) + F("delta")))
-    if PointYear.objects.filter(member=member, year=year).update(**changes):
-        return
-    row = PointYear.objects.select_for_update().get_or_create(member=member, year=year, defaults={
-        "org_id": member.org_id, "town_id": member.town_id})[0]
-    row.delta += value
-    row.vetoed = row.vetoed or vetoed
-    row.org_id, row.town_id = member.org_id, member.town_id
-    row.score = 0 if row.vetoed else max(0, BASE_SCORE + row.delta)
-    row.save(update_fields=["delta", "vetoed", "score", "org", "town"])
+    row = PointYear.objects.filter(member=member, year=year)
+    if not row.update(**changes):
+        PointYear.objects.get_or_create(member=member, year=year, defaults={
+            "org_id": member.org_id, "town_id": member.town_id})
+        row.update(**changes)
 
 
 @service

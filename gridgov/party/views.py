@@ -279,23 +279,22 @@ def _towns_to_add(user: Any, model: type) -> list[tuple[int, str]]:
             if any(g.kind == "all" or (g.kind == "division" and t.path.startswith(g.value)) for g in grants)]
 
 
-def _cadre_places(user: Any) -> tuple[list[tuple[int, str]], list[tuple[int, str]], dict[int, int]]:
-    """The towns of `_towns_to_add` for cadres, their departments, and each department's town."""
+def _cadre_places(user: Any) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The towns of `_towns_to_add` for cadres, and their departments labelled with the town."""
     from gridgov.network.models import Department
 
     towns = _towns_to_add(user, Cadre)
     names = dict(towns)
-    departments = list(Department.objects.filter(town_id__in=names).order_by("town_id", "code")
-                       .values_list("id", "name", "town_id"))
-    return (towns, [(pk, f"{names[town]} · {name}") for pk, name, town in departments],
-            {pk: town for pk, _n, town in departments})
+    departments = (Department.objects.filter(town_id__in=names).order_by("town_id", "code")
+                   .values_list("id", "name", "town_id"))
+    return towns, [(pk, f"{names[town]} · {name}") for pk, name, town in departments]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def cadre_create(request: HttpRequest) -> HttpResponse:
     """The town party office opens a cadre's 表现情况档案 (name, post, town, department)."""
-    towns, departments, department_town = _cadre_places(request.user)
+    towns, departments = _cadre_places(request.user)
     if not towns:
         raise NotFound()
     errors: dict[str, list[str]] = {}
@@ -311,7 +310,7 @@ def cadre_create(request: HttpRequest) -> HttpResponse:
             department = None
             if data["department"]:
                 department = Department.objects.filter(pk=_int_field(request.POST, "department"),
-                                                       pk__in=list(department_town)).first()
+                                                       pk__in=[pk for pk, _label in departments]).first()
                 if department is None:
                     raise ValidationFailed({"department": [_("请选择部门")]})
             cadre = services.cadre_create(acting_user=request.user, name=data["name"], title=data["title"],
