@@ -735,7 +735,7 @@ def my(request: HttpRequest) -> HttpResponse:
     att = selectors.my_attendance(member=m, meeting_ids=[x.pk for x in meetings])
     return render(request, "party/my.html", {
         "m": m, "score": selectors.member_year(member=m, year=year),
-        "meetings": [(x, att.get(x.pk)) for x in meetings],
+        "meetings": [(x, Attendance.Status(att[x.pk]).label if x.pk in att else None) for x in meetings],
         "entries": m.point_entries.order_by("-id")[:30], "study": selectors.my_study(member=m)[:30],
         "claims": m.claims.order_by("-id")[:10], "courses": selectors.course_list(user=request.user)[:10],
         "publications": selectors.open_publications(member=m),

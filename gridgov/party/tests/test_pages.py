@@ -38,6 +38,16 @@ def test_the_member_sees_my_meetings_points_and_study(party, client_for):
     assert resp.status_code == 200 and "我的积分" in resp.content.decode()
 
 
+def test_the_member_sees_how_they_attended_in_words_not_codes(party, client_for):
+    now = timezone.now()
+    m = services.meeting_schedule(acting_user=party.secretary_a, org=party.branch_a, kind=MeetingKind.THEME_DAY,
+                                  title="主题党日", starts_at=now, ends_at=now + dt.timedelta(hours=1))
+    services.meeting_check_in(acting_user=party.member, token=m.checkin_token)
+    page = client_for("member").get("/party/my/").content.decode()
+    line = next(x for x in page.split("<li>") if "主题党日" in x and m.title in x)
+    assert "出席" in line and "present" not in line
+
+
 def test_a_member_of_another_branch_gets_404_for_the_check_in_page(party, client_for):
     now = timezone.now()
     m = services.meeting_schedule(acting_user=party.secretary_a, org=party.branch_a, kind=MeetingKind.THEME_DAY,
