@@ -192,6 +192,20 @@ def record_many(objs: Iterable[models.Model], action: str, *, actor: Any = None)
             append(entries)
 
 
+def unsealed_row(obj: models.Model, action: str, *, actor: Any = None) -> tuple:
+    """The change record of `obj` as a row of `RECORD_COLUMNS`, unsealed, for a service that writes it in its
+    own statement (the intake writes case, timeline, notifications and record in one). The caller inserts it
+    in its transaction and calls `seal_after_commit()`; the record is then chained like any other."""
+    pending = _pending.get()
+    actor = actor or (pending.actor if pending is not None else None)
+    return _rows([_entry(actor, action, obj, None, snapshot(obj) if action != "delete" else None)], None, None)[0]
+
+
+def seal_after_commit() -> None:
+    """Seal the records the current transaction inserted once it commits (see `unsealed_row`)."""
+    _seal_after_commit()
+
+
 def flush() -> None:
     """Write the changes collected so far now, inside the current transaction: bulk work (imports) calls it
     after each batch so its memory stays bounded. Inside
@@ -270,7 +284,7 @@ def _advance_head(last_hash: str, last_seq: int, added: int) -> None:
 
 
 def _rows(entries: list[dict[str, Any]], prev: str | None, seq: int | None) -> list[tuple]:
-    """Record tuples in `_RECORD_COLUMNS` order; chained from (`prev`, `seq`) or, with None, unsealed."""
+    """Record tuples in `RECORD_COLUMNS` order; chained from (`prev`, `seq`) or, with None, unsealed."""
     from .models import ChangeRecord
 
     time_field = ChangeRecord._meta.get_field("time")
@@ -487,7 +501,7 @@ def unsealed_count() -> int:
     return ChangeRecord.objects.filter(seq__isnull=True).count()
 
 
-_RECORD_COLUMNS = ("time", "actor_id", "actor", "request_id", "action", "model", "object_id", "object_repr",
+RECORD_COLUMNS = ("time", "actor_id", "actor", "request_id", "action", "model", "object_id", "object_repr",
                    "before", "after", "seq", "prev_hash", "hash")
 
 
@@ -502,17 +516,17 @@ def _insert_records(rows: list[tuple]) -> None:
     if connection.vendor == "postgresql":
         # COPY: no SQL text with tens of thousands of placeholders for the driver to parse, and the fastest
         # load PostgreSQL has (the sweep writes thousands of records per batch).
-        columns = ", ".join(qn(c) for c in _RECORD_COLUMNS)
+        columns = ", ".join(qn(c) for c in RECORD_COLUMNS)
         with connection.cursor() as cursor:
             with cursor.cursor.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
                 for r in rows:
                     copy.write_row(r)
         return
     json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    marks = ["%s" + json_cast if c in ("before", "after") else "%s" for c in _RECORD_COLUMNS]
+    marks = ["%s" + json_cast if c in ("before", "after") else "%s" for c in RECORD_COLUMNS]
     row_sql = "(" + ", ".join(marks) + ")"
-    head = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in _RECORD_COLUMNS)}) VALUES ")
-    per_chunk = MAX_PARAMS // len(_RECORD_COLUMNS)
+    head = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in RECORD_COLUMNS)}) VALUES ")
+    per_chunk = MAX_PARAMS // len(RECORD_COLUMNS)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_chunk):
             chunk = rows[start:start + per_chunk]

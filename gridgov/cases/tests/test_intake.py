@@ -1,0 +1,76 @@
+"""What one report writes, on either database: the numbered case, its timeline entry, the dispatchers' inbox and
+the change record, all in the report's transaction (on PostgreSQL in one statement after taking the id)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gridgov.cases.api import CaseOut
+from gridgov.cases.models import Case, CaseEvent, Notification
+from gridgov.core import audit
+from gridgov.core.models import ChangeRecord
+
+
+def _row(case):
+    return {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}
+
+
+def test_grid_worker_wangs_patrol_report_is_stored_as_the_answer_describes_it(case_world, report):
+    case = report("worker_a", title="路口垃圾堆放", address="泊里大街 1 号")
+    stored = Case.objects.get(pk=case.pk)
+    assert _row(stored) == _row(case)
+    assert case.number == f"SJ{stored.created_at.astimezone(case.step_deadline.tzinfo):%Y%m%d}{case.pk:06d}"
+    assert (stored.stage, stored.queue, stored.channel, stored.version) == ("reported", "file", "patrol", 1)
+
+
+def test_the_report_opens_the_timeline_with_its_reporter(case_world, report):
+    case = report("worker_a")
+    (event,) = CaseEvent.objects.filter(case=case)
+    assert (event.transition, event.actor_id, event.from_stage, event.to_stage, event.note) == (
+        "report", case_world.people["worker_a"].pk, "", "reported", "路口有垃圾")
+    assert event.data == {"channel": "patrol", "grid": case_world.grid_a.pk}
+
+
+def test_the_towns_dispatchers_find_the_report_in_their_inbox_after_commit(
+        case_world, report, _outbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = report(None)
+    inbox = list(Notification.objects.filter(case=case).order_by("recipient_id"))
+    dispatchers = sorted(u.pk for u in case_world.people.values()
+                         if u.role_assignments.filter(role="admin", division=case_world.town).exists())
+    assert [n.recipient_id for n in inbox] == dispatchers and dispatchers
+    assert {(n.kind, n.title, n.url) for n in inbox} == {
+        ("report", f"新上报 {case.number}：暴露垃圾", f"/cases/{case.pk}/")}
+    assert sorted((n.pk, n.recipient_id) for n in _outbox) == [(n.pk, n.recipient_id) for n in inbox]
+
+
+def test_a_dispatcher_reporting_is_not_told_of_their_own_report(case_world, report):
+    case = report("dispatcher", channel="hotline")
+    recipients = set(Notification.objects.filter(case=case).values_list("recipient_id", flat=True))
+    assert case_world.people["dispatcher"].pk not in recipients
+
+
+def test_the_change_record_holds_the_case_as_stored_and_joins_the_chain(case_world, report):
+    case = report("worker_a")
+    (rec,) = ChangeRecord.objects.filter(model="cases.case", object_id=str(case.pk))
+    assert (rec.action, rec.actor_id, rec.before) == ("create", case_world.people["worker_a"].pk, None)
+    assert rec.after == audit.jsonable(audit.snapshot(Case.objects.get(pk=case.pk)))
+    audit.seal_all()
+    assert audit.verify().ok
+
+
+def test_the_answer_is_built_from_the_report_without_reading_it_back(case_world, report,
+                                                                    django_assert_num_queries):
+    case = report(None)
+    with django_assert_num_queries(0):
+        body = CaseOut.build(case)
+    assert (body["number"], body["grid_name"], body["category_name"]) == (case.number, "网格A", "暴露垃圾")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement write is PostgreSQL's")
+def test_on_postgresql_the_rows_go_in_one_statement_and_the_case_is_never_rewritten(case_world, report):
+    with CaptureQueriesContext(connection) as ctx:
+        report("worker_a")
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "WITH",
+                                                                                                "UPDATE"))]
+    assert len(writes) == 1 and writes[0].startswith("WITH c AS (INSERT INTO \"cases_case\"")
