@@ -8,6 +8,12 @@ against PostgreSQL, then runs 32 clients (4 processes × 8 threads, keep-alive c
 time per phase: POST /bench/noop/ (the same middleware, no work) and POST /api/v1/cases/public/cases (the
 public intake: locate, duplicate check, first step deadline, case number, timeline, audit, notifications).
 Prints requests/s, p50/p99 and the ratio.
+
+Then, where pgbench is installed, the ceiling the database sets on its own: the statements of one intake
+transaction (as the server sent them, captured from a report; the case id, number and follow token made
+fresh per run) replayed by pgbench with 16 clients, no Python anywhere. Its transactions/s over the no-op's
+requests/s is the ratio intake could reach if the Python side cost nothing (the seal after commit not
+included).
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import json
 import multiprocessing as mp
 import os
 import random
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -102,6 +110,53 @@ def phase(port: int, path: str, kind: str, points: list) -> dict:
             "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))]}
 
 
+def intake_transaction_script(points: list) -> str:
+    """A pgbench script of one intake's transaction (BEGIN … COMMIT) as the server sends it."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    body = json.dumps({"category": "0102", "lat": points[0][0] + 0.001, "lon": points[0][1] + 0.001,
+                       "description": "bench", "force_new": True})
+    client.post("/api/v1/cases/public/cases", body, content_type="application/json")  # per-process tables
+    with CaptureQueriesContext(connection) as ctx:
+        answer = client.post("/api/v1/cases/public/cases", body, content_type="application/json").json()
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    tx = sqls[sqls.index("BEGIN"):sqls.index("COMMIT") + 1]
+    pk, number = str(answer["id"]), answer["number"]
+    out = []
+    for sql in tx:
+        if sql.startswith("SELECT nextval("):
+            out.append(sql + " AS cid \\gset")
+            continue
+        sql = sql.replace(f"'{number}'", "'" + number[:-6] + "' || lpad(:cid::text, 6, '0')")
+        sql = sql.replace(number, number[:-6] + "x")  # inside the titles and the audit JSON
+        sql = re.sub(rf"(?<![\d.:]){pk}(?![\d.])", " :cid", sql)
+        sql = re.sub(r"'[A-Za-z0-9_-]{22}'", "substr(md5(random()::text), 1, 22)", sql)  # follow token
+        out.append(sql.replace("\n", " ") + ";")
+    return "\n".join(out) + "\n"
+
+
+def pgbench_ceiling(script: str) -> float | None:
+    pgbench = shutil.which("pgbench")
+    if pgbench is None:
+        return None
+    path = "/tmp/gg_bench_intake.sql"
+    with open(path, "w") as f:
+        f.write(script)
+    host, name = DB_URL.split("@", 1)[1].split("/", 1)
+    host, port = host.split(":")
+    user = DB_URL.split("//", 1)[1].split("@", 1)[0]
+    r = subprocess.run([pgbench, "-h", host, "-p", port, "-U", user, "-n", "-c", "16", "-j", "2", "-T",
+                        str(int(SECONDS)), "-f", path, name], capture_output=True, text=True)
+    m = re.search(r"tps = ([\d.]+)", r.stdout)
+    if r.returncode != 0 or m is None:
+        print("pgbench failed:", (r.stderr or r.stdout)[-500:])
+        return None
+    return float(m.group(1))
+
+
 def main() -> None:
     setup_django(DB_URL)
     from gridgov.cases.models import Case, Category, DispatchRule
@@ -145,6 +200,7 @@ def main() -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    ceiling = pgbench_ceiling(intake_transaction_script(points))
     print(f"{CLIENTS} clients, {SECONDS:.0f} s per phase, gunicorn {WORKERS}×{THREADS} (gthread), PostgreSQL")
     print(f"no-op : {noop['rps']:7.1f} req/s  p50 {noop['p50']:6.1f} ms  p99 {noop['p99']:6.1f} ms  "
           f"errors {noop['errors']}")
@@ -153,6 +209,9 @@ def main() -> None:
     ratio = intake["rps"] / noop["rps"]
     print(f"throughput ratio intake/no-op: {ratio:.2f} (target ≥ 0.50, {ratio / 0.5:.2f}x); "
           f"intake p99 {intake['p99']:.0f} ms (target < 100 ms, {100 / intake['p99']:.2f}x)")
+    if ceiling is not None:
+        print(f"database alone (pgbench, the intake's transaction, 16 clients): {ceiling:7.1f} tx/s = "
+              f"{ceiling / noop['rps']:.2f} of the no-op: the ratio's ceiling on this machine with no Python cost")
 
 
 if __name__ == "__main__":
