@@ -156,3 +156,46 @@ def test_it_picks_an_enterprise_location_on_the_map(browser, site, world):
     page.click("#enterprise-form button[type=submit]")
     page.wait_for_url(re.compile(r"/register/enterprises/\d+/$"))
     assert Enterprise.objects.get().grid_id == world.grid_a.pk
+
+
+def test_a_resident_reports_from_a_phone_with_gps_and_a_photo_and_follows_the_case(browser, site, world,
+                                                                                   tmp_path):
+    """居民辛 on a phone: picks 暴露垃圾, lets the browser give the position, adds a photo and sends; the case
+    opens in grid A with the photo, the follow page shows its number, and the town's dispatcher (管理员庚)
+    finds it in the inbox."""
+    from gridgov.cases.models import Attachment, Case, Category, Notification
+    from gridgov.cases.tests.scope_fixtures import PNG
+
+    env = Category.objects.create(code="01", name="市容环境")
+    Category.objects.create(code="0102", name="暴露垃圾", parent=env, deadline_amount=4, deadline_unit="hours")
+    photo = tmp_path / "rubbish.png"
+    photo.write_bytes(PNG)
+    lat, lon = world.point_a
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", permissions=["geolocation"],
+                                  geolocation={"latitude": lat, "longitude": lon})
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), lambda route: route.abort())
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{site}/cases/report/")
+    page.select_option("select[name=category]", "0102")
+    page.click("#gps")
+    page.wait_for_function("document.getElementById('lat').value !== ''")
+    page.fill("textarea[name=description]", "小区门口垃圾堆了三天")
+    page.set_input_files("input[name=photos]", str(photo))
+    page.click("#report-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/cases/follow/"))
+    case = Case.objects.get()
+    assert case.number in page.inner_text("body")
+    assert (case.grid_id, case.channel, case.description) == (world.grid_a.pk, "public", "小区门口垃圾堆了三天")
+    assert Attachment.objects.filter(case=case).count() == 1
+    assert Notification.objects.filter(case=case, recipient=world.people["admin"]).exists()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert errors == []
+    _shot(page, "resident-report-follow.png")
+    context.close()
+
+    desk = _page(browser)
+    login(desk, site, "admin")
+    desk.goto(f"{site}/cases/inbox/")
+    assert case.number in desk.inner_text("body")
