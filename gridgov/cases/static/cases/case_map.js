@@ -1,6 +1,7 @@
 // Map of open cases: colour by work queue (stage), red outline when the current step is overdue.
 (function () {
   var points = JSON.parse(document.getElementById("case-points").textContent);
+  var overdue = document.getElementById("map").dataset.overdue;
   var colours = { file: "#9467bd", dispatch: "#ff7f0e", handle: "#1f77b4", verify: "#2ca02c" };
   var map = L.map("map", { preferCanvas: true });
   L.tileLayer("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
@@ -12,7 +13,7 @@
     });
     var a = document.createElement("a");
     a.href = "/cases/" + p.id + "/";
-    a.textContent = p.number + " " + p.title + "（" + p.stage_label + (p.overdue ? "，超期" : "") + "）";
+    a.textContent = p.number + " " + p.title + "（" + p.stage_label + (p.overdue ? "，" + overdue : "") + "）";
     m.bindPopup(a);
     m.addTo(layer);
   });

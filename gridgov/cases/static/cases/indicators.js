@@ -4,6 +4,7 @@
   if (typeof echarts === "undefined") return;
   var data = JSON.parse(document.getElementById("indicators-data").textContent);
   var monthly = JSON.parse(document.getElementById("indicators-monthly").textContent);
+  var due = document.getElementById("chart-month").dataset.dueLabel;
   var label = function (key) {
     for (var i = 0; i < data.rates.length; i++) if (data.rates[i].key === key) return data.rates[i].label;
     return key;
@@ -26,9 +27,9 @@
   monthChart.setOption({
     tooltip: { trigger: "axis" }, legend: {}, grid: { left: 48, right: 48, bottom: 32 },
     xAxis: { type: "category", data: monthly.rows.map(function (r) { return r.label; }) },
-    yAxis: [{ type: "value", max: 100, axisLabel: { formatter: "{value}%" } }, { type: "value", name: "应结案数" }],
+    yAxis: [{ type: "value", max: 100, axisLabel: { formatter: "{value}%" } }, { type: "value", name: due }],
     series: series(monthly.rows, ["close_rate", "on_time_rate"], "line").concat([
-      { name: "应结案数", type: "bar", yAxisIndex: 1, data: monthly.rows.map(function (r) { return r.counts.due; }) }
+      { name: due, type: "bar", yAxisIndex: 1, data: monthly.rows.map(function (r) { return r.counts.due; }) }
     ])
   });
   window.addEventListener("resize", function () { byChart.resize(); monthChart.resize(); });

@@ -16,9 +16,9 @@
   else map.setView(c, 13);
   map.on("click", function (e) { put(e.latlng.lat, e.latlng.lng); });
   document.getElementById("gps").addEventListener("click", function () {
-    if (!navigator.geolocation) { where.textContent = "无法定位"; return; }
+    if (!navigator.geolocation) { where.textContent = where.dataset.noGps; return; }
     navigator.geolocation.getCurrentPosition(function (pos) {
       put(pos.coords.latitude, pos.coords.longitude); map.setView([pos.coords.latitude, pos.coords.longitude], 17);
-    }, function () { where.textContent = "定位失败，请在地图上点选"; }, { enableHighAccuracy: true, timeout: 10000 });
+    }, function () { where.textContent = where.dataset.gpsFailed; }, { enableHighAccuracy: true, timeout: 10000 });
   });
 })();
