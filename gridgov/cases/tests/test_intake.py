@@ -73,4 +73,4 @@ def test_on_postgresql_the_rows_go_in_one_statement_and_the_case_is_never_rewrit
         report("worker_a")
     writes = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "WITH",
                                                                                                 "UPDATE"))]
-    assert len(writes) == 1 and writes[0].startswith("WITH c AS (INSERT INTO \"cases_case\"")
+    assert len(writes) == 1 and writes[0].startswith("WITH c AS (INSERT INTO cases_case ")
