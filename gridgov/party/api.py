@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -493,7 +494,7 @@ def points_manual(request: HttpRequest, payload: ManualIn):
     e = services.points_manual(acting_user=request.user, member=m, rule_code=payload.rule_code,
                                reason=payload.reason, occurred_on=payload.occurred_on, points=payload.points)
     if e is None:
-        raise ValidationFailed({"points": ["已达年度上限"]})
+        raise ValidationFailed({"points": [_("已达年度上限")]})
     return Status(201, e)
 
 

@@ -10,10 +10,11 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Greatest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gridgov.core import audit
@@ -319,19 +320,21 @@ def _insert_once(a: Attendance) -> bool:
 def _attendance_points(meeting: Meeting, member: Member, a: Attendance, acting_user: Any) -> None:
     on = timezone.localtime(meeting.starts_at).date()
     category = MEETING_CATEGORY.get(meeting.kind, PointCategory.MEETING)
-    label = meeting.get_kind_display()
+    # The ledger is stored text (append-only): written in zh-Hans whatever the language of the page that
+    # caused it, the meeting kind's label included.
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {"k": str(meeting.get_kind_display()), "t": meeting.title}
+        attended, late, absent = (_("参加%(k)s：%(t)s") % values, _("%(k)s迟到：%(t)s") % values,
+                                  _("无故缺席%(k)s：%(t)s") % values)
     if a.status in (Attendance.Status.PRESENT, Attendance.Status.LATE):
-        points_add(member=member, rule_code=ATTEND_RULE[category], reason=_("参加%(k)s：%(t)s") % {
-            "k": label, "t": meeting.title}, source=PointEntry.Source.AUTO, source_ref=f"att:{a.pk}",
-            occurred_on=on, acting_user=acting_user)
+        points_add(member=member, rule_code=ATTEND_RULE[category], reason=attended, source=PointEntry.Source.AUTO,
+                   source_ref=f"att:{a.pk}", occurred_on=on, acting_user=acting_user)
     if a.status == Attendance.Status.LATE:
-        points_add(member=member, rule_code="lateness", reason=_("%(k)s迟到：%(t)s") % {
-            "k": label, "t": meeting.title}, source=PointEntry.Source.AUTO, source_ref=f"late:{a.pk}",
-            occurred_on=on, acting_user=acting_user)
+        points_add(member=member, rule_code="lateness", reason=late, source=PointEntry.Source.AUTO,
+                   source_ref=f"late:{a.pk}", occurred_on=on, acting_user=acting_user)
     if a.status == Attendance.Status.ABSENT:
-        points_add(member=member, rule_code="absence", reason=_("无故缺席%(k)s：%(t)s") % {
-            "k": label, "t": meeting.title}, source=PointEntry.Source.AUTO, source_ref=f"abs:{a.pk}",
-            occurred_on=on, acting_user=acting_user)
+        points_add(member=member, rule_code="absence", reason=absent, source=PointEntry.Source.AUTO,
+                   source_ref=f"abs:{a.pk}", occurred_on=on, acting_user=acting_user)
 
 
 @service
@@ -858,7 +861,9 @@ def study_complete(*, acting_user: Any, course: Course, answers: list[int] | Non
     except IntegrityError:
         raise ValidationFailed({"course": [_("已完成该课程的学习")]}) from None
     audit.record(rec, "create")
-    points_add(member=member, rule_code="study_course", reason=_("完成学习：%(t)s") % {"t": course.title},
+    with translation.override(settings.LANGUAGE_CODE):  # stored ledger text: zh-Hans (see _attendance_points)
+        reason = _("完成学习：%(t)s") % {"t": course.title}
+    points_add(member=member, rule_code="study_course", reason=reason,
                source=PointEntry.Source.AUTO, source_ref=f"study:{rec.pk}", occurred_on=timezone.localdate(),
                acting_user=acting_user)
     return rec
