@@ -46,6 +46,17 @@ def _fresh_locator():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English leaves English active in the test's thread (LocaleMiddleware activates, nothing
+    deactivates): every test starts and ends in the default language, whatever ran before it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_tables():
     """Rows a rolled-back test created (categories, point rules; seeds write them in bulk, without signals)
     must not linger in the per-process tables."""

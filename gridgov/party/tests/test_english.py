@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from gridgov.party import services
 from gridgov.party.models import Cadre, MeetingKind
@@ -26,14 +26,6 @@ MARKED = [re.compile(p, re.S) for p in (
     r"\{%\s*trans(?:late)?\s.*?%\}",
     r"""\b_\((?:"[^"]*"|'[^']*')\)""",
 )]
-
-
-@pytest.fixture(autouse=True)
-def _back_to_the_default_language():
-    """A request in English leaves English active in the test's thread; the tests after these call services
-    directly and expect zh-Hans."""
-    yield
-    translation.deactivate()
 
 
 def unmarked_chinese(source: str) -> list[tuple[int, str]]:
