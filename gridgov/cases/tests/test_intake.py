@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from gridgov.cases.api import CaseOut
+from gridgov.cases.api import CaseOut, CreatedOut
 from gridgov.cases.models import Case, CaseEvent, Notification
 from gridgov.core import audit
 from gridgov.core.models import ChangeRecord
@@ -74,3 +74,16 @@ def test_on_postgresql_the_rows_go_in_one_statement_and_the_case_is_never_rewrit
     writes = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "WITH",
                                                                                                 "UPDATE"))]
     assert len(writes) == 1 and writes[0].startswith("WITH c AS (INSERT INTO cases_case ")
+
+
+def test_the_api_answers_a_report_with_exactly_the_documented_schema(case_world, client_for):
+    lat, lon = case_world.point_a
+    resp = client_for(None).post("/api/v1/cases/public/cases", {"category": "0102", "lat": lat, "lon": lon,
+                                 "description": "路灯不亮", "force_new": True}, content_type="application/json")
+    body = resp.json()
+    assert resp.status_code == 201
+    assert set(body) == set(CreatedOut.model_fields)
+    CreatedOut.model_validate(body)  # every field present in its documented type, or this raises
+    case = Case.objects.get(pk=body["id"])
+    assert (body["number"], body["follow_url"], body["replayed"]) == (
+        case.number, f"/cases/follow/{case.follow_token}/", False)

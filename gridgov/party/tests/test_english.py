@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -16,35 +15,7 @@ from django.utils import timezone
 from gridgov.party import services
 from gridgov.party.models import Cadre, MeetingKind
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "party"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-# What may hold Chinese in a template: comments, {% translate %} tags, {% blocktranslate %} blocks, _("…").
-MARKED = [re.compile(p, re.S) for p in (
-    r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}",
-    r"\{#.*?#\}",
-    r"\{%\s*blocktrans(?:late)?\b.*?%\}.*?\{%\s*endblocktrans(?:late)?\s*%\}",
-    r"\{%\s*trans(?:late)?\s.*?%\}",
-    r"""\b_\((?:"[^"]*"|'[^']*')\)""",
-)]
-
-
-def unmarked_chinese(source: str) -> list[tuple[int, str]]:
-    """(line, text) of each line of a template with Chinese outside what is marked for translation."""
-    for pattern in MARKED:
-        source = pattern.sub(lambda m: "\n" * m.group(0).count("\n"), source)
-    return [(n, line.strip()) for n, line in enumerate(source.splitlines(), 1) if CJK.search(line)]
-
-
-def test_the_scan_sees_unmarked_chinese_and_passes_marked_chinese():
-    assert unmarked_chinese('<h1>党员</h1>\n<p>{% translate "党员" %}</p>') == [(1, "<h1>党员</h1>")]
-    assert unmarked_chinese('<input placeholder="说明">') == [(1, '<input placeholder="说明">')]
-    assert not unmarked_chinese('{% load i18n %}{# 注释 #}{% translate "党员" context "plural" %}\n'
-                                '{% blocktranslate with n=x %}{{ n }}\n人{% endblocktranslate %}{{ d|default:_("至今") }}')
-
-
-def test_every_party_template_marks_its_chinese_for_translation():
-    left = {f.name: unmarked_chinese(f.read_text(encoding="utf-8")) for f in sorted(TEMPLATES.glob("*.html"))}
-    assert {name: lines for name, lines in left.items() if lines} == {}
 
 
 # ---- the pages rendered in English -------------------------------------------------------------------------
