@@ -198,11 +198,11 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
     engine.enter_stage(case, flow.initial, now)
     if is_staff and not permissions.allows(acting_user, "add", case):
         raise ValidationFailed({"location": [_("该位置不在您的上报范围内")]})
-    full_clean(case, exclude=["number", "follow_token", "town", "grid", "category"])
+    full_clean(case, exclude=_not_from_the_reporter())
     prefix = f"{NUMBER_PREFIX.get(kind, 'AJ')}{timezone.localtime(now):%Y%m%d}"
     event = CaseEvent(
         time=now, actor=case.reporter, actor_name=_reporter_label(case), transition="report",
-        label=_("上报（%(c)s）") % {"c": case.get_channel_display()}, from_stage="", to_stage=case.stage,
+        label=_("上报（%(c)s）") % {"c": Channel(channel).label}, from_stage="", to_stage=case.stage,
         note=case.description[:500], data={"channel": channel, "grid": grid.pk})
     actor = acting_user if getattr(acting_user, "pk", None) else None
     if connection.vendor == "postgresql":
@@ -225,6 +225,19 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
     return Intake(case)
 
 
+# What a report brings; the rest of the new case (stage, deadlines, counters, number) is set by the flow.
+REPORTED_FIELDS = ("kind", "title", "description", "address", "lat", "lon", "reporter_name", "reporter_phone",
+                   "anonymous", "channel", "external_ref")
+_unreported: list[str] = []
+
+
+def _not_from_the_reporter() -> list[str]:
+    """Fields model validation may skip at intake: every field but what the report brought."""
+    if not _unreported:
+        _unreported.extend(f.name for f in Case._meta.fields if f.name not in REPORTED_FIELDS)
+    return _unreported
+
+
 def _report_title(case: Case) -> str:
     return _("新上报 %(n)s：%(t)s") % {"n": case.number, "t": case.title}
 
@@ -245,21 +258,17 @@ def _insert_report(case: Case, event: CaseEvent, prefix: str, actor: Any) -> Non
         case_json, event_json = _row_json(case), _row_json(event)  # stamps created_at/updated_at first
         record = dict(zip(audit.RECORD_COLUMNS, audit.unsealed_row(case, "create", actor=actor), strict=True))
         who, who_params = recipients_sql(case, ("dispatchers",))
-        notification = Notification(case=case, kind="report", title=_report_title(case)[:120], body="",
-                                    url=f"/cases/{case.pk}/", created_at=timezone.now())
-        cur.execute(_report_sql(who), [
-            case_json, event_json, _record_json(record), case.pk, notification.kind,
-            notification.title, notification.url, notification.created_at, *who_params,
-            getattr(actor, "pk", None)])
+        title, url, created_at = _report_title(case)[:120], f"/cases/{case.pk}/", timezone.now()
+        cur.execute(_report_sql(who), [case_json, event_json, _record_json(record), case.pk, "report", title, url,
+                                       created_at, *who_params, getattr(actor, "pk", None)])
         rows = cur.fetchall()
     case._state.adding, case._state.db = False, connection.alias
     event.pk = rows[0][0]
     event._state.adding, event._state.db = False, connection.alias
     sent = []
     for pk, recipient_id in sorted(rows[1:], key=lambda r: r[1]):
-        n = Notification(pk=pk, recipient_id=recipient_id, case=case, kind=notification.kind,
-                         title=notification.title, body="", url=notification.url,
-                         created_at=notification.created_at)
+        n = Notification(pk=pk, recipient_id=recipient_id, case=case, kind="report", title=title, body="", url=url,
+                         created_at=created_at)
         n._state.adding, n._state.db = False, connection.alias
         sent.append(n)
     audit.seal_after_commit()
