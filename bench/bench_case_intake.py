@@ -130,10 +130,11 @@ def intake_transaction_script(points: list) -> str:
         if sql.startswith("SELECT nextval("):
             out.append(sql + " AS cid \\gset")
             continue
-        sql = sql.replace(f"'{number}'", "'" + number[:-6] + "' || lpad(:cid::text, 6, '0')")
-        sql = sql.replace(number, number[:-6] + "x")  # inside the titles and the audit JSON
-        sql = re.sub(rf"(?<![\d.:]){pk}(?![\d.])", " :cid", sql)
-        sql = re.sub(r"'[A-Za-z0-9_-]{22}'", "substr(md5(random()::text), 1, 22)", sql)  # follow token
+        # Each run's own id, number and follow token (the rows go in as JSON parameters: pgbench substitutes
+        # inside them, and a space keeps `":` from reading as a cast)
+        sql = sql.replace(number, number[:-6] + " :cid")
+        sql = re.sub(rf"(?<![\d.]){pk}(?![\d.])", " :cid", sql)
+        sql = re.sub(r'"follow_token":"[A-Za-z0-9_-]{22}"', '"follow_token":"ft :cid"', sql)
         out.append(sql.replace("\n", " ") + ";")
     return "\n".join(out) + "\n"
 
