@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connections
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gridgov.core.errors import ValidationFailed
 from gridgov.core.masking import mask
@@ -83,12 +84,15 @@ def case_view(*, user: Any, case: Case) -> CaseView:
                   .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
                   .order_by("time", "id"))
     photos = [p for e in events for p in e.attachments.all()]
+    for e in events:  # the timeline names the stages, it does not show their codes
+        e.from_label = flow.stage(e.from_stage).label if e.from_stage else ""
+        e.to_label = flow.stage(e.to_stage).label if e.to_stage else ""
     actions = flow.available(case, user)
     waiting = [Waiting(t, engine.who_may(case, t)) for t in flow.possible(case) if t.guard is None
                or t.guard(case, user)]
     staff = getattr(user, "kind", "") == "staff"
     if case.anonymous and case.reporter_id != getattr(user, "pk", None):
-        reporter, phone = "匿名", ""
+        reporter, phone = _("匿名"), ""
     else:
         reporter = str(case.reporter) if case.reporter_id else case.reporter_name
         phone = mask("phone", case.reporter_phone) if case.reporter_phone and staff else ""

@@ -131,3 +131,21 @@ def test_the_map_colours_points_by_stage_and_lateness(case_world, client_for):
     make_cases(case_world, 2, stage="filed")
     points = client_for("dispatcher").get("/api/v1/cases/cases/map").json()
     assert {p["queue"] for p in points} == {"dispatch"} and all("overdue" in p for p in points)
+
+
+def test_the_timeline_names_the_stages_it_moved_between(case_world, client_for, report):
+    from gridgov.cases.engine import fire
+
+    case = report("worker_a")
+    fire(case=Case.objects.get(pk=case.pk), transition="file", acting_user=case_world.people["dispatcher"])
+    html = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
+    assert "— → 待立案" in html and "待立案 → 待派遣" in html
+    assert "→ reported" not in html and "→ filed" not in html
+
+
+def test_an_anonymous_reporter_is_shown_as_anonymous_in_the_staff_language(case_world, client_for, report):
+    case = report(None, anonymous=True)
+    c = client_for("dispatcher")
+    assert "<dd>匿名 </dd>" in c.get(f"/cases/{case.pk}/").content.decode()
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "<dd>Anonymous </dd>" in c.get(f"/cases/{case.pk}/").content.decode()
