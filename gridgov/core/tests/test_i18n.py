@@ -55,33 +55,32 @@ def test_every_template_marks_its_chinese_for_translation():
     assert {name: lines for name, lines in left.items() if lines} == {}
 
 
-def test_every_string_marked_in_a_template_has_its_english():
+def marked(files: list[Path], pattern: re.Pattern, unescape: bool = False) -> tuple[set[str], list[tuple]]:
+    """The msgids `pattern` finds in `files`, and (file, msgid) of the Chinese ones without English."""
     known = english()
     seen, missing = set(), set()
-    for p in templates():
-        for m in TEMPLATE_MSGID.finditer(p.read_text(encoding="utf-8")):
+    for p in files:
+        for m in pattern.finditer(p.read_text(encoding="utf-8")):
             msgid = next(g for g in m.groups() if g is not None)
+            if unescape:  # a Python literal: "\n" and the like as the catalogue holds them
+                msgid = msgid.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
             seen.add(msgid)
             if CJK.search(msgid) and not known.get(msgid):
                 missing.add((str(p.relative_to(ROOT)), msgid))
+    return seen, sorted(missing)
+
+
+def test_every_string_marked_in_a_template_has_its_english():
+    seen, missing = marked(templates(), TEMPLATE_MSGID)
     assert len(seen) > 300
-    assert sorted(missing) == []
+    assert missing == []
 
 
 def test_every_string_marked_in_python_has_its_english():
-    known = english()
-    seen, missing = set(), set()
-    for p in sorted(ROOT.rglob("*.py")):
-        if "tests" in p.parts or "migrations" in p.parts:
-            continue
-        for m in PYTHON_MSGID.finditer(p.read_text(encoding="utf-8")):
-            msgid = next(g for g in m.groups() if g is not None).encode().decode("unicode_escape").encode(
-                "latin-1").decode("utf-8")
-            seen.add(msgid)
-            if CJK.search(msgid) and not known.get(msgid):
-                missing.add((str(p.relative_to(ROOT)), msgid))
+    sources = [p for p in sorted(ROOT.rglob("*.py")) if "tests" not in p.parts and "migrations" not in p.parts]
+    seen, missing = marked(sources, PYTHON_MSGID, unescape=True)
     assert len(seen) > 500
-    assert sorted(missing) == []
+    assert missing == []
 
 
 def test_the_catalogue_has_no_empty_or_fuzzy_entry():
