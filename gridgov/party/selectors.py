@@ -170,6 +170,10 @@ class BranchCompliance:
     held: dict[str, int] = field(default_factory=dict)
     missing: list[tuple[str, str]] = field(default_factory=list)  # (kind label, period label)
 
+    def held_named(self) -> list[tuple[str, int]]:
+        """(meeting kind's name, how many were held), in the order of the kinds: what a page shows."""
+        return [(str(label), self.held[kind]) for kind, label in MeetingKind.choices if kind in self.held]
+
 
 def _period_label(year: int, months: int, idx: int) -> str:
     if months == 12:

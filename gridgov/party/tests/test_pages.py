@@ -53,3 +53,13 @@ def test_a_member_of_another_branch_gets_404_for_the_check_in_page(party, client
     m = services.meeting_schedule(acting_user=party.secretary_a, org=party.branch_a, kind=MeetingKind.THEME_DAY,
                                   title="主题党日", starts_at=now, ends_at=now + dt.timedelta(hours=1))
     assert client_for("member_b").get(f"/party/checkin/{m.checkin_token}/").status_code == 404
+
+
+def test_the_compliance_board_names_the_meetings_each_branch_held(party, client_for):
+    now = timezone.now()
+    for kind, title in ((MeetingKind.LECTURE, "党课"), (MeetingKind.THEME_DAY, "主题党日")):
+        services.meeting_schedule(acting_user=party.secretary_a, org=party.branch_a, kind=kind, title=title,
+                                  starts_at=now, ends_at=now + dt.timedelta(hours=1))
+    html = client_for("secretary_a").get("/party/compliance/").content.decode()
+    assert "党课 1 · 主题党日 1" in html
+    assert "lecture:" not in html and "theme_day:" not in html
