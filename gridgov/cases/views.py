@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from gridgov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from gridgov.core.paging import CappedPage, page_of
 from gridgov.network.models import Department
+from gridgov.network.selectors import public_outlines
 
 from . import engine, permissions, rows, selectors, services
 from .filtersets import CaseFilterSet
@@ -127,7 +128,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
 def _report_context(request: HttpRequest, data: dict, errors: dict, staff: bool) -> dict[str, Any]:
     return {"data": data, "errors": errors, "categories": selectors.categories(), "staff": staff,
             "channels": [c for c in Channel.choices if c[0] not in ("public", "open311")],
-            "kinds": Kind.choices, "dupes": [], "center": _center()}
+            "kinds": Kind.choices, "dupes": [], "center": _center(), "outlines": public_outlines()}
 
 
 def _center() -> list[float]:

@@ -142,25 +142,38 @@ def department_choices(*, user: Any) -> QuerySet[Department]:
 def town_outlines(*, user: Any) -> list[dict[str, Any]]:
     """The outer boundary of each town the user can see grids in (union of its base grids), as GeoJSON: the
     map's background when no tiles load. Only the outline is shared, never the grids of others' scope."""
+    town_ids = set(Division.objects.restrict(user, "view").filter(level__gte=Level.TOWN)
+                   .exclude(town=None).values_list("town_id", flat=True).distinct())
+    return _outlines(town_ids)
+
+
+def public_outlines() -> list[dict[str, Any]]:
+    """Every town's outline, for the public report page: a resident pins the place on a map that shows where
+    the jurisdiction lies, with no account and no tile server (a town's boundary is public; its grids are
+    not shown)."""
+    return _outlines(set(Division.objects.filter(level=Level.TOWN).values_list("id", flat=True)))
+
+
+def _outlines(town_ids: set[int]) -> list[dict[str, Any]]:
     import json
 
     from django.core.cache import cache
     from shapely.geometry import mapping
     from shapely.ops import unary_union
 
-    town_ids = set(Division.objects.restrict(user, "view").filter(level__gte=Level.TOWN)
-                   .exclude(town=None).values_list("town_id", flat=True).distinct())
     if not town_ids:
         return []
     version = GeoState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
     out = []
     for town in Division.objects.filter(pk__in=town_ids).only("id", "name").order_by("path"):
-        key = f"gridgov:outline:{town.pk}:{version}"
+        key = f"gridgov:outline2:{town.pk}:{version}"
         geo = cache.get(key)
         if geo is None:
             polys = [parse_polygon(p) for p in Division.objects.filter(town=town, level=Level.BASE_GRID)
                      .exclude(polygon="").values_list("polygon", flat=True)]
-            geo = json.dumps(mapping(unary_union(polys).buffer(0))) if polys else ""
+            # Closing by a metre (1e-5°) and opening again removes the hairline slivers that float rounding
+            # leaves between neighbouring grids; the outline is otherwise the exact union.
+            geo = json.dumps(mapping(unary_union(polys).buffer(1e-5).buffer(-1e-5))) if polys else ""
             cache.set(key, geo, 3600)
         if geo:
             out.append({"id": town.pk, "name": town.name, "geojson": geo})

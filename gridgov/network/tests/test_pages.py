@@ -56,3 +56,22 @@ def test_it_saves_a_new_name_and_type(world, client_for):
     resp = _edit(client_for("admin"), world.grid_a, name="网格甲", grid_type="urban")
     world.grid_a.refresh_from_db()
     assert resp.status_code == 302 and (world.grid_a.name, world.grid_a.grid_type) == ("网格甲", "urban")
+
+
+def test_the_public_report_page_draws_every_towns_outline_and_no_grid(world, client_for):
+    """A resident with no account pins the place on a map that shows the jurisdiction without tiles: each
+    town's outline, never its grids."""
+    from gridgov.network.models import Division, Level
+
+    # Two more grids of 泊里镇 east of 网格B, drawn by hand: a hairline gap (a millionth of a metre) between
+    # them and 网格B must not split the town's outline.
+    gap = 120.02 + 1e-11
+    Division.objects.create(parent=world.region, level=Level.BASE_GRID, code="370211107201001090", name="边界网格",
+                            town=world.town, path=f"{world.region.path}x/", polygon=square(gap, 35.9, 0.01))
+    resp = client_for(None).get("/cases/report/")
+    outlines = {o["name"]: json.loads(o["geojson"]) for o in resp.context["outlines"]}
+    assert sorted(outlines) == ["泊里镇", "辛安街道"]
+    html = resp.content.decode()
+    assert 'id="grids-data"' not in html and "网格A" not in html and "边界网格" not in html
+    boli = outlines["泊里镇"]
+    assert boli["type"] == "Polygon" and len(boli["coordinates"]) == 1  # one piece, no hole
