@@ -31,14 +31,6 @@ QUEUE_STAGES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def queue_of(kind: str, stage: str) -> str:
-    """The work queue of a case of `kind` in `stage`: what the database's generated `Case.queue` computes."""
-    for queue, by_kind in QUEUE_STAGES.items():
-        if stage in by_kind.get(kind, ()):
-            return queue
-    return ""
-
-
 def _queue_expression() -> models.Case:
     whens = []
     for queue, by_kind in QUEUE_STAGES.items():

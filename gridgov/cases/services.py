@@ -4,6 +4,8 @@ acting_user, one transaction with its timeline entry and audit record."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -23,17 +25,7 @@ from gridgov.core.validators import validate_mobile
 from gridgov.network.selectors import locate
 
 from . import engine, permissions, rollup
-from .models import (
-    Case,
-    CaseEvent,
-    CaseFollower,
-    Category,
-    Channel,
-    IdempotencyKey,
-    Kind,
-    Notification,
-    queue_of,
-)
+from .models import Case, CaseEvent, CaseFollower, Category, Channel, IdempotencyKey, Kind, Notification
 from .notifications import notify, recipients, recipients_sql, send_after_commit
 from .photos import files_rolled_back, save_photos, validate_all
 
@@ -206,7 +198,7 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
         note=case.description[:500], data={"channel": channel, "grid": grid.pk})
     actor = acting_user if getattr(acting_user, "pk", None) else None
     if connection.vendor == "postgresql":
-        _insert_report(case, event, prefix, actor)
+        _insert_report(case, event, flow, prefix, actor)
     else:
         case.save(force_insert=True)
         case.number = f"{prefix}{case.pk:06d}"
@@ -228,21 +220,19 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
 # What a report brings; the rest of the new case (stage, deadlines, counters, number) is set by the flow.
 REPORTED_FIELDS = ("kind", "title", "description", "address", "lat", "lon", "reporter_name", "reporter_phone",
                    "anonymous", "channel", "external_ref")
-_unreported: list[str] = []
 
 
+@functools.cache
 def _not_from_the_reporter() -> list[str]:
     """Fields model validation may skip at intake: every field but what the report brought."""
-    if not _unreported:
-        _unreported.extend(f.name for f in Case._meta.fields if f.name not in REPORTED_FIELDS)
-    return _unreported
+    return [f.name for f in Case._meta.fields if f.name not in REPORTED_FIELDS]
 
 
 def _report_title(case: Case) -> str:
     return _("新上报 %(n)s：%(t)s") % {"n": case.number, "t": case.title}
 
 
-def _insert_report(case: Case, event: CaseEvent, prefix: str, actor: Any) -> None:
+def _insert_report(case: Case, event: CaseEvent, flow: Any, prefix: str, actor: Any) -> None:
     """PostgreSQL: the intake's rows in one statement after taking the case's id. The case (numbered from its
     id, so no second write of the row and its 22 index entries), its timeline entry, the dispatchers'
     notifications (inserted from `recipients_sql`) and the change record (unsealed; chained after commit),
@@ -253,13 +243,13 @@ def _insert_report(case: Case, event: CaseEvent, prefix: str, actor: Any) -> Non
         cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Case._meta.db_table])
         case.pk = cur.fetchone()[0]
         case.number = f"{prefix}{case.pk:06d}"
-        case.queue = queue_of(case.kind, case.stage)
+        case.queue = flow.stage(case.stage).queue  # what the database generates, so reading it costs nothing
         event.case = case
         case_json, event_json = _row_json(case), _row_json(event)  # stamps created_at/updated_at first
-        record = dict(zip(audit.RECORD_COLUMNS, audit.unsealed_row(case, "create", actor=actor), strict=True))
+        record = audit.unsealed_json(case, "create", actor=actor)
         who, who_params = recipients_sql(case, ("dispatchers",))
         title, url, created_at = _report_title(case)[:120], f"/cases/{case.pk}/", timezone.now()
-        cur.execute(_report_sql(who), [case_json, event_json, _record_json(record), case.pk, "report", title, url,
+        cur.execute(_report_sql(who), [case_json, event_json, record, case.pk, "report", title, url,
                                        created_at, *who_params, getattr(actor, "pk", None)])
         rows = cur.fetchall()
     case._state.adding, case._state.db = False, connection.alias
@@ -276,84 +266,42 @@ def _insert_report(case: Case, event: CaseEvent, prefix: str, actor: Any) -> Non
         send_after_commit(sent)
 
 
-_report_sqls: dict[str, str] = {}
-
-
+@functools.cache
 def _report_sql(who: str) -> str:
-    sql = _report_sqls.get(who)
-    if sql is None:
-        def insert(model: Any, columns: list[str], returning: str = "") -> str:
-            cols = ", ".join(columns)
-            table = model._meta.db_table
-            return (f"INSERT INTO {table} ({cols}) SELECT {cols} FROM json_populate_record(NULL::{table}, %s)"
-                    f"{returning}")
+    def insert(model: Any, columns: list[str], returning: str = "") -> str:
+        cols, table = ", ".join(columns), model._meta.db_table
+        return f"INSERT INTO {table} ({cols}) SELECT {cols} FROM json_populate_record(NULL::{table}, %s){returning}"
 
-        sql = _report_sqls[who] = (
-            f"WITH c AS ({insert(Case, _row_plan(Case)[0])}), "
-            f"e AS ({insert(CaseEvent, _row_plan(CaseEvent)[0], ' RETURNING id')}), "
+    return (f"WITH c AS ({insert(Case, [f.column for f in _row_fields(Case)])}), "
+            f"e AS ({insert(CaseEvent, [f.column for f in _row_fields(CaseEvent)], ' RETURNING id')}), "
             f"a AS ({insert(ChangeRecord, list(audit.RECORD_COLUMNS))}), "
             f"n AS (INSERT INTO {Notification._meta.db_table} (recipient_id, case_id, kind, title, body, url, "
             f"created_at) SELECT DISTINCT r.user_id, %s, %s, %s, '', %s, %s FROM ({who}) r "
             "WHERE r.user_id IS DISTINCT FROM %s ORDER BY r.user_id RETURNING id, recipient_id) "
             "SELECT id, NULL FROM e UNION ALL SELECT id, recipient_id FROM n")
-    return sql
 
 
-_row_plans: dict[type, tuple[list[str], list[tuple[str, str, Any]]]] = {}
-
-
-def _row_plan(model: type) -> tuple[list[str], list[tuple[str, str, Any]]]:
-    """Columns of a new row of `model` (without the generated ones) and how each value becomes JSON."""
-    plan = _row_plans.get(model)
-    if plan is None:
-        from django.db import models
-
-        columns, steps = [], []
-        for f in model._meta.concrete_fields:
-            if f.generated or (f.primary_key and model is not Case):  # the case's id is taken beforehand
-                continue
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                how = "stamp"
-            elif isinstance(f, models.DateTimeField | models.DateField | models.TimeField):
-                how = "iso"
-            elif isinstance(f, models.JSONField | models.BooleanField | models.IntegerField | models.FloatField
-                            | models.CharField | models.TextField | models.ForeignKey):
-                how = "plain"
-            else:
-                how = "prep"  # anything else as the ORM prepares it, as text
-            columns.append(f.column)
-            steps.append((f.column, how, f))
-        plan = _row_plans[model] = (columns, steps)
-    return plan
+@functools.cache
+def _row_fields(model: type) -> list[Any]:
+    """The fields of a new row of `model`: not the generated ones, nor an id the database assigns (the case's
+    is taken beforehand)."""
+    return [f for f in model._meta.concrete_fields if not (f.generated or (f.primary_key and model is not Case))]
 
 
 def _row_json(obj: Any) -> str:
-    """A new row of `obj` as the JSON object `json_populate_record` reads (auto_now stamps set as the ORM would).
-    PostgreSQL parses each value with its column's input function, as it does a literal."""
-    values = obj.__dict__
-    row = {}
-    for column, how, f in _row_plan(type(obj))[1]:
-        if how == "plain":
-            v = values[f.attname]
-        elif how == "stamp":
-            v = f.pre_save(obj, True)
-            v = v.isoformat() if v is not None else None
-        elif how == "iso":
-            v = values[f.attname]
-            v = f.get_db_prep_save(v, connection).isoformat() if v is not None else None  # naive → aware
-        else:
-            v = f.get_db_prep_save(getattr(obj, f.attname), connection)
-            v = None if v is None else str(v)
-        row[column] = v
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str)
+    """A new row of `obj` as the JSON object `json_populate_record` reads, its auto_now stamps set as the ORM
+    would. PostgreSQL parses each value with its column's input function, as it does a literal; dates go as
+    ISO text, and what JSON has no type for as the text the ORM prepares."""
 
-
-def _record_json(record: dict[str, Any]) -> str:
-    """The change record as JSON; its before/after images go in as the JSON text the audit module encoded."""
-    before, after = record.pop("before"), record.pop("after")
-    record["time"] = record["time"].isoformat()
-    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
-    return f'{text[:-1]},"before":{before or "null"},"after":{after or "null"}}}'
+    values, row = obj.__dict__, {}
+    for f in _row_fields(type(obj)):
+        v = f.pre_save(obj, True) if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) \
+            else values[f.attname]
+        if v is not None and not isinstance(v, bool | int | float | str | dict | list):
+            v = f.get_db_prep_save(v, connection)  # aware datetimes (naive ones made aware), decimals, …
+            v = v.isoformat() if isinstance(v, dt.date | dt.time) else str(v)
+        row[f.column] = v
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
 def _reporter_label(case: Case) -> str:

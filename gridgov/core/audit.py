@@ -192,13 +192,20 @@ def record_many(objs: Iterable[models.Model], action: str, *, actor: Any = None)
             append(entries)
 
 
-def unsealed_row(obj: models.Model, action: str, *, actor: Any = None) -> tuple:
-    """The change record of `obj` as a row of `RECORD_COLUMNS`, unsealed, for a service that writes it in its
-    own statement (the intake writes case, timeline, notifications and record in one). The caller inserts it
-    in its transaction and calls `seal_after_commit()`; the record is then chained like any other."""
+def unsealed_json(obj: models.Model, action: str, *, actor: Any = None) -> str:
+    """The change record of `obj`, unsealed, as one JSON object of `RECORD_COLUMNS` (what PostgreSQL's
+    `json_populate_record` reads), for a service that writes it in its own statement: the intake writes case,
+    timeline, notifications and record in one. The caller inserts it in its transaction and calls
+    `seal_after_commit()`; the record is then chained like any other."""
     pending = _pending.get()
     actor = actor or (pending.actor if pending is not None else None)
-    return _rows([_entry(actor, action, obj, None, snapshot(obj) if action != "delete" else None)], None, None)[0]
+    e = _entry(actor, action, obj, None, snapshot(obj) if action != "delete" else None)
+    time, before, after = e.pop("time"), jsonable(e.pop("before")), jsonable(e.pop("after"))
+    # The images go in as the text `_encode` makes, the text the sealer hashes once it reads them back.
+    head = json.dumps({**e, "time": time.isoformat(), "object_id": str(e["object_id"]), "seq": None,
+                       "prev_hash": "", "hash": ""}, ensure_ascii=False, separators=(",", ":"))
+    return (f'{head[:-1]},"before":{"null" if before is None else _encode(before)},'
+            f'"after":{"null" if after is None else _encode(after)}}}')
 
 
 def seal_after_commit() -> None:
@@ -393,7 +400,7 @@ class _SealerThread:
     def stop(self, timeout: float = 10.0) -> None:
         """Let the pending seal finish, then end the thread and close its connection (tests)."""
         thread = self._thread
-        if not self._running() or thread is None:
+        if thread is None or not self._running():
             return
         self.wait_idle(timeout)
         self._stopping = True
