@@ -4,28 +4,36 @@
 //   view  the grid map: click a grid → its staff and counts in #grid-info
 //   pick  a location picker: click → fills the lat/lon inputs (WGS-84) named by data-lat / data-lon
 //   edit  a polygon preview: draws the GeoJSON of the textarea named by data-polygon over its neighbours
+// The background every map of gridgov draws (the report page's too): the towns' outlines from the
+// #outlines-data script, OpenStreetMap tiles as the opt-in alternative. Returns the outlines' group.
+window.gridgovBackground = function (map) {
+  var t = document.getElementById("map-i18n").dataset;
+  var data = document.getElementById("outlines-data");
+  map.getContainer().style.background = "#e8eef3";
+  var tiles = L.tileLayer("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
+                          { maxZoom: 19, attribution: "© OpenStreetMap" });
+  var background = L.featureGroup().addTo(map);
+  var bases = {}; bases[t.outline] = background; bases[t.tiles] = tiles;
+  L.control.layers(bases, null, { collapsed: true }).addTo(map);
+  (data ? JSON.parse(data.textContent) : []).forEach(function (o) {
+    L.geoJSON(JSON.parse(o.geojson), { interactive: false,
+      style: { color: "#5b6770", weight: 2, fillColor: "#fbf8f0", fillOpacity: 1, className: "town-outline" } })
+      .addTo(background);
+  });
+  return background;
+};
+
 (function () {
   var el = document.querySelector("[data-mode]");
   if (!el || !window.L) return;
   var mode = el.getAttribute("data-mode");
   var t = document.getElementById("map-i18n").dataset;
   function read(id) { var n = document.getElementById(id); return n ? JSON.parse(n.textContent) : []; }
-  var grids = read("grids-data"), outlines = read("outlines-data");
+  var grids = read("grids-data");
   var colours = { urban: "#e4572e", rural: "#4caf50", industrial: "#2e86de", special: "#9b59b6", "": "#8a8a8a" };
   var map = L.map(el, { zoomSnap: 0.25, attributionControl: true });
-  map.getContainer().style.background = "#e8eef3";
-  var tiles = L.tileLayer("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
-                          { maxZoom: 19, attribution: "© OpenStreetMap" });
-  var background = L.layerGroup().addTo(map);
-  var bases = {}; bases[t.outline] = background; bases[t.tiles] = tiles;
-  L.control.layers(bases, null, { collapsed: true }).addTo(map);
   var all = L.featureGroup().addTo(map);
-
-  outlines.forEach(function (o) {
-    L.geoJSON(JSON.parse(o.geojson), { interactive: false,
-      style: { color: "#5b6770", weight: 2, fillColor: "#fbf8f0", fillOpacity: 1, className: "town-outline" } })
-      .addTo(background).addTo(all);
-  });
+  window.gridgovBackground(map).eachLayer(function (layer) { all.addLayer(layer); });
   function esc(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
   var info = document.getElementById("grid-info");
   var bases5 = [], regions = [], selected = null;

@@ -5,20 +5,8 @@
   var where = document.getElementById("where");
   var c = (el.dataset.center || "35.9,120.0").split(",").map(Number);
   var map = L.map("map");
-  // The towns' outlines are the background, so the map shows where to pin with no tile server; the
-  // OpenStreetMap tiles are an opt-in layer (offline installations cannot reach them).
-  var t = document.getElementById("map-i18n").dataset;
-  var outlines = JSON.parse(document.getElementById("outlines-data").textContent);
-  map.getContainer().style.background = "#e8eef3";
-  var background = L.featureGroup().addTo(map);
-  outlines.forEach(function (o) {
-    L.geoJSON(JSON.parse(o.geojson), { interactive: false,
-      style: { color: "#5b6770", weight: 2, fillColor: "#fbf8f0", fillOpacity: 1, className: "town-outline" } })
-      .addTo(background);
-  });
-  var tiles = L.tileLayer("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 19, attribution: "© OpenStreetMap" });
-  var bases = {}; bases[t.outline] = L.layerGroup().addTo(map); bases[t.tiles] = tiles;
-  L.control.layers(bases, null, { collapsed: true }).addTo(map);
+  // The towns' outlines are the background (map.js), so the map shows where to pin with no tile server.
+  var background = window.gridgovBackground(map);
   var marker = null;
   function put(la, lo) {
     lat.value = la.toFixed(6); lon.value = lo.toFixed(6);
