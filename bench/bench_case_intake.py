@@ -158,9 +158,10 @@ def pgbench_ceiling(script: str) -> float | None:
     return float(m.group(1))
 
 
-def main() -> None:
-    setup_django(DB_URL)
-    from gridgov.cases.models import Case, Category, DispatchRule
+def intake_world() -> list[tuple[float, float]]:
+    """The test world plus the category the clients report (暴露垃圾, 4 working hours, 应急管理办公室) and its
+    dispatch rule; returns the south-west corners of grids A and B, where the clients pin their reports."""
+    from gridgov.cases.models import Category, DispatchRule
     from gridgov.testing import build_world
 
     w = build_world()
@@ -168,7 +169,14 @@ def main() -> None:
     Category.objects.create(code="0102", name="暴露垃圾", parent=env_cat, deadline_amount=4, deadline_unit="hours",
                             department_name="应急管理办公室")
     DispatchRule.objects.create(town=w.town, category=env_cat, department=w.department)
-    points = [(35.9005, 120.0005), (35.9005, 120.0105)]  # south-west corners inside grids A and B
+    return [(35.9005, 120.0005), (35.9005, 120.0105)]
+
+
+def main() -> None:
+    setup_django(DB_URL)
+    from gridgov.cases.models import Case
+
+    points = intake_world()
     from django.db import connections
 
     connections.close_all()
