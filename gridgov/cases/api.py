@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -167,9 +167,9 @@ class CaseFilters(Schema):
     queue: str | None = None
     stage: str | None = None
     status: str | None = None
-    category: int | None = None
-    grid: int | None = None
-    department: int | None = None
+    category: int | None = Field(None, description="类别 id（GET /cases/categories）；大类含其小类")
+    grid: int | None = Field(None, description="网格 id，含其下级；须在本人可见范围内，否则 422")
+    department: int | None = Field(None, description="部门 id；须在本人可见范围内，否则 422")
     pro_category: str | None = None
     channel: str | None = None
     overdue: bool | None = None

@@ -330,8 +330,21 @@ def who_may(case: Any, t: Transition) -> str:
 
 
 def iter_stage_choices() -> Iterable[tuple[str, str]]:
-    seen: dict[str, str] = {}
-    for f in _FLOWS.values():
+    """Every flow's stages, one choice per stage name, for the filters. A name the flows label differently
+    reads as both labels (reported: 待立案/待受理); where different names share a label (待派遣 is `filed` of a
+    grid event and `accepted` of a complaint), each names its case type, so no two choices read the same."""
+    from .models import Kind
+
+    order = {k: i for i, k in enumerate(Kind.values)}
+    labels: dict[str, list[str]] = {}
+    kinds: dict[str, list[str]] = {}
+    for f in sorted(_FLOWS.values(), key=lambda f: order.get(f.kind, len(order))):
         for s in f.stages:
-            seen.setdefault(s.name, s.label)
-    return list(seen.items())
+            label = str(s.label)
+            if label not in labels.setdefault(s.name, []):
+                labels[s.name].append(label)
+            kinds.setdefault(s.name, []).append(str(f.label))
+    joined = {name: "/".join(ls) for name, ls in labels.items()}
+    shared = {label for label in joined.values() if list(joined.values()).count(label) > 1}
+    return [(name, _("%(stage)s（%(kinds)s）") % {"stage": label, "kinds": "/".join(kinds[name])}
+             if label in shared else label) for name, label in joined.items()]

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import ProCategory
-from gridgov.network.models import Division
+from gridgov.network.models import Department, Division
 
 from .engine import iter_stage_choices
-from .models import Case, Channel, Kind, Status
+from .models import Case, Category, Channel, Kind, Status, Tree
 
 QUEUES = [
     ("file", _("待立案/待受理"), "dispatch"),
@@ -27,6 +27,17 @@ QUEUES = [
 QUEUE_ACTION = {name: action for name, _label, action in QUEUES}
 
 
+def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """The category trees as grouped choices (事件, 部件), each 小类 indented under its 大类; inactive ones too, so
+    past cases can still be found by them. One query, evaluated only when the form renders or a value comes."""
+    groups: dict[str, list[tuple[int, str]]] = {t: [] for t in Tree.values}
+    for pk, tree, code, name, parent in (Category.objects.order_by("tree", "code")
+                                         .values_list("pk", "tree", "code", "name", "parent_id")):
+        indent = "\N{IDEOGRAPHIC SPACE}" if parent else ""  # the 小类 under its 大类
+        groups.setdefault(tree, []).append((pk, f"{indent}{code} {name}"))
+    return [(str(Tree(t).label), rows) for t, rows in groups.items() if rows]
+
+
 def queue_q(queue: str) -> Q:
     """Open cases in a work queue (`Case.queue`, generated from the flows' stages)."""
     return Q(queue=queue, status=Status.OPEN)
@@ -37,16 +48,17 @@ def overdue_q(now=None) -> Q:
 
 
 class CaseFilterSet(df.FilterSet):
-    """Pass `user`: the grid choices (page form and accepted API ids) are narrowed to what they may view."""
+    """Pass `user`: the grid and department choices (page form and accepted API ids) are narrowed to what they
+    may view."""
 
     q = df.CharFilter(label=_("编号/标题"), method="filter_q")
     kind = df.ChoiceFilter(label=_("类型"), choices=Kind.choices)
     queue = df.ChoiceFilter(label=_("工作队列"), choices=[(n, lbl) for n, lbl, _a in QUEUES], method="filter_queue")
     stage = df.ChoiceFilter(label=_("环节"), choices=iter_stage_choices)
     status = df.ChoiceFilter(label=_("状态"), choices=Status.choices)
-    category = df.NumberFilter(label=_("类别ID（含小类）"), method="filter_category")
+    category = df.ChoiceFilter(label=_("类别（大类含小类）"), choices=category_choices, method="filter_category")
     grid = df.ModelChoiceFilter(label=_("网格（含下级）"), queryset=Division.objects.all(), method="filter_grid")
-    department = df.NumberFilter(label=_("责任部门ID"), field_name="department_id")
+    department = df.ModelChoiceFilter(label=_("责任部门"), queryset=Department.objects.all())
     pro_category = df.ChoiceFilter(label=_("专业类别"), choices=ProCategory.choices)
     channel = df.ChoiceFilter(label=_("来源渠道"), choices=Channel.choices)
     overdue = df.BooleanFilter(label=_("已超期"), method="filter_overdue")
@@ -61,6 +73,7 @@ class CaseFilterSet(df.FilterSet):
     def __init__(self, data: Any = None, queryset: QuerySet | None = None, *, user: Any = None, **kwargs: Any):
         super().__init__(data, queryset, **kwargs)
         self.filters["grid"].queryset = Division.objects.restrict(user, "view").only("id", "name", "path")
+        self.filters["department"].queryset = Department.objects.restrict(user, "view").only("id", "name")
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
@@ -71,7 +84,9 @@ class CaseFilterSet(df.FilterSet):
     def filter_queue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(queue_q(value)) if value else queryset
 
-    def filter_category(self, queryset: QuerySet, name: str, value: float) -> QuerySet:
+    def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if not value:
+            return queryset
         return queryset.filter(Q(category_id=int(value)) | Q(category__parent_id=int(value)))
 
     def filter_grid(self, queryset: QuerySet, name: str, value: Division | None) -> QuerySet:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from gridgov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from gridgov.core.paging import CappedPage, page_of
 from gridgov.network.models import Department
-from gridgov.network.selectors import public_outlines
+from gridgov.network.selectors import public_outlines, town_outlines
 
 from . import engine, permissions, rows, selectors, services
 from .filtersets import CaseFilterSet
@@ -199,7 +199,8 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
 def case_map(request: HttpRequest) -> HttpResponse:
     points = selectors.case_map(user=request.user, filters=request.GET)
     return render(request, "cases/map.html", {"points": points, "count": len(points),
-                                              "filter": CaseFilterSet(request.GET, user=request.user)})
+                                              "filter": CaseFilterSet(request.GET, user=request.user),
+                                              "outlines": town_outlines(user=request.user)})
 
 
 @login_required

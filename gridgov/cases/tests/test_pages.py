@@ -4,6 +4,7 @@ number of SQL queries whatever the page size."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from gridgov.cases.models import Case
 from gridgov.cases.tests.bulk_cases import make_cases
@@ -149,3 +150,44 @@ def test_an_anonymous_reporter_is_shown_as_anonymous_in_the_staff_language(case_
     assert "<dd>匿名 </dd>" in c.get(f"/cases/{case.pk}/").content.decode()
     c.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "<dd>Anonymous </dd>" in c.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_it_offers_each_stage_once_under_a_name_that_tells_it_apart(case_world, client_for):
+    """待派遣 is a grid event's `filed` and a complaint's `accepted`: the 环节 filter names the case type of each,
+    and `reported` reads as both its names, so the leader never sees two options that read alike."""
+    from gridgov.cases.filtersets import CaseFilterSet
+
+    choices = dict(CaseFilterSet({}, user=case_world.people["leader"]).form.fields["stage"].choices)
+    labels = [str(v) for k, v in choices.items() if k]
+    assert len(labels) == len(set(labels))
+    assert (choices["reported"], choices["filed"], choices["accepted"]) == (
+        "待立案/待受理", "待派遣（网格事件）", "待派遣（群众诉求）")
+    with translation.override("en"):
+        english = dict(CaseFilterSet({}, user=case_world.people["leader"]).form.fields["stage"].choices)
+    assert english["filed"] == "Awaiting dispatch (Grid event)"
+
+
+def test_a_leader_filters_by_category_picking_it_by_name_and_a_major_category_takes_its_minor_ones(
+        case_world, client_for, report):
+    garbage, building, gas = report("worker_a"), report("worker_a", category="0101"), report("worker_a", category="0501")
+    c = client_for("leader")
+    page = c.get("/cases/").content.decode()
+    env = case_world.cats["env"]
+    assert f'<option value="{env.pk}">01 市容环境</option>' in page and "0102 暴露垃圾</option>" in page
+    listed = c.get(f"/cases/?category={env.pk}").content.decode()
+    assert garbage.number in listed and building.number in listed and gas.number not in listed
+    api = c.get(f"/api/v1/cases/cases?category={case_world.cats['garbage'].pk}").json()
+    assert [row["number"] for row in api["items"]] == [garbage.number]
+
+
+def test_the_department_filter_offers_only_the_users_own_towns_departments(case_world, client_for, report):
+    """The dispatcher of 泊里 picks 应急管理办公室 from a list; 辛安's departments are neither offered nor accepted
+    (the API names the field)."""
+    case = report("worker_a")
+    Case.objects.filter(pk=case.pk).update(department=case_world.department)
+    c = client_for("dispatcher")
+    page = c.get("/cases/").content.decode()
+    assert f'<option value="{case_world.department.pk}">应急管理办公室</option>' in page and "辛安应急办" not in page
+    assert case.number in c.get(f"/cases/?department={case_world.department.pk}").content.decode()
+    resp = c.get(f"/api/v1/cases/cases?department={case_world.other_department.pk}")
+    assert resp.status_code == 422 and "department" in resp.json()["errors"]

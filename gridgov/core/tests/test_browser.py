@@ -200,3 +200,33 @@ def test_a_resident_reports_from_a_phone_with_gps_and_a_photo_and_follows_the_ca
     login(desk, site, "admin")
     desk.goto(f"{site}/cases/inbox/")
     assert case.number in desk.inner_text("body")
+
+
+def test_a_leader_sees_the_open_cases_on_the_towns_outline_with_the_late_ones_marked(browser, site, world):
+    """镇领导 opens the case map with no tile server: 泊里's outline (not 辛安's) is drawn under the points, one
+    point per open case, the overdue one counted as late; picking 待派遣（网格事件） leaves only those."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridgov.cases.models import Case, Category
+    from gridgov.cases.tests.bulk_cases import make_cases
+
+    env = Category.objects.create(code="01", name="市容环境")
+    Category.objects.create(code="0102", name="暴露垃圾", parent=env, deadline_amount=4, deadline_unit="hours")
+    make_cases(world, 3, stage="reported")
+    late = make_cases(world, 2, stage="filed")[0]
+    Case.objects.filter(pk=late.pk).update(step_deadline=timezone.now() - dt.timedelta(hours=1))
+    page = _page(browser)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, site, "leader")
+    page.goto(f"{site}/cases/map/")
+    page.wait_for_selector("#map[data-points]")
+    assert page.locator("path.town-outline").count() == 1
+    assert (page.get_attribute("#map", "data-points"), page.get_attribute("#map", "data-late")) == ("5", "1")
+    page.select_option("select[name=stage]", label="待派遣（网格事件）")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url(re.compile(r"stage=filed"))
+    assert page.get_attribute("#map", "data-points") == "2" and errors == []
+    _shot(page, "case-map.png")

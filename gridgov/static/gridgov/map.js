@@ -13,10 +13,14 @@ window.gridgovBackground = function (map) {
   var tiles = L.tileLayer("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
                           { maxZoom: 19, attribution: "© OpenStreetMap" });
   var background = L.featureGroup().addTo(map);
+  // Its own pane under the overlays (and SVG paths even on a map that draws its points on a canvas): the
+  // outlines never cover the grids or the points drawn over them.
+  map.createPane("gridgov-background").style.zIndex = 350;
+  var svg = L.svg({ pane: "gridgov-background" });
   var bases = {}; bases[t.outline] = background; bases[t.tiles] = tiles;
   L.control.layers(bases, null, { collapsed: true }).addTo(map);
   (data ? JSON.parse(data.textContent) : []).forEach(function (o) {
-    L.geoJSON(JSON.parse(o.geojson), { interactive: false,
+    L.geoJSON(JSON.parse(o.geojson), { interactive: false, renderer: svg, pane: "gridgov-background",
       style: { color: "#5b6770", weight: 2, fillColor: "#fbf8f0", fillOpacity: 1, className: "town-outline" } })
       .addTo(background);
   });
