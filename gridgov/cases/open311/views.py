@@ -223,9 +223,10 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     case = posted.case
     notice = ("附近已有相同问题正在办理，本次上报已并入该案卷" if posted.followed else
               f"已受理，处置时限 {category.deadline_amount} {category.get_deadline_unit_display()}")
+    # Services are "realtime": the id comes at once, and the spec forbids a token beside it. The token would
+    # also be the case's follow link (it rates the case), the first reporter's when this one followed theirs.
     return render(fmt, "service_requests", [{"service_request_id": case.number, "service_notice": notice,
-                                             "account_id": p.get("account_id") or None,
-                                             "token": case.follow_token}], status=201)
+                                             "account_id": p.get("account_id") or None}], status=201)
 
 
 def _describe(exc: GridgovError) -> str:

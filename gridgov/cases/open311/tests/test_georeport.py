@@ -182,9 +182,18 @@ def test_it_never_lists_a_case_from_another_channel(o311):
 
 
 def test_it_finds_the_request_behind_a_token(o311):
-    reply = post(o311).json()[0]
-    body = o311.http.get(f"{BASE}/tokens/{reply['token']}.json").json()
-    assert body == [{"service_request_id": reply["service_request_id"], "token": reply["token"]}]
+    case = Case.objects.get(number=post(o311).json()[0]["service_request_id"])
+    body = o311.http.get(f"{BASE}/tokens/{case.follow_token}.json").json()
+    assert body == [{"service_request_id": case.number, "token": case.follow_token}]
+
+
+def test_it_answers_a_post_with_the_request_id_and_no_token(o311):
+    assert set(post(o311).json()[0]) == {"service_request_id", "service_notice", "account_id"}
+
+
+def test_it_never_hands_a_duplicate_reporter_the_follow_token_of_the_case_they_joined(o311):
+    first = Case.objects.get(number=post(o311).json()[0]["service_request_id"])
+    assert first.follow_token not in post(o311, device_id="phone-2").content.decode()
 
 
 def test_it_keeps_the_media_url_of_a_post(o311):
