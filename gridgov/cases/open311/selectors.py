@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from gridgov.cases.models import Case, Category, Channel, Kind
+from gridgov.network.models import Division, Level
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -38,6 +39,12 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("anonymous", "匿名上报：不公开联系人", "singlevaluelist", values=(("true", "是"), ("false", "否"))),
 )
 ATTRIBUTE_CODES = {a.code: a for a in ATTRIBUTES}
+
+
+def jurisdiction_get(code: str) -> Division | None:
+    """The jurisdiction a `jurisdiction_id` names: a town (镇街) or the district above them, by division code."""
+    return Division.objects.filter(code=code, level__in=(Level.DISTRICT, Level.TOWN)).only("id", "code", "path",
+                                                                                        "level").first()
 
 
 def services() -> QuerySet[Category]:
@@ -93,15 +100,13 @@ class RequestQuery:
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     statuses: list[str] = field(default_factory=list)
-    jurisdiction: str = ""
+    jurisdiction: Division | None = None
 
 
 def request_list(q: RequestQuery) -> list[Case]:
     """GET requests: by ids (other filters ignored, as the spec says), else by service codes, status and
     requested time (default: the last 90 days), newest first, at most GRIDGOV_OPEN311_MAX_RESULTS."""
-    qs = public_requests()
-    if q.jurisdiction:
-        qs = qs.filter(town__code=q.jurisdiction)
+    qs = in_jurisdiction(public_requests(), q.jurisdiction)
     limit = settings.GRIDGOV_OPEN311_MAX_RESULTS
     if q.ids:
         return list(qs.filter(number__in=q.ids[:limit]).order_by("-created_at"))
@@ -115,12 +120,18 @@ def request_list(q: RequestQuery) -> list[Case]:
     return list(qs.order_by("-created_at")[:limit])
 
 
-def request_get(number: str) -> Case | None:
-    return public_requests().filter(number=number).first()
+def in_jurisdiction(qs: QuerySet[Case], jurisdiction: Division | None) -> QuerySet[Case]:
+    """The cases of `qs` in the towns under `jurisdiction` (all of them when None)."""
+    return qs if jurisdiction is None else qs.filter(town__path__startswith=jurisdiction.path)
 
 
-def request_by_token(token: str) -> Case | None:
-    return Case.objects.filter(follow_token=token).only("id", "number", "follow_token").first()
+def request_get(number: str, jurisdiction: Division | None = None) -> Case | None:
+    return in_jurisdiction(public_requests(), jurisdiction).filter(number=number).first()
+
+
+def request_by_token(token: str, jurisdiction: Division | None = None) -> Case | None:
+    return in_jurisdiction(Case.objects.filter(follow_token=token), jurisdiction).only(
+        "id", "number", "follow_token").first()
 
 
 def media_urls(cases: list[Case]) -> dict[int, str]:

@@ -17,11 +17,13 @@ import json
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gridgov.core.errors import GridgovError, ValidationFailed
+from gridgov.network.models import Division
 
 from . import selectors, services
 from .selectors import ATTRIBUTE_CODES, RequestQuery
@@ -69,15 +71,42 @@ def error(fmt: str, status: int, description: str) -> HttpResponse:
     return render(fmt, "errors", [{"code": status, "description": description}], status=status)
 
 
+class Problem(Exception):
+    """An answer in the spec's error format: 404 for what does not exist, 403 for the api_key, else 400."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+def _jurisdiction(params: QueryDict) -> Division | None:
+    """The jurisdiction_id parameter: empty is absent (the spec's optional arguments); unknown is a 404."""
+    code = (params.get("jurisdiction_id") or "").strip()
+    if not code:
+        return None
+    jurisdiction = selectors.jurisdiction_get(code)
+    if jurisdiction is None:
+        raise Problem(404, _("未找到 jurisdiction_id %(code)s（应为镇街或区的统计代码）") % {"code": code})
+    return jurisdiction
+
+
 # -- GET -------------------------------------------------------------------------------------------------
 
 @require_GET
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    try:
+        _jurisdiction(request.GET)
+    except Problem as p:
+        return error(fmt, p.status, p.description)
     return render(fmt, "services", [selectors.service_dict(c) for c in selectors.services()])
 
 
 @require_GET
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    try:
+        _jurisdiction(request.GET)
+    except Problem as p:
+        return error(fmt, p.status, p.description)
     category = selectors.service_get(code)
     if category is None:
         return error(fmt, 404, f"service_code {code} not found")
@@ -94,9 +123,11 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
         q = RequestQuery(ids=_split(g.get("service_request_id")), service_codes=_split(g.get("service_code")),
                          start=selectors.parse_w3c(g["start_date"]) if g.get("start_date") else None,
                          end=selectors.parse_w3c(g["end_date"]) if g.get("end_date") else None,
-                         statuses=_split(g.get("status")), jurisdiction=g.get("jurisdiction_id", ""))
+                         statuses=_split(g.get("status")), jurisdiction=_jurisdiction(g))
     except ValueError:
         return error(fmt, 400, "start_date and end_date must be W3C datetimes, e.g. 2026-11-26T10:00:00+08:00")
+    except Problem as p:
+        return error(fmt, p.status, p.description)
     bad = [s for s in q.statuses if s not in ("open", "closed")]
     if bad:
         return error(fmt, 400, f"status must be open or closed, not {bad[0]}")
@@ -107,7 +138,10 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @require_GET
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
-    case = selectors.request_get(request_id)
+    try:
+        case = selectors.request_get(request_id, _jurisdiction(request.GET))
+    except Problem as p:
+        return error(fmt, p.status, p.description)
     if case is None:
         return error(fmt, 404, f"service_request_id {request_id} not found")
     media = selectors.media_urls([case])
@@ -116,7 +150,10 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
 
 @require_GET
 def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
-    case = selectors.request_by_token(token)
+    try:
+        case = selectors.request_by_token(token, _jurisdiction(request.GET))
+    except Problem as p:
+        return error(fmt, p.status, p.description)
     if case is None:
         return error(fmt, 404, f"token {token} not found")
     return render(fmt, "service_requests", [{"service_request_id": case.number, "token": token}])
@@ -174,7 +211,11 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     category = selectors.service_get(code)
     if category is None:
         return error(fmt, 404, f"service_code {code} not found")
-    if p.get("jurisdiction_id") and client.town_id and p["jurisdiction_id"] != client.town.code:
+    try:
+        jurisdiction = _jurisdiction(p)
+    except Problem as exc:
+        return error(fmt, exc.status, exc.description)
+    if jurisdiction and client.town_id and not client.town.path.startswith(jurisdiction.path):
         return error(fmt, 400, f"jurisdiction_id {p['jurisdiction_id']} is not served to this api_key")
     attributes, problem = _attributes(p)
     if problem:
@@ -204,15 +245,17 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
                "attributes": attributes}
     if details["media_url"] and not details["media_url"].startswith(("http://", "https://")):
         return error(fmt, 400, "media_url must be an http(s) URL")
-    if client.town_id:
+    if client.town_id or jurisdiction:
         from gridgov.network.selectors import locate
 
         try:
             grid = locate(lat=lat, lon=lon, crs=crs)
         except GridgovError as exc:
             return error(fmt, 400, _describe(exc))
-        if grid.town_id != client.town_id:
+        if client.town_id and grid.town_id != client.town_id:
             return error(fmt, 400, "the location is outside the jurisdiction of this api_key")
+        if jurisdiction and not grid.path.startswith(jurisdiction.path):
+            return error(fmt, 400, _("lat/long 不在 jurisdiction_id %(code)s 的辖区内") % {"code": jurisdiction.code})
     try:
         posted = services.open311_request_create(client=client, data=data, details=details,
                                                  idempotency_key=request.headers.get("Idempotency-Key", ""))

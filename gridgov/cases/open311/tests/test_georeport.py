@@ -208,3 +208,38 @@ def test_it_serves_json_with_the_json_content_type(o311):
 def test_it_keeps_the_wire_format_stable(o311):
     body = json.loads(o311.http.get(f"{BASE}/services.json").content)
     assert body[0]["metadata"] is True and body[0]["type"] == "realtime"
+
+
+def test_it_answers_an_unknown_jurisdiction_id_with_404_on_the_service_list(o311):
+    r = o311.http.get(f"{BASE}/services.json", {"jurisdiction_id": "sfgov.org"})
+    assert (r.status_code, r.json()[0]["code"]) == (404, 404)
+
+
+def test_it_answers_an_unknown_jurisdiction_id_with_404_on_the_request_list(o311):
+    make_cases(o311, 1, cat=o311.cat, channel="open311")
+    assert o311.http.get(f"{BASE}/requests.json", {"jurisdiction_id": "sfgov.org"}).status_code == 404
+
+
+def test_it_refuses_a_post_to_an_unknown_jurisdiction_id(o311):
+    assert post(o311, jurisdiction_id="sfgov.org").status_code == 404
+
+
+def test_it_treats_an_empty_jurisdiction_id_as_absent(o311):
+    assert post(o311, jurisdiction_id="").status_code == 201
+
+
+def test_it_lists_the_requests_of_a_town_under_the_district_jurisdiction(o311):
+    make_cases(o311, 1, cat=o311.cat, channel="open311")
+    body = o311.http.get(f"{BASE}/requests.json", {"jurisdiction_id": o311.district.code}).json()
+    assert len(body) == 1
+
+
+def test_it_hides_a_request_of_another_jurisdiction(o311):
+    case = make_cases(o311, 1, cat=o311.cat, channel="open311")[0]
+    r = o311.http.get(f"{BASE}/requests/{case.number}.json", {"jurisdiction_id": o311.other_town.code})
+    assert r.status_code == 404
+
+
+def test_it_refuses_a_post_located_outside_its_jurisdiction_id(o311):
+    r = post(o311, jurisdiction_id=o311.other_town.code)
+    assert (r.status_code, "jurisdiction_id" in r.json()[0]["description"]) == (400, True)
