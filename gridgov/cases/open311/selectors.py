@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridgov.cases.models import Case, Category, Channel, Kind
 from gridgov.network.models import Division, Level
@@ -21,22 +23,23 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @dataclass(frozen=True)
 class Attribute:
     code: str
-    description: str
+    description: Any  # a lazy translation
     datatype: str = "string"  # string | number | datetime | text | singlevaluelist | multivaluelist
     required: bool = False
-    values: tuple[tuple[str, str], ...] = ()
+    values: tuple[tuple[str, Any], ...] = ()
     variable: bool = True
-    datatype_description: str = ""
+    datatype_description: Any = ""
 
 
 # The attributes every service accepts (GeoReport v2 service definition).
 ATTRIBUTES: tuple[Attribute, ...] = (
-    Attribute("kind", "案卷类型：网格事件（默认）或群众诉求（接诉即办）", "singlevaluelist",
-              values=((Kind.GRID_EVENT.value, "网格事件"), (Kind.COMPLAINT.value, "群众诉求"))),
-    Attribute("crs", "lat/long 的坐标系：wgs84（默认）或 gcj02（国内地图应用）", "singlevaluelist",
+    Attribute("kind", gettext_lazy("案卷类型：网格事件（默认）或群众诉求（接诉即办）"), "singlevaluelist",
+              values=((Kind.GRID_EVENT.value, gettext_lazy("网格事件")), (Kind.COMPLAINT.value, gettext_lazy("群众诉求")))),
+    Attribute("crs", gettext_lazy("lat/long 的坐标系：wgs84（默认）或 gcj02（国内地图应用）"), "singlevaluelist",
               values=(("wgs84", "WGS-84"), ("gcj02", "GCJ-02"))),
-    Attribute("title", "标题（默认为服务名称）", "string", datatype_description="不超过 120 字"),
-    Attribute("anonymous", "匿名上报：不公开联系人", "singlevaluelist", values=(("true", "是"), ("false", "否"))),
+    Attribute("title", gettext_lazy("标题（默认为服务名称）"), "string", datatype_description=gettext_lazy("不超过 120 字")),
+    Attribute("anonymous", gettext_lazy("匿名上报：不公开联系人"), "singlevaluelist",
+              values=(("true", gettext_lazy("是")), ("false", gettext_lazy("否")))),
 )
 ATTRIBUTE_CODES = {a.code: a for a in ATTRIBUTES}
 
@@ -67,10 +70,15 @@ def parse_w3c(text: str) -> dt.datetime:
     return value if timezone.is_aware(value) else value.replace(tzinfo=SHANGHAI)
 
 
+def time_limit(c: Category) -> str:
+    """The service's handling limit as people read it: 15 工作日."""
+    return f"{c.deadline_amount} {c.get_deadline_unit_display()}"
+
+
 def service_dict(c: Category) -> dict[str, Any]:
     return {"service_code": c.code, "service_name": c.name,
-            "description": f"{c.parent.name if c.parent else ''} / {c.name}；处置时限 {c.deadline_amount} "
-                           f"{c.get_deadline_unit_display()}",
+            "description": _("%(group)s / %(name)s；处置时限 %(limit)s") % {
+                "group": c.parent.name if c.parent else "", "name": c.name, "limit": time_limit(c)},
             "metadata": True, "type": "realtime", "keywords": ",".join(filter(None, [c.parent.name if c.parent
                                                                                   else "", c.name])),
             "group": c.parent.name if c.parent else ""}
@@ -79,8 +87,8 @@ def service_dict(c: Category) -> dict[str, Any]:
 def definition_dict(c: Category) -> dict[str, Any]:
     return {"service_code": c.code, "attributes": [
         {"variable": a.variable, "code": a.code, "datatype": a.datatype, "required": a.required,
-         "datatype_description": a.datatype_description or None, "order": i, "description": a.description,
-         **({"values": [{"key": k, "name": n} for k, n in a.values]} if a.values else {})}
+         "datatype_description": str(a.datatype_description) or None, "order": i, "description": str(a.description),
+         **({"values": [{"key": k, "name": str(n)} for k, n in a.values]} if a.values else {})}
         for i, a in enumerate(ATTRIBUTES, start=1)]}
 
 
@@ -147,16 +155,16 @@ def media_urls(cases: list[Case]) -> dict[int, str]:
 def request_dict(c: Case, media_url: str = "") -> dict[str, Any]:
     """One request in GeoReport v2 fields. status is open/closed; gridgov's stage goes to status_notes."""
     stage = str(c.stage_label)
-    notes = stage + ("（已超期，已督办）" if c.overdue and c.status == "open" else "")
+    notes = stage + (_("（已超期，已督办）") if c.overdue and c.status == "open" else "")
     if c.deferred and c.status == "open":
-        notes += "（缓办）"
+        notes += _("（缓办）")
     return {
         "service_request_id": c.number, "status": c.status, "status_notes": notes,
         "service_name": c.category.name, "service_code": c.category.code,
         "description": c.description or c.title,
         "agency_responsible": c.department.name if c.department_id else None,
-        "service_notice": f"处置时限 {c.category.deadline_amount} {c.category.get_deadline_unit_display()}"
-                          + ("（暂定：当年节假日安排未公布）" if c.deadline_provisional else ""),
+        "service_notice": _("处置时限 %(limit)s") % {"limit": time_limit(c.category)}
+                          + (_("（暂定：当年节假日安排未公布）") if c.deadline_provisional else ""),
         "requested_datetime": w3c(c.created_at), "updated_datetime": w3c(c.updated_at),
         "expected_datetime": w3c(c.deadline), "address": c.address or None, "address_id": None,
         "zipcode": None, "lat": c.lat, "long": c.lon, "media_url": media_url or None,

@@ -243,3 +243,23 @@ def test_it_hides_a_request_of_another_jurisdiction(o311):
 def test_it_refuses_a_post_located_outside_its_jurisdiction_id(o311):
     r = post(o311, jurisdiction_id=o311.other_town.code)
     assert (r.status_code, "jurisdiction_id" in r.json()[0]["description"]) == (400, True)
+
+
+def test_it_names_the_phone_parameter_when_the_phone_is_refused(o311):
+    r = post(o311, phone="12")
+    assert (r.status_code, r.json()[0]["description"].split("：")[0]) == (400, "phone")
+
+
+def test_it_names_lat_long_when_the_point_lies_outside_every_grid(o311):
+    r = post(o311, lat="39.9", long="116.4")
+    assert (r.status_code, r.json()[0]["description"].split("：")[0]) == (400, "lat/long")
+
+
+def test_it_names_the_malformed_date_parameter(o311):
+    r = o311.http.get(f"{BASE}/requests.json", {"start_date": "2026-11-01T00:00:00+08:00", "end_date": "soon"})
+    assert r.json()[0]["description"].startswith("end_date ")
+
+
+def test_it_describes_an_error_in_chinese_by_default(o311):
+    description = post(o311, api_key="not-a-key-of-ours-at-all").json()[0]["description"]
+    assert "api_key" in description and "无效" in description
