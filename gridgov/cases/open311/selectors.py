@@ -29,6 +29,7 @@ class Attribute:
     values: tuple[tuple[str, Any], ...] = ()
     variable: bool = True
     datatype_description: Any = ""
+    max_length: int = 0  # a string's limit (0: none)
 
 
 # The attributes every service accepts (GeoReport v2 service definition).
@@ -37,7 +38,8 @@ ATTRIBUTES: tuple[Attribute, ...] = (
               values=((Kind.GRID_EVENT.value, gettext_lazy("网格事件")), (Kind.COMPLAINT.value, gettext_lazy("群众诉求")))),
     Attribute("crs", gettext_lazy("lat/long 的坐标系：wgs84（默认）或 gcj02（国内地图应用）"), "singlevaluelist",
               values=(("wgs84", "WGS-84"), ("gcj02", "GCJ-02"))),
-    Attribute("title", gettext_lazy("标题（默认为服务名称）"), "string", datatype_description=gettext_lazy("不超过 120 字")),
+    Attribute("title", gettext_lazy("标题（默认为服务名称）"), "string", datatype_description=gettext_lazy("不超过 120 字"),
+              max_length=120),
     Attribute("anonymous", gettext_lazy("匿名上报：不公开联系人"), "singlevaluelist",
               values=(("true", gettext_lazy("是")), ("false", gettext_lazy("否")))),
 )

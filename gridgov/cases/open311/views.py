@@ -30,8 +30,9 @@ from gridgov.core.errors import GridgovError, ValidationFailed
 from gridgov.network.models import Division
 
 from . import selectors, services
-from .selectors import ATTRIBUTE_CODES, RequestQuery
+from .selectors import RequestQuery
 
+DESCRIPTION_MAX = 4000  # the spec's limit of a request's description
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 
 
@@ -180,20 +181,31 @@ def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
 # -- POST ------------------------------------------------------------------------------------------------
 
 def _attributes(post: QueryDict) -> dict[str, Any]:
-    """attribute[code]=value (and attribute[code][]=v for multivaluelist) → {code: value}."""
+    """attribute[code]=value (and attribute[code][]=v for multivaluelist) → {code: value}, checked against the
+    service definition: defined codes, one value unless a multivaluelist, listed keys, required ones given."""
     out: dict[str, Any] = {}
     for name in post:
         if not name.startswith("attribute[") or not name.endswith("]"):
             continue
         code = name[len("attribute["):].split("]")[0]
-        spec = ATTRIBUTE_CODES.get(code)
+        spec = selectors.ATTRIBUTE_CODES.get(code)
         if spec is None:
             raise Problem(400, _("attribute[%(code)s] 不在该服务的定义中") % {"code": code})
-        value: Any = post.getlist(name) if spec.datatype == "multivaluelist" else post.get(name, "").strip()
-        if spec.values and value not in {k for k, _n in spec.values}:
+        given = [v.strip() for v in post.getlist(name) if v.strip()]
+        if spec.datatype != "multivaluelist" and len(given) > 1:
+            raise Problem(400, _("attribute[%(code)s] 只能有一个值") % {"code": code})
+        value: Any = given if spec.datatype == "multivaluelist" else (given[0] if given else "")
+        keys = {k for k, _n in spec.values}
+        if keys and not set(given) <= keys:
             raise Problem(400, _("attribute[%(code)s] 的值 %(value)s 不在可选值（%(keys)s）中") % {
-                "code": code, "value": value, "keys": ", ".join(k for k, _n in spec.values)})
+                "code": code, "value": next(v for v in given if v not in keys),
+                "keys": ", ".join(k for k, _n in spec.values)})
+        if spec.max_length and len(value) > spec.max_length:
+            raise Problem(400, _("attribute[%(code)s] 不能超过 %(n)d 字") % {"code": code, "n": spec.max_length})
         out[code] = value
+    missing = [a.code for a in selectors.ATTRIBUTES if a.required and not out.get(a.code)]
+    if missing:
+        raise Problem(400, *(_("缺少必填的 attribute[%(code)s]") % {"code": code} for code in missing))
     return out
 
 
@@ -271,6 +283,8 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     details = {"email": p.get("email", "")[:254], "device_id": p.get("device_id", "")[:100],
                "account_id": p.get("account_id", "")[:100], "media_url": p.get("media_url", "")[:500],
                "attributes": attributes}
+    if len(data["description"]) > DESCRIPTION_MAX:
+        raise Problem(400, _("description 不能超过 %(n)d 字") % {"n": DESCRIPTION_MAX})
     if details["media_url"] and not details["media_url"].startswith(("http://", "https://")):
         raise Problem(400, _("media_url 应为 http(s) 链接"))
     try:

@@ -263,3 +263,36 @@ def test_it_names_the_malformed_date_parameter(o311):
 def test_it_describes_an_error_in_chinese_by_default(o311):
     description = post(o311, api_key="not-a-key-of-ours-at-all").json()[0]["description"]
     assert "api_key" in description and "无效" in description
+
+
+def test_it_refuses_several_values_for_a_single_value_attribute(o311):
+    r = post(o311, **{"attribute[kind][]": ["grid_event", "complaint"]})
+    assert (r.status_code, "attribute[kind]" in r.json()[0]["description"]) == (400, True)
+
+
+def test_it_refuses_a_post_without_a_required_attribute(o311, monkeypatch):
+    from gridgov.cases.open311 import selectors
+
+    monkeypatch.setattr(selectors, "ATTRIBUTES", (selectors.Attribute("title", "标题", required=True),))
+    r = post(o311)
+    assert (r.status_code, "attribute[title]" in r.json()[0]["description"]) == (400, True)
+
+
+def test_it_refuses_a_title_longer_than_the_definition_allows(o311):
+    r = post(o311, **{"attribute[title]": "题" * 121})
+    assert (r.status_code, "attribute[title]" in r.json()[0]["description"]) == (400, True)
+
+
+def test_it_refuses_a_description_longer_than_the_spec_allows(o311):
+    r = post(o311, description="长" * 4001)
+    assert (r.status_code, r.json()[0]["description"].startswith("description")) == (400, True)
+
+
+def test_it_takes_several_values_of_a_multivaluelist_attribute(o311, monkeypatch):
+    from gridgov.cases.open311 import selectors
+    from gridgov.cases.open311.models import Request
+
+    tags = selectors.Attribute("tags", "标签", "multivaluelist", values=(("a", "甲"), ("b", "乙")))
+    monkeypatch.setattr(selectors, "ATTRIBUTE_CODES", {"tags": tags})
+    post(o311, **{"attribute[tags][]": ["a", "b"]})
+    assert Request.objects.get().attributes == {"tags": ["a", "b"]}
