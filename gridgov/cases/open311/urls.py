@@ -1,6 +1,6 @@
 """Open311 GeoReport v2, mounted by gridgov/urls.py at /open311/v2/. Each resource in both formats."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -15,3 +15,8 @@ for _fmt in ("json", "xml"):
         path(f"requests/<str:request_id>.{_fmt}", views.request_detail, {"fmt": _fmt}, name=f"request{_x}"),
         path(f"tokens/<str:token>.{_fmt}", views.token_detail, {"fmt": _fmt}, name=f"token{_x}"),
     ]
+# Anything else under /open311/v2/ answers a 404 in the spec's error format, not an HTML page.
+urlpatterns += [
+    re_path(r"^(?P<rest>.+\.json)$", views.not_found, {"fmt": "json"}, name="not_found"),
+    re_path(r"^(?P<rest>.*)$", views.not_found, {"fmt": "xml"}, name="not_found_xml"),
+]

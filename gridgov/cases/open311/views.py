@@ -23,7 +23,6 @@ from xml.sax.saxutils import escape
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from gridgov.cases.models import Category
 from gridgov.core.errors import GridgovError, ValidationFailed
@@ -86,17 +85,35 @@ class Problem(Exception):
         self.status, self.descriptions = status, descriptions
 
 
-def open311_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Render a Problem raised by the view in the format the client asked for."""
+def open311_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A GeoReport endpoint: other methods get a 405 and a Problem raised by the view its answer, both in the
+    spec's error format (clients parse every answer of the API as XML or JSON)."""
 
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, fmt=fmt, **kwargs)
-        except Problem as p:
-            return error(fmt, p.status, *p.descriptions)
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
+            try:
+                if request.method not in methods:
+                    raise Problem(405, _("%(path)s 不接受 %(method)s 请求") % {"path": request.path,
+                                                                          "method": request.method})
+                return view(request, *args, fmt=fmt, **kwargs)
+            except Problem as p:
+                response = error(fmt, p.status, *p.descriptions)
+                if p.status == 405:
+                    response["Allow"] = ", ".join(methods)
+                return response
 
-    return wrapped
+        return wrapped
+
+    return decorate
+
+
+@csrf_exempt
+@open311_view("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+def not_found(request: HttpRequest, rest: str, fmt: str = "") -> HttpResponse:
+    """Any other path under /open311/v2/: a 404 in the error format, JSON when the path asks for it, else XML
+    (the spec's required format)."""
+    raise Problem(404, _("没有 %(path)s 这个资源") % {"path": request.path})
 
 
 def _jurisdiction(params: QueryDict) -> Division | None:
@@ -119,15 +136,13 @@ def _service(code: str) -> Category:
 
 # -- GET -------------------------------------------------------------------------------------------------
 
-@require_GET
-@open311_errors
+@open311_view("GET")
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     _jurisdiction(request.GET)
     return render(fmt, "services", [selectors.service_dict(c) for c in selectors.services()])
 
 
-@require_GET
-@open311_errors
+@open311_view("GET")
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     _jurisdiction(request.GET)
     return render(fmt, "service_definition", selectors.definition_dict(_service(code)))
@@ -159,8 +174,7 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     return render(fmt, "service_requests", [selectors.request_dict(c, media.get(c.pk, "")) for c in cases])
 
 
-@require_GET
-@open311_errors
+@open311_view("GET")
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     case = selectors.request_get(request_id, _jurisdiction(request.GET))
     if case is None:
@@ -169,8 +183,7 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
     return render(fmt, "service_requests", [selectors.request_dict(case, media.get(case.pk, ""))])
 
 
-@require_GET
-@open311_errors
+@open311_view("GET")
 def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     case = selectors.request_by_token(token, _jurisdiction(request.GET))
     if case is None:
@@ -243,8 +256,7 @@ def _described(exc: GridgovError) -> list[str]:
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
-@open311_errors
+@open311_view("GET", "POST")
 def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "GET":
         return _list(request, fmt)

@@ -296,3 +296,18 @@ def test_it_takes_several_values_of_a_multivaluelist_attribute(o311, monkeypatch
     monkeypatch.setattr(selectors, "ATTRIBUTE_CODES", {"tags": tags})
     post(o311, **{"attribute[tags][]": ["a", "b"]})
     assert Request.objects.get().attributes == {"tags": ["a", "b"]}
+
+
+def test_it_answers_a_method_it_does_not_take_in_the_error_format(o311):
+    r = o311.http.put(f"{BASE}/requests.json")
+    assert (r.status_code, r["Allow"], r.json()[0]["code"]) == (405, "GET, POST", 405)
+
+
+def test_it_answers_an_unknown_path_with_404_in_the_error_format(o311):
+    root = ET.fromstring(o311.http.get(f"{BASE}/services.csv").content)
+    assert (root.tag, root.find("error/code").text) == ("errors", "404")
+
+
+def test_it_answers_an_unknown_json_path_with_404_as_json(o311):
+    r = o311.http.get(f"{BASE}/requests/.json")
+    assert (r.status_code, r.json()[0]["code"]) == (404, 404)
