@@ -167,7 +167,9 @@ def request_dict(c: Case, media_url: str = "") -> dict[str, Any]:
         "agency_responsible": c.department.name if c.department_id else None,
         "service_notice": _("处置时限 %(limit)s") % {"limit": time_limit(c.category)}
                           + (_("（暂定：当年节假日安排未公布）") if c.deadline_provisional else ""),
-        "requested_datetime": w3c(c.created_at), "updated_datetime": w3c(c.updated_at),
+        # The spec: for a closed request, the time it was closed (a later 评价 or call-back changes updated_at).
+        "requested_datetime": w3c(c.created_at),
+        "updated_datetime": w3c(c.closed_at if c.status == "closed" and c.closed_at else c.updated_at),
         "expected_datetime": w3c(c.deadline), "address": c.address or None, "address_id": None,
         "zipcode": None, "lat": c.lat, "long": c.lon, "media_url": media_url or None,
     }

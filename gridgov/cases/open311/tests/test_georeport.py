@@ -311,3 +311,11 @@ def test_it_answers_an_unknown_path_with_404_in_the_error_format(o311):
 def test_it_answers_an_unknown_json_path_with_404_as_json(o311):
     r = o311.http.get(f"{BASE}/requests/.json")
     assert (r.status_code, r.json()[0]["code"]) == (404, 404)
+
+
+def test_it_dates_a_closed_request_by_the_time_it_was_closed(o311):
+    closed_at = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
+    case = make_cases(o311, 1, cat=o311.cat, stage="evaluated", status="closed", closed_at=closed_at,
+                      channel="open311")[0]
+    body = o311.http.get(f"{BASE}/requests/{case.number}.json").json()[0]
+    assert body["updated_datetime"] == "2026-11-20T10:00:00+08:00"
