@@ -319,3 +319,18 @@ def test_it_dates_a_closed_request_by_the_time_it_was_closed(o311):
                       channel="open311")[0]
     body = o311.http.get(f"{BASE}/requests/{case.number}.json").json()[0]
     assert body["updated_datetime"] == "2026-11-20T10:00:00+08:00"
+
+
+def test_it_lists_requests_in_the_same_number_of_queries_whatever_their_number(o311):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            o311.http.get(f"{BASE}/requests.json", {"jurisdiction_id": o311.town.code})
+        return len(ctx.captured_queries)
+
+    make_cases(o311, 2, cat=o311.cat, channel="open311")
+    few = queries()
+    make_cases(o311, 20, cat=o311.cat, channel="open311")
+    assert queries() == few
