@@ -334,3 +334,8 @@ def test_it_lists_requests_in_the_same_number_of_queries_whatever_their_number(o
     few = queries()
     make_cases(o311, 20, cat=o311.cat, channel="open311")
     assert queries() == few
+
+
+def test_it_describes_an_error_in_english_to_a_client_that_asks_for_it(o311):
+    r = o311.http.get(f"{BASE}/requests.json", {"status": "pending"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.json()[0]["description"] == "status must be open or closed, not pending"
