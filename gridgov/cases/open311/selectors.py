@@ -46,6 +46,21 @@ ATTRIBUTES: tuple[Attribute, ...] = (
 ATTRIBUTE_CODES = {a.code: a for a in ATTRIBUTES}
 
 
+# When this API's published behaviour last changed (the discovery file's changeset).
+CHANGESET = dt.datetime(2026, 11, 27, tzinfo=SHANGHAI)
+
+
+def discovery_dict(url: str) -> dict[str, Any]:
+    """The Service Discovery file (wiki.open311.org/Service_Discovery): where the GeoReport v2 endpoint is,
+    in which formats, whom to ask, and how to get an api_key."""
+    return {"changeset": w3c(CHANGESET),
+            "contact": settings.GRIDGOV_OPEN311_CONTACT or settings.DEFAULT_FROM_EMAIL,
+            "key_service": _("api_key 由本平台管理员发放（gridgov open311 add）"),
+            "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": url,
+                           "changeset": w3c(CHANGESET), "type": "production",
+                           "formats": ["text/xml", "application/json"]}]}
+
+
 def jurisdiction_get(code: str) -> Division | None:
     """The jurisdiction a `jurisdiction_id` names: a town (镇街) or the district above them, by division code."""
     return Division.objects.filter(code=code, level__in=(Level.DISTRICT, Level.TOWN)).only("id", "code", "path",

@@ -9,6 +9,7 @@ urlpatterns = []
 for _fmt in ("json", "xml"):
     _x = "" if _fmt == "json" else "_xml"
     urlpatterns += [
+        path(f"discovery.{_fmt}", views.discovery, {"fmt": _fmt}, name=f"discovery{_x}"),
         path(f"services.{_fmt}", views.service_list, {"fmt": _fmt}, name=f"services{_x}"),
         path(f"services/<str:code>.{_fmt}", views.service_definition, {"fmt": _fmt}, name=f"service{_x}"),
         path(f"requests.{_fmt}", views.requests_endpoint, {"fmt": _fmt}, name=f"requests{_x}"),

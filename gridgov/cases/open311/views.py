@@ -1,5 +1,6 @@
 """GeoReport v2 endpoints (http://wiki.open311.org/GeoReport_v2/), JSON and XML, exactly as published:
 
+    GET  discovery.{fmt}              the Service Discovery file   <discovery>…<endpoints><endpoint>…
     GET  services.{fmt}               the service list              <services><service>…
     GET  services/{code}.{fmt}        a service definition          <service_definition>…<attributes><attribute>…
     GET  requests.{fmt}               requests (service_request_id, service_code, start_date, end_date, status)
@@ -57,7 +58,7 @@ def _xml(tag: str, value: Any, item_tags: dict[str, str]) -> str:
 
 # List element → the element of each item, as in the spec's XML examples.
 ITEM_TAGS = {"services": "service", "service_requests": "request", "attributes": "attribute",
-             "values": "value", "errors": "error"}
+             "values": "value", "errors": "error", "endpoints": "endpoint", "formats": "format"}
 
 
 def render(fmt: str, root: str, data: Any, status: int = 200) -> HttpResponse:
@@ -135,6 +136,16 @@ def _service(code: str) -> Category:
 
 
 # -- GET -------------------------------------------------------------------------------------------------
+
+@open311_view("GET")
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    from django.conf import settings
+    from django.urls import reverse
+
+    path = reverse("open311:services").removesuffix("/services.json")
+    site = settings.GRIDGOV_SITE_URL.rstrip("/")
+    return render(fmt, "discovery", selectors.discovery_dict(site + path if site else request.build_absolute_uri(path)))
+
 
 @open311_view("GET")
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-PUBLIC_ROUTES = {f"open311:{name}{x}" for name in ("services", "service", "requests", "request", "token", "not_found")
+PUBLIC_ROUTES = {f"open311:{name}{x}" for name in ("discovery", "services", "service", "requests", "request", "token",
+                                                  "not_found")
                  for x in ("", "_xml")}
 
 

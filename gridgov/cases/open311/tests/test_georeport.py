@@ -339,3 +339,15 @@ def test_it_lists_requests_in_the_same_number_of_queries_whatever_their_number(o
 def test_it_describes_an_error_in_english_to_a_client_that_asks_for_it(o311):
     r = o311.http.get(f"{BASE}/requests.json", {"status": "pending"}, HTTP_ACCEPT_LANGUAGE="en")
     assert r.json()[0]["description"] == "status must be open or closed, not pending"
+
+
+def test_it_publishes_the_service_discovery_file(o311):
+    body = o311.http.get(f"{BASE}/discovery.json").json()
+    endpoint = body["endpoints"][0]
+    assert (endpoint["specification"], endpoint["url"], endpoint["formats"]) == (
+        "http://wiki.open311.org/GeoReport_v2", "http://testserver/open311/v2", ["text/xml", "application/json"])
+
+
+def test_it_publishes_the_service_discovery_file_as_xml(o311):
+    root = ET.fromstring(o311.http.get(f"{BASE}/discovery.xml").content)
+    assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == ["text/xml", "application/json"]
