@@ -262,8 +262,9 @@ def _described(exc: GridgovError) -> list[str]:
     """One description per field of a refusal of the case engine, named as the client's parameter."""
     if not exc.errors:
         return [str(exc.message)]
-    return [f"{PARAMETERS.get(field, field)}：{'；'.join(str(m) for m in messages)}" if field != "__all__"
-            else "；".join(str(m) for m in messages) for field, messages in exc.errors.items()]
+    return [_("%(parameter)s：%(problem)s") % {"parameter": PARAMETERS.get(field, field),
+                                               "problem": " ".join(str(m) for m in messages)}
+            if field != "__all__" else " ".join(str(m) for m in messages) for field, messages in exc.errors.items()]
 
 
 @csrf_exempt

@@ -351,3 +351,8 @@ def test_it_publishes_the_service_discovery_file(o311):
 def test_it_publishes_the_service_discovery_file_as_xml(o311):
     root = ET.fromstring(o311.http.get(f"{BASE}/discovery.xml").content)
     assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == ["text/xml", "application/json"]
+
+
+def test_it_names_the_parameter_in_english_with_an_english_colon(o311):
+    description = post(o311, headers={"Accept-Language": "en"}, phone="12").json()[0]["description"]
+    assert description.startswith("phone: ")
