@@ -156,6 +156,7 @@ LOGGING = {
 # Open311 GeoReport v2 (/open311/v2/): the most requests one GET returns, and its default window in days.
 GRIDGOV_OPEN311_MAX_RESULTS = int(os.environ.get("GRIDGOV_OPEN311_MAX_RESULTS", 1000))
 GRIDGOV_OPEN311_DEFAULT_DAYS = 90
+GRIDGOV_OPEN311_CONTACT = os.environ.get("GRIDGOV_OPEN311_CONTACT", "")  # in the discovery file; else FROM_EMAIL
 
 # Notifications of case transitions (gridgov/cases/notifications.py): the in-app inbox always, plus these
 # channels after commit. Development logs them; production lists e.g.

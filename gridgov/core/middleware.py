@@ -16,14 +16,14 @@ _SAFE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 class DefaultLanguageMiddleware:
     """Pages are zh-Hans unless the user picks another language with the switcher (the language cookie): a
-    browser set to English does not turn a township's screens English on its own. The API still follows
-    Accept-Language, so clients may ask for English error messages."""
+    browser set to English does not turn a township's screens English on its own. The APIs (/api/, Open311)
+    still follow Accept-Language, so clients may ask for English error messages."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith("/api/"):
+        if not request.path.startswith(("/api/", "/open311/")):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
 

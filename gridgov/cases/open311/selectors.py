@@ -11,8 +11,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridgov.cases.models import Case, Category, Channel, Kind
+from gridgov.network.models import Division, Level
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -20,24 +23,48 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @dataclass(frozen=True)
 class Attribute:
     code: str
-    description: str
+    description: Any  # a lazy translation
     datatype: str = "string"  # string | number | datetime | text | singlevaluelist | multivaluelist
     required: bool = False
-    values: tuple[tuple[str, str], ...] = ()
+    values: tuple[tuple[str, Any], ...] = ()
     variable: bool = True
-    datatype_description: str = ""
+    datatype_description: Any = ""
+    max_length: int = 0  # a string's limit (0: none)
 
 
 # The attributes every service accepts (GeoReport v2 service definition).
 ATTRIBUTES: tuple[Attribute, ...] = (
-    Attribute("kind", "案卷类型：网格事件（默认）或群众诉求（接诉即办）", "singlevaluelist",
-              values=((Kind.GRID_EVENT.value, "网格事件"), (Kind.COMPLAINT.value, "群众诉求"))),
-    Attribute("crs", "lat/long 的坐标系：wgs84（默认）或 gcj02（国内地图应用）", "singlevaluelist",
+    Attribute("kind", gettext_lazy("案卷类型：网格事件（默认）或群众诉求（接诉即办）"), "singlevaluelist",
+              values=((Kind.GRID_EVENT.value, gettext_lazy("网格事件")), (Kind.COMPLAINT.value, gettext_lazy("群众诉求")))),
+    Attribute("crs", gettext_lazy("lat/long 的坐标系：wgs84（默认）或 gcj02（国内地图应用）"), "singlevaluelist",
               values=(("wgs84", "WGS-84"), ("gcj02", "GCJ-02"))),
-    Attribute("title", "标题（默认为服务名称）", "string", datatype_description="不超过 120 字"),
-    Attribute("anonymous", "匿名上报：不公开联系人", "singlevaluelist", values=(("true", "是"), ("false", "否"))),
+    Attribute("title", gettext_lazy("标题（默认为服务名称）"), "string", datatype_description=gettext_lazy("不超过 120 字"),
+              max_length=120),
+    Attribute("anonymous", gettext_lazy("匿名上报：不公开联系人"), "singlevaluelist",
+              values=(("true", gettext_lazy("是")), ("false", gettext_lazy("否")))),
 )
 ATTRIBUTE_CODES = {a.code: a for a in ATTRIBUTES}
+
+
+# When this API's published behaviour last changed (the discovery file's changeset).
+CHANGESET = dt.datetime(2026, 11, 27, tzinfo=SHANGHAI)
+
+
+def discovery_dict(url: str) -> dict[str, Any]:
+    """The Service Discovery file (wiki.open311.org/Service_Discovery): where the GeoReport v2 endpoint is,
+    in which formats, whom to ask, and how to get an api_key."""
+    return {"changeset": w3c(CHANGESET),
+            "contact": settings.GRIDGOV_OPEN311_CONTACT or settings.DEFAULT_FROM_EMAIL,
+            "key_service": _("api_key 由本平台管理员发放（gridgov open311 add）"),
+            "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": url,
+                           "changeset": w3c(CHANGESET), "type": "production",
+                           "formats": ["text/xml", "application/json"]}]}
+
+
+def jurisdiction_get(code: str) -> Division | None:
+    """The jurisdiction a `jurisdiction_id` names: a town (镇街) or the district above them, by division code."""
+    return Division.objects.filter(code=code, level__in=(Level.DISTRICT, Level.TOWN)).only("id", "code", "path",
+                                                                                        "level").first()
 
 
 def services() -> QuerySet[Category]:
@@ -60,10 +87,15 @@ def parse_w3c(text: str) -> dt.datetime:
     return value if timezone.is_aware(value) else value.replace(tzinfo=SHANGHAI)
 
 
+def time_limit(c: Category) -> str:
+    """The service's handling limit as people read it: 15 工作日."""
+    return f"{c.deadline_amount} {c.get_deadline_unit_display()}"
+
+
 def service_dict(c: Category) -> dict[str, Any]:
     return {"service_code": c.code, "service_name": c.name,
-            "description": f"{c.parent.name if c.parent else ''} / {c.name}；处置时限 {c.deadline_amount} "
-                           f"{c.get_deadline_unit_display()}",
+            "description": _("%(group)s / %(name)s；处置时限 %(limit)s") % {
+                "group": c.parent.name if c.parent else "", "name": c.name, "limit": time_limit(c)},
             "metadata": True, "type": "realtime", "keywords": ",".join(filter(None, [c.parent.name if c.parent
                                                                                   else "", c.name])),
             "group": c.parent.name if c.parent else ""}
@@ -72,8 +104,8 @@ def service_dict(c: Category) -> dict[str, Any]:
 def definition_dict(c: Category) -> dict[str, Any]:
     return {"service_code": c.code, "attributes": [
         {"variable": a.variable, "code": a.code, "datatype": a.datatype, "required": a.required,
-         "datatype_description": a.datatype_description or None, "order": i, "description": a.description,
-         **({"values": [{"key": k, "name": n} for k, n in a.values]} if a.values else {})}
+         "datatype_description": str(a.datatype_description) or None, "order": i, "description": str(a.description),
+         **({"values": [{"key": k, "name": str(n)} for k, n in a.values]} if a.values else {})}
         for i, a in enumerate(ATTRIBUTES, start=1)]}
 
 
@@ -93,15 +125,13 @@ class RequestQuery:
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     statuses: list[str] = field(default_factory=list)
-    jurisdiction: str = ""
+    jurisdiction: Division | None = None
 
 
 def request_list(q: RequestQuery) -> list[Case]:
     """GET requests: by ids (other filters ignored, as the spec says), else by service codes, status and
     requested time (default: the last 90 days), newest first, at most GRIDGOV_OPEN311_MAX_RESULTS."""
-    qs = public_requests()
-    if q.jurisdiction:
-        qs = qs.filter(town__code=q.jurisdiction)
+    qs = in_jurisdiction(public_requests(), q.jurisdiction)
     limit = settings.GRIDGOV_OPEN311_MAX_RESULTS
     if q.ids:
         return list(qs.filter(number__in=q.ids[:limit]).order_by("-created_at"))
@@ -115,12 +145,18 @@ def request_list(q: RequestQuery) -> list[Case]:
     return list(qs.order_by("-created_at")[:limit])
 
 
-def request_get(number: str) -> Case | None:
-    return public_requests().filter(number=number).first()
+def in_jurisdiction(qs: QuerySet[Case], jurisdiction: Division | None) -> QuerySet[Case]:
+    """The cases of `qs` in the towns under `jurisdiction` (all of them when None)."""
+    return qs if jurisdiction is None else qs.filter(town__path__startswith=jurisdiction.path)
 
 
-def request_by_token(token: str) -> Case | None:
-    return Case.objects.filter(follow_token=token).only("id", "number", "follow_token").first()
+def request_get(number: str, jurisdiction: Division | None = None) -> Case | None:
+    return in_jurisdiction(public_requests(), jurisdiction).filter(number=number).first()
+
+
+def request_by_token(token: str, jurisdiction: Division | None = None) -> Case | None:
+    return in_jurisdiction(Case.objects.filter(follow_token=token), jurisdiction).only(
+        "id", "number", "follow_token").first()
 
 
 def media_urls(cases: list[Case]) -> dict[int, str]:
@@ -136,17 +172,19 @@ def media_urls(cases: list[Case]) -> dict[int, str]:
 def request_dict(c: Case, media_url: str = "") -> dict[str, Any]:
     """One request in GeoReport v2 fields. status is open/closed; gridgov's stage goes to status_notes."""
     stage = str(c.stage_label)
-    notes = stage + ("（已超期，已督办）" if c.overdue and c.status == "open" else "")
+    notes = stage + (_("（已超期，已督办）") if c.overdue and c.status == "open" else "")
     if c.deferred and c.status == "open":
-        notes += "（缓办）"
+        notes += _("（缓办）")
     return {
         "service_request_id": c.number, "status": c.status, "status_notes": notes,
         "service_name": c.category.name, "service_code": c.category.code,
         "description": c.description or c.title,
         "agency_responsible": c.department.name if c.department_id else None,
-        "service_notice": f"处置时限 {c.category.deadline_amount} {c.category.get_deadline_unit_display()}"
-                          + ("（暂定：当年节假日安排未公布）" if c.deadline_provisional else ""),
-        "requested_datetime": w3c(c.created_at), "updated_datetime": w3c(c.updated_at),
+        "service_notice": _("处置时限 %(limit)s") % {"limit": time_limit(c.category)}
+                          + (_("（暂定：当年节假日安排未公布）") if c.deadline_provisional else ""),
+        # The spec: for a closed request, the time it was closed (a later 评价 or call-back changes updated_at).
+        "requested_datetime": w3c(c.created_at),
+        "updated_datetime": w3c(c.closed_at if c.status == "closed" and c.closed_at else c.updated_at),
         "expected_datetime": w3c(c.deadline), "address": c.address or None, "address_id": None,
         "zipcode": None, "lat": c.lat, "long": c.lon, "media_url": media_url or None,
     }

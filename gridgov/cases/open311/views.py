@@ -1,5 +1,6 @@
 """GeoReport v2 endpoints (http://wiki.open311.org/GeoReport_v2/), JSON and XML, exactly as published:
 
+    GET  discovery.{fmt}              the Service Discovery file   <discovery>…<endpoints><endpoint>…
     GET  services.{fmt}               the service list              <services><service>…
     GET  services/{code}.{fmt}        a service definition          <service_definition>…<attributes><attribute>…
     GET  requests.{fmt}               requests (service_request_id, service_code, start_date, end_date, status)
@@ -13,19 +14,25 @@ with the same HTTP status. Plain function views: parse, call a selector or servi
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
+from gridgov.cases.models import Category
 from gridgov.core.errors import GridgovError, ValidationFailed
+from gridgov.network.models import Division
 
 from . import selectors, services
-from .selectors import ATTRIBUTE_CODES, RequestQuery
+from .selectors import RequestQuery
 
+DESCRIPTION_MAX = 4000  # the spec's limit of a request's description
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 
 
@@ -51,7 +58,7 @@ def _xml(tag: str, value: Any, item_tags: dict[str, str]) -> str:
 
 # List element → the element of each item, as in the spec's XML examples.
 ITEM_TAGS = {"services": "service", "service_requests": "request", "attributes": "attribute",
-             "values": "value", "errors": "error"}
+             "values": "value", "errors": "error", "endpoints": "endpoint", "formats": "format"}
 
 
 def render(fmt: str, root: str, data: Any, status: int = 200) -> HttpResponse:
@@ -65,80 +72,165 @@ def render(fmt: str, root: str, data: Any, status: int = 200) -> HttpResponse:
     return response
 
 
-def error(fmt: str, status: int, description: str) -> HttpResponse:
-    return render(fmt, "errors", [{"code": status, "description": description}], status=status)
+def error(fmt: str, status: int, *descriptions: str) -> HttpResponse:
+    """The spec's error body: one entry per problem, each with the HTTP status as its code."""
+    return render(fmt, "errors", [{"code": status, "description": d} for d in descriptions], status=status)
+
+
+class Problem(Exception):
+    """An answer in the spec's error format: 404 for what does not exist, 403 for the api_key, else 400.
+    Descriptions are meant for the user (zh-Hans by default) and name the parameter as the client sent it."""
+
+    def __init__(self, status: int, *descriptions: str) -> None:
+        super().__init__(*descriptions)
+        self.status, self.descriptions = status, descriptions
+
+
+def open311_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A GeoReport endpoint: other methods get a 405 and a Problem raised by the view its answer, both in the
+    spec's error format (clients parse every answer of the API as XML or JSON)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
+            try:
+                if request.method not in methods:
+                    raise Problem(405, _("%(path)s 不接受 %(method)s 请求") % {"path": request.path,
+                                                                          "method": request.method})
+                return view(request, *args, fmt=fmt, **kwargs)
+            except Problem as p:
+                response = error(fmt, p.status, *p.descriptions)
+                if p.status == 405:
+                    response["Allow"] = ", ".join(methods)
+                return response
+
+        return wrapped
+
+    return decorate
+
+
+@csrf_exempt
+@open311_view("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+def not_found(request: HttpRequest, rest: str, fmt: str = "") -> HttpResponse:
+    """Any other path under /open311/v2/: a 404 in the error format, JSON when the path asks for it, else XML
+    (the spec's required format)."""
+    raise Problem(404, _("没有 %(path)s 这个资源") % {"path": request.path})
+
+
+def _jurisdiction(params: QueryDict) -> Division | None:
+    """The jurisdiction_id parameter: empty is absent (the spec's optional arguments); unknown is a 404."""
+    code = (params.get("jurisdiction_id") or "").strip()
+    if not code:
+        return None
+    jurisdiction = selectors.jurisdiction_get(code)
+    if jurisdiction is None:
+        raise Problem(404, _("未找到 jurisdiction_id %(code)s（应为镇街或区的统计代码）") % {"code": code})
+    return jurisdiction
+
+
+def _service(code: str) -> Category:
+    category = selectors.service_get(code)
+    if category is None:
+        raise Problem(404, _("未找到 service_code %(code)s") % {"code": code})
+    return category
 
 
 # -- GET -------------------------------------------------------------------------------------------------
 
-@require_GET
+@open311_view("GET")
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    from django.conf import settings
+    from django.urls import reverse
+
+    path = reverse("open311:services").removesuffix("/services.json")
+    site = settings.GRIDGOV_SITE_URL.rstrip("/")
+    return render(fmt, "discovery", selectors.discovery_dict(site + path if site else request.build_absolute_uri(path)))
+
+
+@open311_view("GET")
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    _jurisdiction(request.GET)
     return render(fmt, "services", [selectors.service_dict(c) for c in selectors.services()])
 
 
-@require_GET
+@open311_view("GET")
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    category = selectors.service_get(code)
-    if category is None:
-        return error(fmt, 404, f"service_code {code} not found")
-    return render(fmt, "service_definition", selectors.definition_dict(category))
+    _jurisdiction(request.GET)
+    return render(fmt, "service_definition", selectors.definition_dict(_service(code)))
 
 
 def _split(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
+def _datetime(params: QueryDict, name: str) -> dt.datetime | None:
+    if not (params.get(name) or "").strip():
+        return None
+    try:
+        return selectors.parse_w3c(params[name])
+    except ValueError:
+        raise Problem(400, _("%(name)s 应为 W3C 日期时间，例如 2026-11-26T10:00:00+08:00") % {"name": name}) from None
+
+
 def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     g = request.GET
-    try:
-        q = RequestQuery(ids=_split(g.get("service_request_id")), service_codes=_split(g.get("service_code")),
-                         start=selectors.parse_w3c(g["start_date"]) if g.get("start_date") else None,
-                         end=selectors.parse_w3c(g["end_date"]) if g.get("end_date") else None,
-                         statuses=_split(g.get("status")), jurisdiction=g.get("jurisdiction_id", ""))
-    except ValueError:
-        return error(fmt, 400, "start_date and end_date must be W3C datetimes, e.g. 2026-11-26T10:00:00+08:00")
+    q = RequestQuery(ids=_split(g.get("service_request_id")), service_codes=_split(g.get("service_code")),
+                     start=_datetime(g, "start_date"), end=_datetime(g, "end_date"),
+                     statuses=_split(g.get("status")), jurisdiction=_jurisdiction(g))
     bad = [s for s in q.statuses if s not in ("open", "closed")]
     if bad:
-        return error(fmt, 400, f"status must be open or closed, not {bad[0]}")
+        raise Problem(400, _("status 只能是 open 或 closed，不能是 %(value)s") % {"value": bad[0]})
     cases = selectors.request_list(q)
     media = selectors.media_urls(cases)
     return render(fmt, "service_requests", [selectors.request_dict(c, media.get(c.pk, "")) for c in cases])
 
 
-@require_GET
+@open311_view("GET")
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
-    case = selectors.request_get(request_id)
+    case = selectors.request_get(request_id, _jurisdiction(request.GET))
     if case is None:
-        return error(fmt, 404, f"service_request_id {request_id} not found")
+        raise Problem(404, _("未找到 service_request_id %(id)s") % {"id": request_id})
     media = selectors.media_urls([case])
     return render(fmt, "service_requests", [selectors.request_dict(case, media.get(case.pk, ""))])
 
 
-@require_GET
+@open311_view("GET")
 def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
-    case = selectors.request_by_token(token)
+    case = selectors.request_by_token(token, _jurisdiction(request.GET))
     if case is None:
-        return error(fmt, 404, f"token {token} not found")
+        raise Problem(404, _("未找到 token %(token)s") % {"token": token})
     return render(fmt, "service_requests", [{"service_request_id": case.number, "token": token}])
 
 
 # -- POST ------------------------------------------------------------------------------------------------
 
-def _attributes(post: Any) -> tuple[dict[str, Any], str | None]:
-    """attribute[code]=value (and attribute[code][]=v for multivaluelist) → {code: value}; an error text."""
+def _attributes(post: QueryDict) -> dict[str, Any]:
+    """attribute[code]=value (and attribute[code][]=v for multivaluelist) → {code: value}, checked against the
+    service definition: defined codes, one value unless a multivaluelist, listed keys, required ones given."""
     out: dict[str, Any] = {}
     for name in post:
         if not name.startswith("attribute[") or not name.endswith("]"):
             continue
         code = name[len("attribute["):].split("]")[0]
-        spec = ATTRIBUTE_CODES.get(code)
+        spec = selectors.ATTRIBUTE_CODES.get(code)
         if spec is None:
-            return out, f"attribute {code} is not defined for this service"
-        value: Any = post.getlist(name) if spec.datatype == "multivaluelist" else post.get(name, "").strip()
-        if spec.values and value not in {k for k, _ in spec.values}:
-            return out, f"attribute {code}: {value} is not one of " + ", ".join(k for k, _ in spec.values)
+            raise Problem(400, _("attribute[%(code)s] 不在该服务的定义中") % {"code": code})
+        given = [v.strip() for v in post.getlist(name) if v.strip()]
+        if spec.datatype != "multivaluelist" and len(given) > 1:
+            raise Problem(400, _("attribute[%(code)s] 只能有一个值") % {"code": code})
+        value: Any = given if spec.datatype == "multivaluelist" else (given[0] if given else "")
+        keys = {k for k, _n in spec.values}
+        if keys and not set(given) <= keys:
+            raise Problem(400, _("attribute[%(code)s] 的值 %(value)s 不在可选值（%(keys)s）中") % {
+                "code": code, "value": next(v for v in given if v not in keys),
+                "keys": ", ".join(k for k, _n in spec.values)})
+        if spec.max_length and len(value) > spec.max_length:
+            raise Problem(400, _("attribute[%(code)s] 不能超过 %(n)d 字") % {"code": code, "n": spec.max_length})
         out[code] = value
-    return out, None
+    missing = [a.code for a in selectors.ATTRIBUTES if a.required and not out.get(a.code)]
+    if missing:
+        raise Problem(400, *(_("缺少必填的 attribute[%(code)s]") % {"code": code} for code in missing))
+    return out
 
 
 def _place(address: str) -> tuple[float, float] | None:
@@ -146,7 +238,7 @@ def _place(address: str) -> tuple[float, float] | None:
     whose name the address contains. Reports are located to a grid, so a point is needed."""
     from shapely.geometry import shape
 
-    from gridgov.network.models import Division, Level
+    from gridgov.network.models import Level
 
     named = [d for d in Division.objects.filter(level__gte=Level.VILLAGE).only(
         "name", "polygon", "center_lat", "center_lon", "level") if d.name and d.name in address]
@@ -159,40 +251,53 @@ def _place(address: str) -> tuple[float, float] | None:
     return None
 
 
+# The case engine's fields → the POST parameter a client sent, so that an error names what the client can fix.
+PARAMETERS = {"lat": "lat", "lon": "long", "location": "lat/long", "reporter_phone": "phone",
+              "reporter_name": "first_name/last_name", "description": "description", "address": "address_string",
+              "category": "service_code", "kind": "attribute[kind]", "crs": "attribute[crs]",
+              "title": "attribute[title]", "anonymous": "attribute[anonymous]"}
+
+
+def _described(exc: GridgovError) -> list[str]:
+    """One description per field of a refusal of the case engine, named as the client's parameter."""
+    if not exc.errors:
+        return [str(exc.message)]
+    return [_("%(parameter)s：%(problem)s") % {"parameter": PARAMETERS.get(field, field),
+                                               "problem": " ".join(str(m) for m in messages)}
+            if field != "__all__" else " ".join(str(m) for m in messages) for field, messages in exc.errors.items()]
+
+
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@open311_view("GET", "POST")
 def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "GET":
         return _list(request, fmt)
     p = request.POST
     client = services.client_for_key(p.get("api_key", ""))
     if client is None:
-        return error(fmt, 403, "Invalid api_key received -- can't proceed with create_request.")
+        raise Problem(403, _("api_key 缺失或无效，无法受理上报"))
     code = p.get("service_code", "").strip()
     if not code:
-        return error(fmt, 400, "service_code is required")
-    category = selectors.service_get(code)
-    if category is None:
-        return error(fmt, 404, f"service_code {code} not found")
-    if p.get("jurisdiction_id") and client.town_id and p["jurisdiction_id"] != client.town.code:
-        return error(fmt, 400, f"jurisdiction_id {p['jurisdiction_id']} is not served to this api_key")
-    attributes, problem = _attributes(p)
-    if problem:
-        return error(fmt, 400, problem)
+        raise Problem(400, _("缺少 service_code"))
+    category = _service(code)
+    jurisdiction = _jurisdiction(p)
+    if jurisdiction and client.town_id and not client.town.path.startswith(jurisdiction.path):
+        raise Problem(400, _("该 api_key 不能上报到 jurisdiction_id %(code)s") % {"code": jurisdiction.code})
+    attributes = _attributes(p)
     address = p.get("address_string", "").strip()
     crs = attributes.get("crs", "wgs84")
-    try:
-        if p.get("lat") and p.get("long"):
+    if p.get("lat") and p.get("long"):
+        try:
             lat, lon = float(p["lat"]), float(p["long"])
-        elif address:
-            point = _place(address)
-            if point is None:
-                return error(fmt, 400, "address_string could not be located to a grid; send lat and long")
-            lat, lon, crs = point[0], point[1], "wgs84"
-        else:
-            return error(fmt, 400, "lat and long, or address_string, are required")
-    except ValueError:
-        return error(fmt, 400, "lat and long must be decimal degrees")
+        except ValueError:
+            raise Problem(400, _("lat 和 long 应为十进制度数")) from None
+    elif address:
+        point = _place(address)
+        if point is None:
+            raise Problem(400, _("address_string 无法定位到网格，请改传 lat 和 long"))
+        lat, lon, crs = point[0], point[1], "wgs84"
+    else:
+        raise Problem(400, _("缺少位置：请传 lat 和 long，或 address_string"))
     name = " ".join(filter(None, [p.get("last_name", "").strip(), p.get("first_name", "").strip()]))
     data = {"kind": attributes.get("kind") or "grid_event", "category": category, "lat": lat, "lon": lon,
             "crs": crs, "title": attributes.get("title", ""), "description": p.get("description", ""),
@@ -202,33 +307,29 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     details = {"email": p.get("email", "")[:254], "device_id": p.get("device_id", "")[:100],
                "account_id": p.get("account_id", "")[:100], "media_url": p.get("media_url", "")[:500],
                "attributes": attributes}
+    if len(data["description"]) > DESCRIPTION_MAX:
+        raise Problem(400, _("description 不能超过 %(n)d 字") % {"n": DESCRIPTION_MAX})
     if details["media_url"] and not details["media_url"].startswith(("http://", "https://")):
-        return error(fmt, 400, "media_url must be an http(s) URL")
-    if client.town_id:
-        from gridgov.network.selectors import locate
-
-        try:
-            grid = locate(lat=lat, lon=lon, crs=crs)
-        except GridgovError as exc:
-            return error(fmt, 400, _describe(exc))
-        if grid.town_id != client.town_id:
-            return error(fmt, 400, "the location is outside the jurisdiction of this api_key")
+        raise Problem(400, _("media_url 应为 http(s) 链接"))
     try:
+        if client.town_id or jurisdiction:
+            from gridgov.network.selectors import locate
+
+            grid = locate(lat=lat, lon=lon, crs=crs)
+            if client.town_id and grid.town_id != client.town_id:
+                raise Problem(400, _("lat/long 不在该 api_key 的辖区内"))
+            if jurisdiction and not grid.path.startswith(jurisdiction.path):
+                raise Problem(400, _("lat/long 不在 jurisdiction_id %(code)s 的辖区内") % {"code": jurisdiction.code})
         posted = services.open311_request_create(client=client, data=data, details=details,
                                                  idempotency_key=request.headers.get("Idempotency-Key", ""))
     except ValidationFailed as exc:
-        return error(fmt, 400, _describe(exc))
+        raise Problem(400, *_described(exc)) from None
     except GridgovError as exc:
-        return error(fmt, exc.status, _describe(exc))
+        raise Problem(exc.status, *_described(exc)) from None
     case = posted.case
-    notice = ("附近已有相同问题正在办理，本次上报已并入该案卷" if posted.followed else
-              f"已受理，处置时限 {category.deadline_amount} {category.get_deadline_unit_display()}")
+    notice = (_("附近已有相同问题正在办理，本次上报已并入该案卷") if posted.followed else
+              _("已受理，处置时限 %(limit)s") % {"limit": selectors.time_limit(category)})
+    # Services are "realtime": the id comes at once, and the spec forbids a token beside it. The token would
+    # also be the case's follow link (it rates the case), the first reporter's when this one followed theirs.
     return render(fmt, "service_requests", [{"service_request_id": case.number, "service_notice": notice,
-                                             "account_id": p.get("account_id") or None,
-                                             "token": case.follow_token}], status=201)
-
-
-def _describe(exc: GridgovError) -> str:
-    if exc.errors:
-        return "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())
-    return exc.message
+                                             "account_id": p.get("account_id") or None}], status=201)

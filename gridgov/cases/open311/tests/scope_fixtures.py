@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-PUBLIC_ROUTES = {f"open311:{name}{x}" for name in ("services", "service", "requests", "request", "token")
+PUBLIC_ROUTES = {f"open311:{name}{x}" for name in ("discovery", "services", "service", "requests", "request", "token",
+                                                  "not_found")
                  for x in ("", "_xml")}
 
 
@@ -15,4 +16,5 @@ def scope_fixtures(world: Any) -> dict[str, Any]:
         "v2/services": "9901",
         "v2/requests": "SJSCOPE0001",
         "v2/tokens": "scope-token-grid_a",
+        "open311/v2": "nothing.json",  # the error answer of any other path
     }

@@ -182,9 +182,18 @@ def test_it_never_lists_a_case_from_another_channel(o311):
 
 
 def test_it_finds_the_request_behind_a_token(o311):
-    reply = post(o311).json()[0]
-    body = o311.http.get(f"{BASE}/tokens/{reply['token']}.json").json()
-    assert body == [{"service_request_id": reply["service_request_id"], "token": reply["token"]}]
+    case = Case.objects.get(number=post(o311).json()[0]["service_request_id"])
+    body = o311.http.get(f"{BASE}/tokens/{case.follow_token}.json").json()
+    assert body == [{"service_request_id": case.number, "token": case.follow_token}]
+
+
+def test_it_answers_a_post_with_the_request_id_and_no_token(o311):
+    assert set(post(o311).json()[0]) == {"service_request_id", "service_notice", "account_id"}
+
+
+def test_it_never_hands_a_duplicate_reporter_the_follow_token_of_the_case_they_joined(o311):
+    first = Case.objects.get(number=post(o311).json()[0]["service_request_id"])
+    assert first.follow_token not in post(o311, device_id="phone-2").content.decode()
 
 
 def test_it_keeps_the_media_url_of_a_post(o311):
@@ -199,3 +208,151 @@ def test_it_serves_json_with_the_json_content_type(o311):
 def test_it_keeps_the_wire_format_stable(o311):
     body = json.loads(o311.http.get(f"{BASE}/services.json").content)
     assert body[0]["metadata"] is True and body[0]["type"] == "realtime"
+
+
+def test_it_answers_an_unknown_jurisdiction_id_with_404_on_the_service_list(o311):
+    r = o311.http.get(f"{BASE}/services.json", {"jurisdiction_id": "sfgov.org"})
+    assert (r.status_code, r.json()[0]["code"]) == (404, 404)
+
+
+def test_it_answers_an_unknown_jurisdiction_id_with_404_on_the_request_list(o311):
+    make_cases(o311, 1, cat=o311.cat, channel="open311")
+    assert o311.http.get(f"{BASE}/requests.json", {"jurisdiction_id": "sfgov.org"}).status_code == 404
+
+
+def test_it_refuses_a_post_to_an_unknown_jurisdiction_id(o311):
+    assert post(o311, jurisdiction_id="sfgov.org").status_code == 404
+
+
+def test_it_treats_an_empty_jurisdiction_id_as_absent(o311):
+    assert post(o311, jurisdiction_id="").status_code == 201
+
+
+def test_it_lists_the_requests_of_a_town_under_the_district_jurisdiction(o311):
+    make_cases(o311, 1, cat=o311.cat, channel="open311")
+    body = o311.http.get(f"{BASE}/requests.json", {"jurisdiction_id": o311.district.code}).json()
+    assert len(body) == 1
+
+
+def test_it_hides_a_request_of_another_jurisdiction(o311):
+    case = make_cases(o311, 1, cat=o311.cat, channel="open311")[0]
+    r = o311.http.get(f"{BASE}/requests/{case.number}.json", {"jurisdiction_id": o311.other_town.code})
+    assert r.status_code == 404
+
+
+def test_it_refuses_a_post_located_outside_its_jurisdiction_id(o311):
+    r = post(o311, jurisdiction_id=o311.other_town.code)
+    assert (r.status_code, "jurisdiction_id" in r.json()[0]["description"]) == (400, True)
+
+
+def test_it_names_the_phone_parameter_when_the_phone_is_refused(o311):
+    r = post(o311, phone="12")
+    assert (r.status_code, r.json()[0]["description"].split("：")[0]) == (400, "phone")
+
+
+def test_it_names_lat_long_when_the_point_lies_outside_every_grid(o311):
+    r = post(o311, lat="39.9", long="116.4")
+    assert (r.status_code, r.json()[0]["description"].split("：")[0]) == (400, "lat/long")
+
+
+def test_it_names_the_malformed_date_parameter(o311):
+    r = o311.http.get(f"{BASE}/requests.json", {"start_date": "2026-11-01T00:00:00+08:00", "end_date": "soon"})
+    assert r.json()[0]["description"].startswith("end_date ")
+
+
+def test_it_describes_an_error_in_chinese_by_default(o311):
+    description = post(o311, api_key="not-a-key-of-ours-at-all").json()[0]["description"]
+    assert "api_key" in description and "无效" in description
+
+
+def test_it_refuses_several_values_for_a_single_value_attribute(o311):
+    r = post(o311, **{"attribute[kind][]": ["grid_event", "complaint"]})
+    assert (r.status_code, "attribute[kind]" in r.json()[0]["description"]) == (400, True)
+
+
+def test_it_refuses_a_post_without_a_required_attribute(o311, monkeypatch):
+    from gridgov.cases.open311 import selectors
+
+    monkeypatch.setattr(selectors, "ATTRIBUTES", (selectors.Attribute("title", "标题", required=True),))
+    r = post(o311)
+    assert (r.status_code, "attribute[title]" in r.json()[0]["description"]) == (400, True)
+
+
+def test_it_refuses_a_title_longer_than_the_definition_allows(o311):
+    r = post(o311, **{"attribute[title]": "题" * 121})
+    assert (r.status_code, "attribute[title]" in r.json()[0]["description"]) == (400, True)
+
+
+def test_it_refuses_a_description_longer_than_the_spec_allows(o311):
+    r = post(o311, description="长" * 4001)
+    assert (r.status_code, r.json()[0]["description"].startswith("description")) == (400, True)
+
+
+def test_it_takes_several_values_of_a_multivaluelist_attribute(o311, monkeypatch):
+    from gridgov.cases.open311 import selectors
+    from gridgov.cases.open311.models import Request
+
+    tags = selectors.Attribute("tags", "标签", "multivaluelist", values=(("a", "甲"), ("b", "乙")))
+    monkeypatch.setattr(selectors, "ATTRIBUTE_CODES", {"tags": tags})
+    post(o311, **{"attribute[tags][]": ["a", "b"]})
+    assert Request.objects.get().attributes == {"tags": ["a", "b"]}
+
+
+def test_it_answers_a_method_it_does_not_take_in_the_error_format(o311):
+    r = o311.http.put(f"{BASE}/requests.json")
+    assert (r.status_code, r["Allow"], r.json()[0]["code"]) == (405, "GET, POST", 405)
+
+
+def test_it_answers_an_unknown_path_with_404_in_the_error_format(o311):
+    root = ET.fromstring(o311.http.get(f"{BASE}/services.csv").content)
+    assert (root.tag, root.find("error/code").text) == ("errors", "404")
+
+
+def test_it_answers_an_unknown_json_path_with_404_as_json(o311):
+    r = o311.http.get(f"{BASE}/requests/.json")
+    assert (r.status_code, r.json()[0]["code"]) == (404, 404)
+
+
+def test_it_dates_a_closed_request_by_the_time_it_was_closed(o311):
+    closed_at = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
+    case = make_cases(o311, 1, cat=o311.cat, stage="evaluated", status="closed", closed_at=closed_at,
+                      channel="open311")[0]
+    body = o311.http.get(f"{BASE}/requests/{case.number}.json").json()[0]
+    assert body["updated_datetime"] == "2026-11-20T10:00:00+08:00"
+
+
+def test_it_lists_requests_in_the_same_number_of_queries_whatever_their_number(o311):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            o311.http.get(f"{BASE}/requests.json", {"jurisdiction_id": o311.town.code})
+        return len(ctx.captured_queries)
+
+    make_cases(o311, 2, cat=o311.cat, channel="open311")
+    few = queries()
+    make_cases(o311, 20, cat=o311.cat, channel="open311")
+    assert queries() == few
+
+
+def test_it_describes_an_error_in_english_to_a_client_that_asks_for_it(o311):
+    r = o311.http.get(f"{BASE}/requests.json", {"status": "pending"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.json()[0]["description"] == "status must be open or closed, not pending"
+
+
+def test_it_publishes_the_service_discovery_file(o311):
+    body = o311.http.get(f"{BASE}/discovery.json").json()
+    endpoint = body["endpoints"][0]
+    assert (endpoint["specification"], endpoint["url"], endpoint["formats"]) == (
+        "http://wiki.open311.org/GeoReport_v2", "http://testserver/open311/v2", ["text/xml", "application/json"])
+
+
+def test_it_publishes_the_service_discovery_file_as_xml(o311):
+    root = ET.fromstring(o311.http.get(f"{BASE}/discovery.xml").content)
+    assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == ["text/xml", "application/json"]
+
+
+def test_it_names_the_parameter_in_english_with_an_english_colon(o311):
+    description = post(o311, headers={"Accept-Language": "en"}, phone="12").json()[0]["description"]
+    assert description.startswith("phone: ")
