@@ -213,7 +213,7 @@ def _intake(request: HttpRequest, payload: CaseIn, user: Any) -> Any:
     case = intake.case
     if intake.replayed or intake.followed:  # an earlier case: read it back with what the answer names
         case = Case.objects.select_related("category", "grid", "department").get(pk=case.pk)
-    body = {**CaseOut.build(case), "follow_url": f"/cases/follow/{case.follow_token}/",
+    body = {**CaseOut.build(case), "follow_url": f"/cases/follow/{intake.follow_token}/",
             "replayed": intake.replayed, "followed": intake.followed}
     # Rendered as it is: `build` gives every field of CreatedOut in its type (tests/test_intake.py holds the
     # answer to the schema), so validating it again on every report would only cost time.
@@ -302,11 +302,13 @@ def flow_graph(request: HttpRequest, kind: str, fmt: str = "mermaid"):
 
 @router.get("/cases/follow/{token}", auth=None, summary="凭查询链接查看办理进度（无需登录）")
 def follow(request: HttpRequest, token: str):
-    c = selectors.case_by_token(token=token)
+    followed = selectors.case_by_token(token=token)
+    c, own = followed.case, followed.own  # a follower's link: progress only, not the reporter's reply
     events = c.events.order_by("time", "id")
     return {"number": c.number, "title": c.title, "stage": c.stage, "stage_label": str(c.stage_label),
             "status": c.status, "created_at": c.created_at, "deadline": c.deadline, "closed_at": c.closed_at,
-            "reply": c.reply, "rating": c.rating, "can_rate": c.kind == "complaint" and c.stage == "rating",
+            "reply": c.reply if own else "", "rating": c.rating if own else None, "own": own,
+            "can_rate": own and c.kind == "complaint" and c.stage == "rating",
             "timeline": [{"time": e.time, "label": e.label} for e in events]}
 
 

@@ -244,6 +244,9 @@ class CaseFollower(models.Model):
                              related_name="+", verbose_name=_("用户"))
     via = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
                             verbose_name=_("原案卷"))
+    # The follower's own link (/cases/follow/<token>/): progress only. The case's follow_token stays its
+    # reporter's, who alone reads the reply and rates it.
+    token = models.CharField(_("查询凭证"), max_length=32, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -346,6 +349,7 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=100)
     request_hash = models.CharField(max_length=64)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, related_name="+")
+    follow_token = models.CharField(max_length=32, blank=True, default="")  # a follow's link, handed out again
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

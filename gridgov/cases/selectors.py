@@ -23,7 +23,7 @@ from gridgov.core.tables import ProcessTable
 
 from . import engine
 from .filtersets import QUEUES, CaseFilterSet, overdue_q, queue_q
-from .models import Attachment, Case, CaseEvent, Category, Notification
+from .models import Attachment, Case, CaseEvent, CaseFollower, Category, Notification
 from .permissions import case_scope_q
 
 
@@ -208,17 +208,31 @@ def unread_count(*, user: Any) -> int:
     return Notification.objects.filter(recipient=user, read_at=None).count()
 
 
-def case_by_token(*, token: str) -> Case:
-    """The case a follow link names; a merged case shows its survivor (merged reporters follow it)."""
+@dataclass
+class Followed:
+    """What a follow link shows: the case (a merged one's survivor), and whether the link is the case's own,
+    its reporter's (reads the reply, rates it), or a follower's (a repeated or merged report: progress only)."""
+
+    case: Case
+    own: bool
+    token: str
+
+
+def case_by_token(*, token: str) -> Followed:
+    """The case a follow link names: the case's own link, a follower's link, or the link of a case merged
+    into another (its reporter follows the survivor)."""
     from gridgov.core.errors import NotFound
 
-    case = Case.objects.select_related("category", "grid", "department", "merged_into").filter(
-        follow_token=token).first() if token else None
+    related = ("category", "grid", "department", "merged_into")
+    case = Case.objects.select_related(*related).filter(follow_token=token).first() if token else None
+    own = case is not None and not case.merged_into_id
+    if case is None and token:
+        follower = CaseFollower.objects.select_related(*(f"case__{r}" for r in related)).filter(token=token).first()
+        case = follower.case if follower else None
     if case is None:
         raise NotFound()
     seen = 0
     while case.merged_into_id and seen < 5:
-        case = Case.objects.select_related("category", "grid", "department", "merged_into").get(
-            pk=case.merged_into_id)
+        case = Case.objects.select_related(*related).get(pk=case.merged_into_id)
         seen += 1
-    return case
+    return Followed(case, own, token)

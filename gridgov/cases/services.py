@@ -47,6 +47,17 @@ class Intake:
     case: Case
     replayed: bool = False  # an Idempotency-Key retry: the case made by the first attempt
     followed: bool = False  # the reporter chose to follow an existing case
+    follower_token: str = ""  # then their own follow link (the case's own stays its reporter's)
+
+    @property
+    def follow_token(self) -> str:
+        """The link this reporter follows the case by: their new case's, or their follower link."""
+        return self.follower_token if self.followed else self.case.follow_token
+
+
+def new_token() -> str:
+    """A follow link's secret: 128 random bits, URL-safe."""
+    return secrets.token_urlsafe(16)[:22]
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -93,9 +104,9 @@ def _request_hash(data: dict[str, Any], photos: list[Any]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _claim_key(user: Any, key: str, request_hash: str) -> tuple[IdempotencyKey | None, Case | None]:
+def _claim_key(user: Any, key: str, request_hash: str) -> tuple[IdempotencyKey | None, IdempotencyKey | None]:
     """Claim the key in this transaction. When an earlier attempt holds it, wait for it (the unique index
-    does) and return its case."""
+    does) and return its row (with its case)."""
     owner = f"u:{user.pk}" if getattr(user, "pk", None) else "anon"
     try:
         with transaction.atomic():
@@ -107,7 +118,7 @@ def _claim_key(user: Any, key: str, request_hash: str) -> tuple[IdempotencyKey |
             raise ValidationFailed({"Idempotency-Key": [_("该幂等键已用于另一份不同的上报")]}) from None
         if row.case is None:
             raise Conflict(_("相同的上报正在处理，请稍后重试")) from None
-        return None, row.case
+        return None, row
 
 
 INTAKE_FIELDS = {"kind", "category", "title", "description", "address", "lat", "lon", "crs", "anonymous",
@@ -135,13 +146,15 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
     if idempotency_key:
         claim, earlier = _claim_key(acting_user, idempotency_key, _request_hash(data, photos))
         if earlier is not None:
-            return Intake(earlier, replayed=True)
+            return Intake(earlier.case, replayed=True, followed=bool(earlier.follow_token),
+                          follower_token=earlier.follow_token)
 
     if data.get("follow"):
-        target = case_follow(case=_follow_target(data["follow"]), acting_user=acting_user)
+        target = _follow_target(data["follow"])
+        token = case_follow(case=target, acting_user=acting_user)
         if claim is not None:
-            IdempotencyKey.objects.filter(pk=claim.pk).update(case=target)
-        return Intake(target, followed=True)
+            IdempotencyKey.objects.filter(pk=claim.pk).update(case=target, follow_token=token)
+        return Intake(target, followed=True, follower_token=token)
 
     kind = data.get("kind") or Kind.GRID_EVENT
     flow = engine.flow_for(kind)
@@ -185,7 +198,7 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
                 reporter=acting_user if getattr(acting_user, "pk", None) else None,
                 reporter_name=(data.get("reporter_name") or "")[:50], reporter_phone=phone,
                 anonymous=bool(data.get("anonymous")), channel=channel,
-                external_ref=(data.get("external_ref") or "")[:64], follow_token=secrets.token_urlsafe(16)[:22])
+                external_ref=(data.get("external_ref") or "")[:64], follow_token=new_token())
     case.grid, case.town = grid, grid.town
     engine.enter_stage(case, flow.initial, now)
     if is_staff and not permissions.allows(acting_user, "add", case):
@@ -321,16 +334,24 @@ def _follow_target(value: Any) -> Case:
 
 
 @service
-def case_follow(*, case: Case, acting_user: Any) -> Case:
-    """A reporter follows an existing case instead of reporting it again (the duplicate check's answer)."""
-    if not getattr(acting_user, "pk", None):
-        return case  # anonymous visitors follow by the case's link
-    if case.reporter_id != acting_user.pk:
-        CaseFollower.objects.get_or_create(case=case, user=acting_user)
-        CaseEvent.objects.create(case=case, time=timezone.now(), actor=acting_user, actor_name=str(acting_user),
-                                 transition="follow", label=_("群众重复上报（关注）"), from_stage=case.stage,
-                                 to_stage=case.stage)
-    return case
+def case_follow(*, case: Case, acting_user: Any) -> str:
+    """A reporter follows an existing case instead of reporting it again (the duplicate check's answer), and
+    gets a follow link of their own: it shows the case's progress but not the reply, and cannot rate (the
+    case's own link is its reporter's). The timeline counts the repeated report."""
+    if getattr(acting_user, "pk", None) and case.reporter_id == acting_user.pk:
+        return case.follow_token
+    if getattr(acting_user, "pk", None):
+        follower, _created = CaseFollower.objects.get_or_create(case=case, user=acting_user)
+        if follower.token:
+            return follower.token  # already following: the same link, no second timeline line
+        follower.token = new_token()
+        follower.save(update_fields=["token"])
+    else:
+        follower = CaseFollower.objects.create(case=case, user=None, token=new_token())
+    CaseEvent.objects.create(case=case, time=timezone.now(), actor=acting_user if follower.user_id else None,
+                             actor_name=str(acting_user) if follower.user_id else _("群众"), transition="follow",
+                             label=_("群众重复上报（关注）"), from_stage=case.stage, to_stage=case.stage)
+    return follower.token
 
 
 @service
@@ -354,8 +375,8 @@ def case_merge(*, case: Case, into: Case, acting_user: Any, expected_version: in
     if case.reporter_id:
         moved.append(case.reporter_id)
     have = set(CaseFollower.objects.filter(case=into).values_list("user_id", flat=True))
-    CaseFollower.objects.bulk_create([CaseFollower(case=into, user_id=u, via=case) for u in set(moved)
-                                      if u not in have and u != into.reporter_id])
+    CaseFollower.objects.bulk_create([CaseFollower(case=into, user_id=u, via=case, token=new_token())
+                                      for u in set(moved) if u not in have and u != into.reporter_id])
     CaseEvent.objects.create(case=into, time=timezone.now(), actor=acting_user, actor_name=str(acting_user),
                              transition="merged_in", label=_("合并重复案卷"), from_stage=into.stage,
                              to_stage=into.stage, note=note, data={"merged": case.pk, "number": case.number})
@@ -387,8 +408,9 @@ def notification_read(*, acting_user: Any, ids: list[int] | None = None) -> int:
 
 
 def fire_by_token(*, token: str, transition: str, data: dict[str, Any], note: str = "") -> Case:
-    """A complainant without an account rates the reply through the case's follow link."""
-    case = Case.objects.select_related("category", "grid").filter(follow_token=token).first()
+    """A complainant without an account rates the reply through the case's own follow link (a follower's link,
+    or the link of a case merged into this one, only shows progress)."""
+    case = Case.objects.select_related("category", "grid").filter(follow_token=token).first() if token else None
     if case is None or transition != "rate":
         raise NotFound()
     return engine.fire(case=case, transition=transition, acting_user=None, data=data, note=note, system=True)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gridgov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -164,7 +165,7 @@ def report(request: HttpRequest) -> HttpResponse:
             case = intake.case
             if staff:
                 return redirect("cases:case_detail", pk=case.pk)
-            return redirect("cases:follow", token=case.follow_token)
+            return redirect("cases:follow", token=intake.follow_token)
         except services.DuplicateFound as exc:
             dupes, status = exc.extra.get("duplicates", []), 409
         except ValidationFailed as exc:
@@ -180,19 +181,24 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def follow(request: HttpRequest, token: str) -> HttpResponse:
-    """The reporter's follow link: progress, the reply, and the 1–5 rating of a complaint."""
-    case = selectors.case_by_token(token=token)
-    error = ""
+    """The follow link: progress for everyone who holds it; the reply, the photos and the 1–5 rating of a
+    complaint only on the reporter's own link (not a follower's, nor a merged case's)."""
+    followed = selectors.case_by_token(token=token)
+    case, error = followed.case, ""
     if request.method == "POST":
         try:
-            services.fire_by_token(token=case.follow_token, transition="rate",
+            if not followed.own:
+                raise PermissionDenied(_("只有诉求人本人可以评价"))
+            services.fire_by_token(token=token, transition="rate",
                                    data={"rating": request.POST.get("rating", "")}, note=request.POST.get("note", ""))
             return redirect("cases:follow", token=token)
         except (ValidationFailed, Conflict, NotFound, PermissionDenied) as exc:
             error = exc.message
-    events = list(case.events.order_by("time", "id").prefetch_related("attachments"))
-    return render(request, "cases/follow.html", {"c": case, "events": events, "error": error,
-                                                 "token": case.follow_token})
+    events = case.events.order_by("time", "id")
+    if followed.own:
+        events = events.prefetch_related("attachments")
+    return render(request, "cases/follow.html", {"c": case, "events": list(events), "error": error,
+                                                 "own": followed.own, "token": token})
 
 
 @login_required

@@ -97,3 +97,55 @@ def test_solving_after_the_deadline_is_not_on_time(case_world, report):
     Case.objects.filter(pk=case.pk).update(deadline=case.created_at - dt.timedelta(hours=1))
     go(w, case, "solve", "clerk", note="晚了")
     assert Case.objects.get(pk=case.pk).on_time is False
+
+
+def _anonymous_follow(case_world, case, client):
+    """A passer-by reports the same problem from the report page and chooses 关注此事件."""
+    lat, lon = case_world.point_a
+    resp = client.post("/cases/report/", {"kind": "complaint", "category": "0102", "lat": lat, "lon": lon,
+                                           "description": "这里也有垃圾", "follow": case.pk})
+    assert resp.status_code == 302
+    return resp["Location"].rstrip("/").rsplit("/", 1)[1]
+
+
+def test_a_passer_by_who_follows_a_complaint_gets_a_link_of_their_own_not_the_complainants(
+        case_world, replied, client_for):
+    """The complainant's link rates the reply; the passer-by who followed the same complaint gets their own
+    link: it shows the progress, not the reply, offers no rating, and cannot rate through the page or the API."""
+    passer_by = client_for(None)
+    token = _anonymous_follow(case_world, replied, passer_by)
+    assert token != replied.follow_token
+    page = passer_by.get(f"/cases/follow/{token}/").content.decode()
+    assert replied.number in page and "您反映的问题已解决" not in page and 'name="rating"' not in page
+    assert replied.follow_token not in page
+    refused = passer_by.post(f"/cases/follow/{token}/", {"rating": "1"})
+    api = passer_by.post(f"/api/v1/cases/cases/follow/{token}/rate", data=json.dumps({"rating": 1}),
+                         content_type="application/json")
+    assert refused.status_code == 200 and "只有诉求人本人可以评价" in refused.content.decode()
+    assert api.status_code == 404 and Case.objects.get(pk=replied.pk).rating is None
+    assert client_for(None).get(f"/api/v1/cases/cases/follow/{token}").json()["reply"] == ""
+    assert "您反映的问题已解决" in client_for(None).get(f"/cases/follow/{replied.follow_token}/").content.decode()
+
+
+def test_the_reporter_of_a_merged_complaint_follows_the_survivor_but_does_not_rate_it(
+        case_world, replied, report, client_for):
+    from gridgov.cases.services import case_merge
+
+    dup = report(None, kind="complaint", force_new=True)
+    case_merge(case=Case.objects.get(pk=dup.pk), into=Case.objects.get(pk=replied.pk),
+               acting_user=case_world.people["dispatcher"])
+    page = client_for(None).get(f"/cases/follow/{dup.follow_token}/").content.decode()
+    assert replied.number in page and "您反映的问题已解决" not in page and replied.follow_token not in page
+    client_for(None).post(f"/cases/follow/{dup.follow_token}/", {"rating": "1"})
+    assert Case.objects.get(pk=replied.pk).rating is None
+
+
+def test_a_retried_follow_hands_out_the_same_follower_link(case_world, replied, client_for):
+    """The API's Idempotency-Key: a retry of a follow answers the follower's link again, never the case's."""
+    lat, lon = case_world.point_a
+    body = json.dumps({"kind": "complaint", "category": "0102", "lat": lat, "lon": lon, "follow": replied.pk})
+    c = client_for(None)
+    urls = [c.post("/api/v1/cases/public/cases", body, content_type="application/json",
+                   headers={"Idempotency-Key": "k-1"}).json()["follow_url"] for _ in range(2)]
+    assert urls[0] == urls[1] and replied.follow_token not in urls[0]
+    assert Case.objects.get(pk=replied.pk).events.filter(transition="follow").count() == 1
