@@ -344,10 +344,13 @@ def case_follow(*, case: Case, acting_user: Any) -> str:
         follower, _created = CaseFollower.objects.get_or_create(case=case, user=acting_user)
         if follower.token:
             return follower.token  # already following: the same link, no second timeline line
+        before = None if _created else audit.snapshot(follower)
         follower.token = new_token()
         follower.save(update_fields=["token"])
+        audit.record(follower, "create" if _created else "update", before)
     else:
         follower = CaseFollower.objects.create(case=case, user=None, token=new_token())
+        audit.record(follower, "create")
     CaseEvent.objects.create(case=case, time=timezone.now(), actor=acting_user if follower.user_id else None,
                              actor_name=str(acting_user) if follower.user_id else _("群众"), transition="follow",
                              label=_("群众重复上报（关注）"), from_stage=case.stage, to_stage=case.stage)
@@ -375,8 +378,9 @@ def case_merge(*, case: Case, into: Case, acting_user: Any, expected_version: in
     if case.reporter_id:
         moved.append(case.reporter_id)
     have = set(CaseFollower.objects.filter(case=into).values_list("user_id", flat=True))
-    CaseFollower.objects.bulk_create([CaseFollower(case=into, user_id=u, via=case, token=new_token())
-                                      for u in set(moved) if u not in have and u != into.reporter_id])
+    audit.record_many(CaseFollower.objects.bulk_create(
+        [CaseFollower(case=into, user_id=u, via=case, token=new_token())
+         for u in set(moved) if u not in have and u != into.reporter_id]), "create", actor=acting_user)
     CaseEvent.objects.create(case=into, time=timezone.now(), actor=acting_user, actor_name=str(acting_user),
                              transition="merged_in", label=_("合并重复案卷"), from_stage=into.stage,
                              to_stage=into.stage, note=note, data={"merged": case.pk, "number": case.number})

@@ -62,3 +62,16 @@ def test_only_the_dispatcher_may_merge(case_world, report, client_for):
     resp = client_for("worker_a").post(f"/api/v1/cases/cases/{dup.pk}/merge", data=json.dumps({"into": survivor.pk}),
                                        content_type="application/json")
     assert resp.status_code == 404 and not CaseFollower.objects.exists()
+
+
+def test_following_and_merging_are_in_the_change_log_with_who_did_it(case_world, report):
+    from gridgov.core.models import ChangeRecord
+
+    first, dup = report("worker_a"), report("resident")
+    lat, lon = case_world.point_a
+    case_report(acting_user=case_world.people["worker_b"], data={"category": "0102", "lat": lat, "lon": lon,
+                                                                 "follow": first.pk})
+    case_merge(case=dup, into=first, acting_user=case_world.dispatcher)
+    actors = set(ChangeRecord.objects.filter(model="cases.casefollower", action="create")
+                 .values_list("actor", flat=True))
+    assert actors == {"worker_b", case_world.dispatcher.username}
