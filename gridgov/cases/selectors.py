@@ -100,6 +100,19 @@ def case_view(*, user: Any, case: Case) -> CaseView:
     return CaseView(case, actions, waiting, events, photos, reporter, phone, merged)
 
 
+def dispatch_suggestion(*, case: Case) -> str:
+    """What 派遣 with nothing chosen would pick for `case` (the dispatch form names it before it is used)."""
+    from gridgov.accounts.roles import ProCategory
+
+    from .dispatch import suggest
+
+    s = suggest(category=case.category, grid=case.grid)
+    parts = [s.department.name] if s.department else []
+    if s.pro_category:
+        parts.append(str(dict(ProCategory.choices).get(s.pro_category, s.pro_category)))
+    return " · ".join(parts)
+
+
 QUEUE_CAP = 999
 
 

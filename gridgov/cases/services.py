@@ -58,8 +58,9 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def find_duplicates(*, category: Category, lat: float, lon: float, now: Any = None,
-                    exclude: int | None = None) -> list[Case]:
-    """Open cases of the same category within 50 m and 72 h: a bounding box on the index, then distance."""
+                    exclude: int | None = None, kind: str | None = None) -> list[Case]:
+    """Open cases of the same category within 50 m and 72 h: a bounding box on the index, then distance.
+    `kind`: only cases of that kind (what a case may be merged into); intake shows every kind."""
     now = now or timezone.now()
     dlat = DUPLICATE_RADIUS_M / 111_320.0
     dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
@@ -68,6 +69,8 @@ def find_duplicates(*, category: Category, lat: float, lon: float, now: Any = No
                              lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
     if exclude:
         qs = qs.exclude(pk=exclude)
+    if kind:
+        qs = qs.filter(kind=kind)
     found = [c for c in qs.order_by("created_at")[:20] if distance_m(lat, lon, c.lat, c.lon) <= DUPLICATE_RADIUS_M]
     return found
 

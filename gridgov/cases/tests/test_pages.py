@@ -149,3 +149,49 @@ def test_an_anonymous_reporter_is_shown_as_anonymous_in_the_staff_language(case_
     assert "<dd>匿名 </dd>" in c.get(f"/cases/{case.pk}/").content.decode()
     c.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "<dd>Anonymous </dd>" in c.get(f"/cases/{case.pk}/").content.decode()
+
+
+def _fire(world, case, name, who, **kw):
+    from gridgov.cases.engine import fire
+
+    return fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=world.people[who], **kw)
+
+
+def test_it_tells_the_second_tab_why_its_dispatch_did_not_go_through(case_world, client_for, report):
+    """The dispatcher dispatches in one tab, then submits the same form from another: the page says why."""
+    case = report("worker_a")
+    _fire(case_world, case, "file", "dispatcher")
+    c = client_for("dispatcher")
+    c.post(f"/cases/{case.pk}/fire/dispatch/", {"version": 2})
+    resp = c.post(f"/cases/{case.pk}/fire/dispatch/", {"version": 2})
+    assert resp.status_code == 409 and "案卷已被他人处理（当前环节：待签收）" in resp.content.decode()
+
+
+def test_it_names_the_field_of_a_missing_reason_by_its_label(case_world, client_for, report):
+    case = report("worker_a")
+    resp = client_for("dispatcher").post(f"/cases/{case.pk}/fire/void/", {"version": 1, "note": ""})
+    assert resp.status_code == 422 and "说明：请填写作废的说明" in resp.content.decode()
+
+
+def test_the_clerk_who_returns_a_wrong_dispatch_lands_on_the_queue_with_a_confirmation(
+        case_world, client_for, report):
+    case = report("worker_a")
+    _fire(case_world, case, "file", "dispatcher")
+    _fire(case_world, case, "dispatch", "dispatcher")
+    c = client_for("clerk")
+    resp = c.post(f"/cases/{case.pk}/fire/return/", {"version": 3, "note": "不属于本部门"}, follow=True)
+    assert resp.status_code == 200 and f"已退回：{case.number}" in resp.content.decode()
+
+
+def test_the_dispatch_form_names_the_department_the_rule_suggests(case_world, client_for, report):
+    case = report("worker_a")
+    _fire(case_world, case, "file", "dispatcher")
+    page = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
+    assert "（按规则建议：应急管理办公室）" in page
+
+
+def test_it_offers_to_merge_a_grid_event_only_into_grid_events(case_world, client_for, report):
+    complaint = report(None, kind="complaint")
+    event = report("worker_a")
+    page = client_for("dispatcher").get(f"/cases/{event.pk}/").content.decode()
+    assert f'<option value="{complaint.pk}">' not in page
