@@ -195,3 +195,12 @@ def test_it_offers_to_merge_a_grid_event_only_into_grid_events(case_world, clien
     event = report("worker_a")
     page = client_for("dispatcher").get(f"/cases/{event.pk}/").content.decode()
     assert f'<option value="{complaint.pk}">' not in page
+
+
+def test_the_handler_sees_a_deferred_case_as_deferred_not_as_a_running_clock(case_world, client_for, report):
+    case = report("worker_a")
+    for name, who, kw in (("file", "dispatcher", {}), ("dispatch", "dispatcher", {}),
+                          ("defer", "dispatcher", {"note": "待汛期后处理"})):
+        _fire(case_world, case, name, who, **kw)
+    page = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
+    assert "（缓办中，暂停计时）" in page and "剩余" not in page
