@@ -221,6 +221,7 @@ def enter_stage(case: Any, stage_name: str, now: dt.datetime) -> None:
     """Set stage, status and the step deadline of the stage entered."""
     flow = flow_for(case.kind)
     stage = flow.stage(stage_name)
+    previous_step_deadline = case.step_deadline
     case.stage = stage.name
     case.status = "closed" if stage.closed else "open"
     if stage.limit is not None:
@@ -229,7 +230,10 @@ def enter_stage(case: Any, stage_name: str, now: dt.datetime) -> None:
         case.step_deadline = None if case.deferred else case.deadline
     else:
         case.step_deadline = None
-    case.overdue = False if stage.closed else case.overdue
+    # `overdue` (督办) belongs to a step: a new step with its own deadline starts on time, and the sweep urges
+    # it again when that one lapses. 签收 keeps the handling deadline, and with it the mark.
+    if stage.closed or case.step_deadline != previous_step_deadline:
+        case.overdue = False
 
 
 def _clean_inputs(t: Transition, data: dict[str, Any]) -> dict[str, Any]:

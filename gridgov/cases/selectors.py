@@ -23,7 +23,7 @@ from gridgov.core.tables import ProcessTable
 
 from . import engine
 from .filtersets import QUEUES, CaseFilterSet, overdue_q, queue_q
-from .models import Attachment, Case, CaseEvent, CaseFollower, Category, Notification
+from .models import Attachment, Case, CaseEvent, CaseFollower, Category, Notification, Tree
 from .permissions import case_scope_q
 
 
@@ -98,6 +98,19 @@ def case_view(*, user: Any, case: Case) -> CaseView:
         phone = mask("phone", case.reporter_phone) if case.reporter_phone and staff else ""
     merged = list(Case.objects.filter(merged_into=case).only("id", "number", "title")) if staff else []
     return CaseView(case, actions, waiting, events, photos, reporter, phone, merged)
+
+
+def dispatch_suggestion(*, case: Case) -> str:
+    """What 派遣 with nothing chosen would pick for `case` (the dispatch form names it before it is used)."""
+    from gridgov.accounts.roles import ProCategory
+
+    from .dispatch import suggest
+
+    s = suggest(category=case.category, grid=case.grid)
+    parts = [s.department.name] if s.department else []
+    if s.pro_category:
+        parts.append(str(dict(ProCategory.choices).get(s.pro_category, s.pro_category)))
+    return " · ".join(parts)
 
 
 QUEUE_CAP = 999
@@ -176,8 +189,10 @@ class _ActiveCategories(ProcessTable):
     def load(self) -> tuple[dict[int, Category], dict[str, Category]]:
         rows = list(Category.objects.filter(active=True).select_related("parent").order_by("tree", "code"))
         by_code: dict[str, Category] = {}
-        for c in rows:
-            by_code.setdefault(c.code, c)  # the event tree before the component tree, as `order_by` had it
+        # 事件 and 部件 share codes (0102 is 暴露垃圾 and 污水井盖): a bare code names the event (Open311's
+        # service_code); a component is named by its id. "component" sorts before "event", hence the key.
+        for c in sorted(rows, key=lambda c: c.tree != Tree.EVENT):
+            by_code.setdefault(c.code, c)
         return {c.pk: c for c in rows}, by_code
 
     def find(self, value: Any) -> Category | None:

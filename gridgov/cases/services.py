@@ -69,8 +69,9 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def find_duplicates(*, category: Category, lat: float, lon: float, now: Any = None,
-                    exclude: int | None = None) -> list[Case]:
-    """Open cases of the same category within 50 m and 72 h: a bounding box on the index, then distance."""
+                    exclude: int | None = None, kind: str | None = None) -> list[Case]:
+    """Open cases of the same category within 50 m and 72 h: a bounding box on the index, then distance.
+    `kind`: only cases of that kind (what a case may be merged into); intake shows every kind."""
     now = now or timezone.now()
     dlat = DUPLICATE_RADIUS_M / 111_320.0
     dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
@@ -79,6 +80,8 @@ def find_duplicates(*, category: Category, lat: float, lon: float, now: Any = No
                              lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
     if exclude:
         qs = qs.exclude(pk=exclude)
+    if kind:
+        qs = qs.filter(kind=kind)
     found = [c for c in qs.order_by("created_at")[:20] if distance_m(lat, lon, c.lat, c.lon) <= DUPLICATE_RADIUS_M]
     return found
 
@@ -524,7 +527,8 @@ def _urge_written(rows: list[dict[str, Any]], now: Any, acting_user: Any) -> int
     } for r in rows])
 
     # Who is told, per case: the handlers (assignee, department staff, professional workers of the category
-    # in the town), the town's dispatchers (指挥中心) and the department head. A handful of queries per batch.
+    # in the town) or, for a late 核查, the grid's workers; the town's dispatchers (指挥中心) and the department
+    # head. A handful of queries per batch.
     towns = {r["town_id"] for r in rows}
     departments = {r["department_id"] for r in rows if r["department_id"]}
     pros = {r["pro_category"] for r in rows if r["pro_category"]}
@@ -545,13 +549,24 @@ def _urge_written(rows: list[dict[str, Any]], now: Any, acting_user: Any) -> int
                 role=Role.PRO_WORKER, category__in=pros, division__town_id__in=towns).values_list(
                 "division__town_id", "category", "user_id"):
             pro_workers.setdefault((town_id, cat), set()).add(user_id)
+    # A late 核查 is the grid worker's step, not the department's (it has handed the case back).
+    verifying = {r["id"] for r in rows if engine.flow_for(r["kind"]).stage(r["stage"]).queue == "verify"}
+    grid_workers: dict[int, set[int]] = {}
+    if verifying:
+        for grid_id, user_id in RoleAssignment.objects.filter(
+                role=Role.GRID_WORKER, division_id__in={r["grid_id"] for r in rows if r["id"] in verifying}
+                ).values_list("division_id", "user_id"):
+            grid_workers.setdefault(grid_id, set()).add(user_id)
     per_user: dict[int, list[dict[str, Any]]] = {}
     for r in rows:
         people = set(dispatchers.get(r["town_id"], ()))
-        people |= staff.get(r["department_id"], set())
-        people |= pro_workers.get((r["town_id"], r["pro_category"]), set())
-        if r["assignee_id"]:
-            people.add(r["assignee_id"])
+        if r["id"] in verifying:
+            people |= grid_workers.get(r["grid_id"], set())
+        else:
+            people |= staff.get(r["department_id"], set())
+            people |= pro_workers.get((r["town_id"], r["pro_category"]), set())
+            if r["assignee_id"]:
+                people.add(r["assignee_id"])
         for uid in people:
             per_user.setdefault(uid, []).append(r)
     by_case: dict[int, list[int]] = {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -57,12 +58,28 @@ def _render_detail(request: HttpRequest, case: Any, errors: dict | None = None, 
     view = selectors.case_view(user=request.user, case=case)
     dupes = []
     if permissions.allows(request.user, "dispatch", case) and case.status == "open" and not case.merged_into_id:
-        dupes = services.find_duplicates(category=case.category, lat=case.lat, lon=case.lon, exclude=case.pk)
+        # Only cases it may be merged into: the same kind (a complaint is not merged into a grid event).
+        dupes = services.find_duplicates(category=case.category, lat=case.lat, lon=case.lon, exclude=case.pk,
+                                         kind=case.kind)
+    suggestion = ""
+    if any(t.name in ("dispatch", "redispatch") for t in view.actions):
+        suggestion = selectors.dispatch_suggestion(case=case)
+    errors = errors or {}
+    # An error of an action the page no longer offers (someone acted first) is shown above the actions.
+    offered = {t.name for t in view.actions} | {"merge", "photos"}
     return render(request, "cases/case_detail.html", {
-        "c": case, "v": view, "now": timezone.now(), "errors": errors or {}, "departments": _departments(case),
-        "pro_categories": ProCategory.choices, "dupes": dupes,
+        "c": case, "v": view, "now": timezone.now(), "errors": errors, "departments": _departments(case),
+        "pro_categories": ProCategory.choices, "dupes": dupes, "suggestion": suggestion,
+        "stray_errors": [msg for name, msg in errors.items() if name not in offered],
         "can_photo": request.user.kind == "staff" or case.reporter_id == request.user.pk,
     }, status=status)
+
+
+def _message(exc: ValidationFailed, labels: dict[str, Any]) -> str:
+    """The first reason, named by the field's label as the form shows it (not by its code)."""
+    field, reasons = next(iter(exc.errors.items()), ("", [exc.message]))
+    label = labels.get(field)
+    return _("%(field)s：%(reason)s") % {"field": label, "reason": reasons[0]} if label else str(reasons[0])
 
 
 @login_required
@@ -75,13 +92,19 @@ def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     data = {i.name: request.POST.get(i.name, "") for i in t.inputs if request.POST.get(i.name, "") != ""}
     version = request.POST.get("version", "")
     try:
-        engine.fire(case=case, transition=name, acting_user=request.user,
-                    expected_version=int(version) if version.isdigit() else None,
-                    note=request.POST.get("note", ""), data=data, photos=request.FILES.getlist("photos"))
+        case = engine.fire(case=case, transition=name, acting_user=request.user,
+                           expected_version=int(version) if version.isdigit() else None,
+                           note=request.POST.get("note", ""), data=data, photos=request.FILES.getlist("photos"))
     except ValidationFailed as exc:
-        return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: exc.message}, 422)
+        labels = {i.name: i.label for i in t.inputs} | {"note": _("说明"), "photos": _("照片")}
+        return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: _message(exc, labels)},
+                              422)
     except Conflict as exc:
         return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: exc.message}, 409)
+    if not permissions.allows(request.user, "view", case):
+        # 退回 takes the case out of the department's hands: say it was done instead of showing a 404.
+        messages.success(request, _("已%(t)s：%(n)s，该案卷已不在您的办理范围内") % {"t": t.label, "n": case.number})
+        return redirect("cases:case_list")
     return redirect("cases:case_detail", pk=pk)
 
 
@@ -95,7 +118,10 @@ def case_merge(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.case_merge(case=case, into=into, acting_user=request.user, note=request.POST.get("note", ""),
                             expected_version=int(request.POST.get("version") or 0) or None)
-    except (ValidationFailed, Conflict) as exc:
+    except ValidationFailed as exc:
+        return _render_detail(request, case, {"merge": _message(exc, {"into": _("并入案卷"), "note": _("说明")})},
+                              exc.status)
+    except Conflict as exc:
         return _render_detail(request, case, {"merge": exc.message}, exc.status)
     return redirect("cases:case_detail", pk=into.pk)
 

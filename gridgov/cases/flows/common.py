@@ -3,6 +3,9 @@ case in place; the engine writes the result in one conditional UPDATE."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from gridgov.core.errors import ValidationFailed
@@ -74,7 +77,7 @@ def start_clock(ctx: Ctx) -> None:
     """The deadline clock starts (or restarts) now, with the category's handling limit."""
     case = ctx.case
     case.deadline, case.deadline_provisional = Limit(from_category=True).after(ctx.now, case)
-    case.step_deadline = case.deadline
+    case.step_deadline = _handling_step(case)
     case.overdue = False
     ctx.event_data["deadline"] = case.deadline
 
@@ -89,7 +92,9 @@ def dispatch(ctx: Ctx) -> None:
 
 
 def redispatch(ctx: Ctx) -> None:
+    """改派: another unit takes over with a fresh clock; a 延期 the previous unit asked for lapses with it."""
     ctx.case.returned_count += 1
+    ctx.case.extension_pending, ctx.case.extension_requested = False, None
     dispatch(ctx)
 
 
@@ -103,7 +108,12 @@ def returned(ctx: Ctx) -> None:
 
 
 def keep_deadline_as_step(ctx: Ctx) -> None:
-    ctx.case.step_deadline = ctx.case.deadline
+    ctx.case.step_deadline = _handling_step(ctx.case)
+
+
+def _handling_step(case: Any) -> dt.datetime | None:
+    """The step deadline while handling: the case's deadline, none while 缓办 suspends the clock."""
+    return None if case.deferred else case.deadline
 
 
 def solved(ctx: Ctx) -> None:
@@ -137,7 +147,7 @@ def request_extension(ctx: Ctx) -> None:
         raise ValidationFailed({"amount": [_("延期时长必须为正数，单位为工作日或工作时")]})
     ctx.case.extension_pending = True
     ctx.case.extension_requested = {"amount": amount, "unit": unit, "by": ctx.user.pk}
-    ctx.case.step_deadline = ctx.case.deadline
+    ctx.case.step_deadline = _handling_step(ctx.case)
 
 
 def approve_extension(ctx: Ctx) -> None:
@@ -148,7 +158,7 @@ def approve_extension(ctx: Ctx) -> None:
     start = case.deadline or ctx.now
     d = add_working_time(start, int(req.get("amount", 1)), req.get("unit", "days"), town=case.town)
     case.deadline, case.deadline_provisional = d.at, case.deadline_provisional or d.provisional
-    case.step_deadline = case.deadline
+    case.step_deadline = _handling_step(case)
     case.extension_count += 1
     case.extension_pending, case.extension_requested = False, None
     case.overdue = False
@@ -157,7 +167,7 @@ def approve_extension(ctx: Ctx) -> None:
 
 def reject_extension(ctx: Ctx) -> None:
     ctx.case.extension_pending, ctx.case.extension_requested = False, None
-    ctx.case.step_deadline = ctx.case.deadline
+    ctx.case.step_deadline = _handling_step(ctx.case)
 
 
 def defer(ctx: Ctx) -> None:

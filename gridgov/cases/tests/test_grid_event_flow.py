@@ -144,3 +144,43 @@ def test_it_draws_the_flow_as_mermaid_and_dot(case_world):
 
     flow = flow_for("grid_event")
     assert "verifying --> handling: 核查不通过（返工）" in flow.graph() and "digraph" in flow.graph("dot")
+
+
+def test_it_urges_a_new_step_afresh_after_a_late_one(case_world, report):
+    """A case urged while 待立案 starts 待派遣 on time: the next step is not marked overdue in advance."""
+    case = report("worker_a")
+    Case.objects.filter(pk=case.pk).update(overdue=True, urge_count=1)
+    go(case_world, case, "file", "dispatcher")
+    case.refresh_from_db()
+    assert (case.stage, case.overdue) == ("filed", False)
+
+
+def test_it_keeps_the_overdue_mark_when_the_handler_signs_a_late_case(case_world, report):
+    w = case_world
+    case = report("worker_a")
+    go(w, case, "file", "dispatcher")
+    go(w, case, "dispatch", "dispatcher")
+    Case.objects.filter(pk=case.pk).update(overdue=True, urge_count=1)
+    go(w, case, "accept", "clerk")
+    assert Case.objects.get(pk=case.pk).overdue
+
+
+def test_a_redispatch_drops_the_extension_the_previous_unit_asked_for(case_world, report):
+    w = case_world
+    case = report("worker_a")
+    for name, who in (("file", "dispatcher"), ("dispatch", "dispatcher"), ("accept", "clerk")):
+        go(w, case, name, who)
+    go(w, case, "request_extension", "clerk", note="需要调车", data={"amount": 2, "unit": "days"})
+    go(w, case, "redispatch", "dispatcher", note="改由安全专业网格员", data={"pro_category": "safety"})
+    case.refresh_from_db()
+    assert (case.extension_pending, case.extension_requested) == (False, None)
+
+
+def test_an_extension_asked_while_deferred_starts_no_step_deadline(case_world, report):
+    w = case_world
+    case = report("worker_a")
+    for name, who in (("file", "dispatcher"), ("dispatch", "dispatcher"), ("accept", "clerk")):
+        go(w, case, name, who)
+    go(w, case, "defer", "dispatcher", note="待汛期后处理")
+    go(w, case, "request_extension", "clerk", note="需要调车", data={"amount": 2, "unit": "days"})
+    assert Case.objects.get(pk=case.pk).step_deadline is None

@@ -87,3 +87,29 @@ def test_the_api_answers_a_report_with_exactly_the_documented_schema(case_world,
     case = Case.objects.get(pk=body["id"])
     assert (body["number"], body["follow_url"], body["replayed"]) == (
         case.number, f"/cases/follow/{case.follow_token}/", False)
+
+
+@pytest.fixture
+def manhole_cover(case_world):
+    """部件 0102 污水井盖: the same code as 事件 0102 暴露垃圾 in the other tree."""
+    from gridgov.cases.models import Category, Tree
+
+    public = Category.objects.create(tree=Tree.COMPONENT, code="01", name="公用设施")
+    return Category.objects.create(tree=Tree.COMPONENT, code="0102", name="污水井盖", parent=public,
+                                   deadline_amount=5, deadline_unit="days")
+
+
+def test_it_files_a_code_shared_by_both_trees_under_the_event(case_world, report, manhole_cover):
+    case = report("worker_a", category="0102")
+    assert case.category_id == case_world.cats["garbage"].pk
+
+
+def test_it_files_the_category_a_grid_worker_picked_on_the_report_form(case_world, client_for, manhole_cover):
+    import re
+
+    c = client_for("worker_a")
+    form = c.get("/cases/report/").content.decode()
+    value = re.search(r'<option value="([^"]+)" >0102 市容环境 / 暴露垃圾</option>', form).group(1)
+    lat, lon = case_world.point_a
+    c.post("/cases/report/", {"category": value, "lat": lat, "lon": lon, "description": "路边暴露垃圾"})
+    assert Case.objects.get().category_id == case_world.cats["garbage"].pk

@@ -191,3 +191,58 @@ def test_the_department_filter_offers_only_the_users_own_towns_departments(case_
     assert case.number in c.get(f"/cases/?department={case_world.department.pk}").content.decode()
     resp = c.get(f"/api/v1/cases/cases?department={case_world.other_department.pk}")
     assert resp.status_code == 422 and "department" in resp.json()["errors"]
+
+
+def _fire(world, case, name, who, **kw):
+    from gridgov.cases.engine import fire
+
+    return fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=world.people[who], **kw)
+
+
+def test_it_tells_the_second_tab_why_its_dispatch_did_not_go_through(case_world, client_for, report):
+    """The dispatcher dispatches in one tab, then submits the same form from another: the page says why."""
+    case = report("worker_a")
+    _fire(case_world, case, "file", "dispatcher")
+    c = client_for("dispatcher")
+    c.post(f"/cases/{case.pk}/fire/dispatch/", {"version": 2})
+    resp = c.post(f"/cases/{case.pk}/fire/dispatch/", {"version": 2})
+    assert resp.status_code == 409 and "案卷已被他人处理（当前环节：待签收）" in resp.content.decode()
+
+
+def test_it_names_the_field_of_a_missing_reason_by_its_label(case_world, client_for, report):
+    case = report("worker_a")
+    resp = client_for("dispatcher").post(f"/cases/{case.pk}/fire/void/", {"version": 1, "note": ""})
+    assert resp.status_code == 422 and "说明：请填写作废的说明" in resp.content.decode()
+
+
+def test_the_clerk_who_returns_a_wrong_dispatch_lands_on_the_queue_with_a_confirmation(
+        case_world, client_for, report):
+    case = report("worker_a")
+    _fire(case_world, case, "file", "dispatcher")
+    _fire(case_world, case, "dispatch", "dispatcher")
+    c = client_for("clerk")
+    resp = c.post(f"/cases/{case.pk}/fire/return/", {"version": 3, "note": "不属于本部门"}, follow=True)
+    assert resp.status_code == 200 and f"已退回：{case.number}" in resp.content.decode()
+
+
+def test_the_dispatch_form_names_the_department_the_rule_suggests(case_world, client_for, report):
+    case = report("worker_a")
+    _fire(case_world, case, "file", "dispatcher")
+    page = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
+    assert "（按规则建议：应急管理办公室）" in page
+
+
+def test_it_offers_to_merge_a_grid_event_only_into_grid_events(case_world, client_for, report):
+    complaint = report(None, kind="complaint")
+    event = report("worker_a")
+    page = client_for("dispatcher").get(f"/cases/{event.pk}/").content.decode()
+    assert f'<option value="{complaint.pk}">' not in page
+
+
+def test_the_handler_sees_a_deferred_case_as_deferred_not_as_a_running_clock(case_world, client_for, report):
+    case = report("worker_a")
+    for name, who, kw in (("file", "dispatcher", {}), ("dispatch", "dispatcher", {}),
+                          ("defer", "dispatcher", {"note": "待汛期后处理"})):
+        _fire(case_world, case, name, who, **kw)
+    page = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
+    assert "（缓办中，暂停计时）" in page and "剩余" not in page

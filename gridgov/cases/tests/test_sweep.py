@@ -100,3 +100,24 @@ def test_it_takes_several_batches_when_there_are_many(world):
 def test_it_reports_what_it_did_from_the_command(late, capsys):
     call_command("sweep")
     assert "1 case(s) marked overdue" in capsys.readouterr().out
+
+
+def test_it_urges_the_next_step_when_that_one_lapses_too(world, case_world, report):
+    """Urged while 待立案, filed late: when 待派遣 lapses as well, the dispatcher is urged again."""
+    from gridgov.cases.engine import fire
+
+    case = report("worker_a")
+    Case.objects.filter(pk=case.pk).update(step_deadline=PAST)
+    case_sweep()
+    fire(case=Case.objects.get(pk=case.pk), transition="file", acting_user=world.dispatcher)
+    Case.objects.filter(pk=case.pk).update(step_deadline=PAST)
+    case_sweep()
+    assert Case.objects.get(pk=case.pk).urge_count == 2
+
+
+def test_it_urges_the_grid_worker_not_the_department_when_the_check_is_late(world):
+    """核查 is the grid worker's step: the department that fed back is not told to hurry."""
+    case = make_cases(world, 1, stage="verifying", department=world.department, step_deadline=PAST)[0]
+    case_sweep()
+    told = set(Notification.objects.filter(case=case, kind="urge").values_list("recipient__username", flat=True))
+    assert "worker_a" in told and "clerk" not in told

@@ -179,7 +179,7 @@ def test_a_resident_reports_from_a_phone_with_gps_and_a_photo_and_follows_the_ca
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{site}/cases/report/")
     assert page.locator("path.town-outline").count() == 2  # both towns drawn, no tile server needed
-    page.select_option("select[name=category]", "0102")
+    page.select_option("select[name=category]", label="0102 市容环境 / 暴露垃圾")
     page.click("#gps")
     page.wait_for_function("document.getElementById('lat').value !== ''")
     page.fill("textarea[name=description]", "小区门口垃圾堆了三天")
