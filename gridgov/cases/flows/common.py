@@ -92,10 +92,15 @@ def dispatch(ctx: Ctx) -> None:
 
 
 def redispatch(ctx: Ctx) -> None:
-    """改派: another unit takes over with a fresh clock; a 延期 the previous unit asked for lapses with it."""
+    """改派: another unit takes over with a fresh clock; a 延期 the previous unit asked for lapses with it. The
+    unit that loses the case is told so, besides the new handlers."""
+    from ..notifications import recipients
+
+    previous = recipients(ctx.case, ("handlers",))
     ctx.case.returned_count += 1
     ctx.case.extension_pending, ctx.case.extension_requested = False, None
     dispatch(ctx)
+    ctx.notify_extra.extend(previous)
 
 
 def returned(ctx: Ctx) -> None:

@@ -184,3 +184,16 @@ def test_an_extension_asked_while_deferred_starts_no_step_deadline(case_world, r
     go(w, case, "defer", "dispatcher", note="待汛期后处理")
     go(w, case, "request_extension", "clerk", note="需要调车", data={"amount": 2, "unit": "days"})
     assert Case.objects.get(pk=case.pk).step_deadline is None
+
+
+def test_the_department_that_loses_a_case_to_a_redispatch_is_told(case_world, report):
+    """应急管理办公室 (部门办事员) had the case; 改派 to the safety professional worker tells both."""
+    from gridgov.cases.models import Notification
+
+    w = case_world
+    case = report("worker_a")
+    for name, who in (("file", "dispatcher"), ("dispatch", "dispatcher"), ("accept", "clerk")):
+        go(w, case, name, who)
+    go(w, case, "redispatch", "dispatcher", note="改由安全专业网格员", data={"pro_category": "safety"})
+    told = set(Notification.objects.filter(case=case, kind="redispatch").values_list("recipient__username", flat=True))
+    assert {"clerk", "pro_safety"} <= told
