@@ -76,6 +76,43 @@ class CaseView:
     merged: list[Case]
 
 
+def _describe_events(events: list[CaseEvent]) -> None:
+    """What each step decided, in words, as `e.details` [(label, value)]: the unit or worker it went to, the
+    deadline it set, the 延期 asked for, the rating. The timeline's data holds ids and codes; their names come
+    in at most one query each, however long the timeline."""
+    from gridgov.accounts.models import User
+    from gridgov.accounts.roles import ProCategory
+    from gridgov.network.models import Department
+
+    from .models import TimeUnit
+
+    data = [e.data if isinstance(e.data, dict) else {} for e in events]
+    dept_ids = {d["department"] for d in data if d.get("department")}
+    user_ids = {d["assignee"] for d in data if d.get("assignee")}
+    depts = dict(Department.objects.filter(pk__in=dept_ids).values_list("pk", "name")) if dept_ids else {}
+    users = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    for e, d in zip(events, data, strict=True):
+        details = []
+        if d.get("department"):
+            details.append((_("责任部门"), depts.get(d["department"], "—")))
+        if d.get("pro_category") in ProCategory.values:
+            details.append((_("专业类别"), ProCategory(d["pro_category"]).label))
+        if d.get("assignee"):
+            details.append((_("处置人"), users.get(d["assignee"], "—")))
+        if e.transition == "request_extension" and str(d.get("amount", "")).isdigit():
+            unit = TimeUnit(d["unit"]).label if d.get("unit") in TimeUnit.values else TimeUnit.DAYS.label
+            details.append((_("申请延期"), f"{d['amount']} {unit}"))
+        if d.get("deadline"):
+            try:
+                when = timezone.localtime(dt.datetime.fromisoformat(str(d["deadline"])))
+                details.append((_("处置时限"), when.strftime("%Y-%m-%d %H:%M")))
+            except ValueError:
+                pass
+        if str(d.get("rating", "")).isdigit():
+            details.append((_("评分"), f"{d['rating']} / 5"))
+        e.details = details
+
+
 def case_view(*, user: Any, case: Case) -> CaseView:
     """Everything a case page shows: the actions the user may fire, who may act next, the timeline with
     its photos (a fixed number of queries, whatever the timeline's length)."""
@@ -87,6 +124,7 @@ def case_view(*, user: Any, case: Case) -> CaseView:
     for e in events:  # the timeline names the stages, it does not show their codes
         e.from_label = flow.stage(e.from_stage).label if e.from_stage else ""
         e.to_label = flow.stage(e.to_stage).label if e.to_stage else ""
+    _describe_events(events)
     actions = flow.available(case, user)
     waiting = [Waiting(t, engine.who_may(case, t)) for t in flow.possible(case) if t.guard is None
                or t.guard(case, user)]

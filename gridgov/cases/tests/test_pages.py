@@ -4,7 +4,7 @@ number of SQL queries whatever the page size."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from gridgov.cases.models import Case
 from gridgov.cases.tests.bulk_cases import make_cases
@@ -246,3 +246,18 @@ def test_the_handler_sees_a_deferred_case_as_deferred_not_as_a_running_clock(cas
         _fire(case_world, case, name, who, **kw)
     page = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
     assert "（缓办中，暂停计时）" in page and "剩余" not in page
+
+
+def test_the_timeline_says_where_a_case_went_and_until_when(case_world, client_for, report):
+    """The dispatcher reads on the case page which unit the case was dispatched to with which deadline, and
+    how long the 部门办事员 asked to extend it; not only the notes."""
+    from gridgov.cases.engine import fire
+
+    case = report("worker_a")
+    for name, who, kw in (("file", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("accept", "clerk", {}),
+                          ("request_extension", "clerk", {"note": "需要调车", "data": {"amount": 2, "unit": "days"}})):
+        fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=case_world.people[who], **kw)
+    deadline = timezone.localtime(Case.objects.get(pk=case.pk).deadline).strftime("%Y-%m-%d %H:%M")
+    html = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
+    assert "<b>责任部门</b> 应急管理办公室" in html and f"<b>处置时限</b> {deadline}" in html
+    assert "<b>申请延期</b> 2 工作日" in html
