@@ -23,7 +23,7 @@ from gridgov.core.tables import ProcessTable
 
 from . import engine
 from .filtersets import QUEUES, CaseFilterSet, overdue_q, queue_q
-from .models import Attachment, Case, CaseEvent, Category, Notification
+from .models import Attachment, Case, CaseEvent, Category, Notification, Tree
 from .permissions import case_scope_q
 
 
@@ -176,8 +176,10 @@ class _ActiveCategories(ProcessTable):
     def load(self) -> tuple[dict[int, Category], dict[str, Category]]:
         rows = list(Category.objects.filter(active=True).select_related("parent").order_by("tree", "code"))
         by_code: dict[str, Category] = {}
-        for c in rows:
-            by_code.setdefault(c.code, c)  # the event tree before the component tree, as `order_by` had it
+        # The two trees reuse codes (事件 0101 私搭乱建, 部件 0101 上水井盖): a bare code names the event
+        # (Open311 service_code); a component is chosen by its id. "component" sorts before "event".
+        for c in sorted(rows, key=lambda c: c.tree != Tree.EVENT):
+            by_code.setdefault(c.code, c)
         return {c.pk: c for c in rows}, by_code
 
     def find(self, value: Any) -> Category | None:

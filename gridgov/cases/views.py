@@ -126,7 +126,10 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _report_context(request: HttpRequest, data: dict, errors: dict, staff: bool) -> dict[str, Any]:
-    return {"data": data, "errors": errors, "categories": selectors.categories(), "staff": staff,
+    # Events first (what residents report most), then components; the form sends the id, since the two
+    # trees reuse codes.
+    categories = sorted(selectors.categories(), key=lambda c: c.tree != "event")
+    return {"data": data, "errors": errors, "categories": categories, "staff": staff,
             "channels": [c for c in Channel.choices if c[0] not in ("public", "open311")],
             "kinds": Kind.choices, "dupes": [], "center": _center(), "outlines": public_outlines()}
 
