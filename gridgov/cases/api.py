@@ -146,7 +146,6 @@ def _photo(a: Any) -> dict[str, Any]:
 
 def _detail(user: Any, case: Case) -> dict[str, Any]:
     v = selectors.case_view(user=user, case=case)
-    mine = case.reporter_id is not None and case.reporter_id == getattr(user, "pk", None)
     return {
         **CaseOut.build(case), "reporter": v.reporter, "reporter_phone": v.reporter_phone,
         "actions": [{"name": t.name, "label": str(t.label), "note_required": t.note_required,
@@ -157,7 +156,7 @@ def _detail(user: Any, case: Case) -> dict[str, Any]:
         "events": [{"id": e.pk, "time": e.time, "actor": e.actor_name, "transition": e.transition,
                     "label": e.label, "from_stage": e.from_stage, "to_stage": e.to_stage, "note": e.note,
                     "data": e.data, "photos": [_photo(a) for a in e.attachments.all()]} for e in v.events],
-        "follow_url": f"/cases/follow/{case.follow_token}/" if mine else "",
+        "follow_url": v.follow_url,
     }
 
 

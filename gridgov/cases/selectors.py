@@ -74,6 +74,7 @@ class CaseView:
     reporter: str
     reporter_phone: str
     merged: list[Case]
+    follow_url: str = ""  # the follow link, to whoever reported the case (a 12345 operator reads it out)
 
 
 def case_view(*, user: Any, case: Case) -> CaseView:
@@ -94,10 +95,14 @@ def case_view(*, user: Any, case: Case) -> CaseView:
     if case.anonymous and case.reporter_id != getattr(user, "pk", None):
         reporter, phone = _("匿名"), ""
     else:
-        reporter = str(case.reporter) if case.reporter_id else case.reporter_name
+        # The contact given with the report names the complainant: a 12345 call is entered by the operator
+        # (the account that reported it), on behalf of the caller named here.
+        reporter = case.reporter_name or (str(case.reporter) if case.reporter_id else "")
         phone = mask("phone", case.reporter_phone) if case.reporter_phone and staff else ""
     merged = list(Case.objects.filter(merged_into=case).only("id", "number", "title")) if staff else []
-    return CaseView(case, actions, waiting, events, photos, reporter, phone, merged)
+    mine = case.reporter_id is not None and case.reporter_id == getattr(user, "pk", None)
+    follow_url = f"/cases/follow/{case.follow_token}/" if mine else ""
+    return CaseView(case, actions, waiting, events, photos, reporter, phone, merged, follow_url)
 
 
 QUEUE_CAP = 999

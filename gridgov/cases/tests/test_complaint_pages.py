@@ -39,3 +39,43 @@ def test_it_records_a_component_a_resident_picks_by_its_own_entry(case_world, cl
 
 def test_it_reads_a_bare_code_as_the_event_category(case_world, report, component_0101):
     assert report("worker_a", category="0101").category == case_world.cats["illegal_building"]
+
+
+@pytest.fixture
+def operator(case_world):
+    """The 12345 operator: the town's 综合受理窗口 (front desk), who enters phone complaints."""
+    from gridgov.accounts.models import RoleAssignment, User
+    from gridgov.accounts.roles import Role
+    from gridgov.testing import PASSWORD
+
+    u = User(username="operator", display_name="话务员壬", kind=User.Kind.STAFF, town=case_world.town)
+    u.set_password(PASSWORD)
+    u.save()
+    RoleAssignment.objects.create(user=u, role=Role.FRONT_DESK, division=case_world.town)
+    case_world.people["operator"] = u
+    return u
+
+
+def hotline_call(world, client_for, **extra):
+    lat, lon = world.point_a
+    client_for("operator").post("/cases/report/", {
+        "kind": "complaint", "channel": "hotline", "category": "0102", "lat": lat, "lon": lon,
+        "description": "来电反映垃圾无人清运", "reporter_name": "王先生", "reporter_phone": "13912345678", **extra})
+    return Case.objects.get()
+
+
+def test_it_asks_the_12345_operator_for_the_callers_name_and_phone(case_world, client_for, operator):
+    html = client_for("operator").get("/cases/report/").content.decode()
+    assert 'name="reporter_name"' in html and 'name="reporter_phone"' in html
+
+
+def test_it_names_the_caller_not_the_operator_as_the_complainant(case_world, client_for, operator):
+    case = hotline_call(case_world, client_for)
+    page = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
+    assert re.search(r"<dd>王先生 139\*\*\*\*5678</dd>", page) and "话务员壬</dd>" not in page
+
+
+def test_it_gives_the_operator_the_follow_link_to_read_out_to_the_caller(case_world, client_for, operator):
+    case = hotline_call(case_world, client_for)
+    page = client_for("operator").get(f"/cases/{case.pk}/").content.decode()
+    assert f"/cases/follow/{case.follow_token}/" in page
