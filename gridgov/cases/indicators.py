@@ -7,7 +7,7 @@ cases in Python. The denominator is 应结案数: the cases whose handling deadl
     结案率 = 结案数 / 应结案数            按期结案率 = 按期结案数 / (应结案数 − 缓办数)
     返工率 = 返工数 / 应结案数            延期率 = 延期数 / 应结案数
     及时派遣率, 准确派遣率 (never 退回/改派), 按时核查率 = on-time (accurate) count / 应结案数
-    接诉即办 (complaints due): 响应率 (accepted within 2 working hours), 解决率 (closed within the limit),
+    接诉即办 (complaints due): 响应率 (accepted within 2 working hours), 解决率 (办理完毕 within the limit),
     满意率 (rated 4–5 of those rated); 综合 = 30% 响应率 + 35% 解决率 + 35% 满意率 [local: settings]
 
 Whole months of the period that lie in the past are read from the rollup (gridgov.cases.rollup: the same
@@ -59,7 +59,8 @@ COUNTS: dict[str, Q | None] = {
     "verified_on_time": Q(verify_on_time=True),  # 按时核查数
     "complaints": COMPLAINT,
     "responded": COMPLAINT & Q(response_on_time=True),
-    "solved": COMPLAINT & Q(closed_at__isnull=False, on_time=True),
+    # 办理完毕 within the limit (`on_time`, set by 办理完毕), whether or not the complainant has rated yet.
+    "solved": COMPLAINT & Q(on_time=True),
     "rated": COMPLAINT & Q(rating__isnull=False),
     "satisfied": COMPLAINT & Q(rating__gte=4),
 }

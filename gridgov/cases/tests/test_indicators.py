@@ -169,3 +169,14 @@ def test_it_shows_the_indicators_page_with_charts(tianmen, client_for):
 def test_it_gives_the_same_rates_without_the_filed_count(tianmen):
     lean = case_indicators(user=tianmen.leader, by="town", period=JANUARY, now=LATER, with_filed=False)
     assert lean["total"]["rates"] == total(tianmen)["rates"]
+
+
+def test_it_counts_a_complaint_solved_in_time_as_solved_before_the_complainant_rates_it(world):
+    # 解决率 measures the handling (办理完毕 within the limit), not whether the complainant has rated yet:
+    # one solved in time awaiting the rating, one in the call-back after a 差评, one solved late.
+    due = at("2026-01-20 17:30")
+    common = {"kind": "complaint", "deadline": due, "solved_at": at("2026-01-15 10:00")}
+    make_cases(world, 1, **common, on_time=True, stage="rating")
+    make_cases(world, 1, **common, on_time=True, rating=1, stage="callback")
+    make_cases(world, 1, **common, on_time=False, closed_at=due, rating=5, stage="closed", status="closed")
+    assert total(world)["rates"]["solve_rate"] == Decimal("66.67")
