@@ -79,3 +79,21 @@ def test_it_gives_the_operator_the_follow_link_to_read_out_to_the_caller(case_wo
     case = hotline_call(case_world, client_for)
     page = client_for("operator").get(f"/cases/{case.pk}/").content.decode()
     assert f"/cases/follow/{case.follow_token}/" in page
+
+
+def test_it_shows_the_side_paths_of_the_complaint_flow_in_english(case_world, client_for):
+    c = client_for("dispatcher")
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = c.get("/cases/flows/complaint/").content.decode()
+    assert "Request extension" in html and "申请延期" not in html
+
+
+def test_it_labels_the_dispatch_form_in_english(case_world, client_for, report):
+    from gridgov.cases.engine import fire
+
+    case = report("resident", kind="complaint")
+    fire(case=case, transition="accept", acting_user=case_world.people["dispatcher"])
+    c = client_for("dispatcher")
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = c.get(f"/cases/{case.pk}/").content.decode()
+    assert "Responsible department" in html and "责任部门<" not in html
