@@ -138,14 +138,15 @@ class CaseDetailOut(CaseOut):
     waiting: list[WaitingOut]
     events: list[EventOut]
     follow_url: str
+    can_unmask_phone: bool
 
 
 def _photo(a: Any) -> dict[str, Any]:
     return {"id": a.pk, "url": f"/cases/photos/{a.pk}/", "content_type": a.content_type, "size": a.size}
 
 
-def _detail(user: Any, case: Case) -> dict[str, Any]:
-    v = selectors.case_view(user=user, case=case)
+def _detail(user: Any, case: Case, unmask: bool = False, reason: str = "") -> dict[str, Any]:
+    v = selectors.case_view(user=user, case=case, unmask=unmask, reason=reason)
     return {
         **CaseOut.build(case), "reporter": v.reporter, "reporter_phone": v.reporter_phone,
         "actions": [{"name": t.name, "label": str(t.label), "note_required": t.note_required,
@@ -156,7 +157,7 @@ def _detail(user: Any, case: Case) -> dict[str, Any]:
         "events": [{"id": e.pk, "time": e.time, "actor": e.actor_name, "transition": e.transition,
                     "label": e.label, "from_stage": e.from_stage, "to_stage": e.to_stage, "note": e.note,
                     "data": e.data, "photos": [_photo(a) for a in e.attachments.all()]} for e in v.events],
-        "follow_url": v.follow_url,
+        "follow_url": v.follow_url, "can_unmask_phone": v.can_unmask_phone,
     }
 
 
@@ -336,9 +337,10 @@ def notification_read(request: HttpRequest, payload: ReadIn):
     return {"updated": services.notification_read(acting_user=request.user, ids=payload.ids)}
 
 
-@router.get("/cases/{pk}", response=CaseDetailOut, summary="案卷详情（办理记录、照片、可执行操作、待谁办理）")
-def case_get(request: HttpRequest, pk: int):
-    return _detail(request.user, selectors.case_get(user=request.user, pk=pk))
+@router.get("/cases/{pk}", response=CaseDetailOut,
+            summary="案卷详情（办理记录、照片、可执行操作、待谁办理；unmask=true 并填 reason：回访人员查看诉求人完整号码，记录访问日志）")
+def case_get(request: HttpRequest, pk: int, unmask: bool = False, reason: str = ""):
+    return _detail(request.user, selectors.case_get(user=request.user, pk=pk), unmask, reason)
 
 
 @router.get("/cases/{pk}/events", response=list[EventOut], summary="办理记录")

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from gridgov.core.errors import ValidationFailed
 from gridgov.core.masking import mask
 from gridgov.core.paging import capped_counts_sql, load_only, read_capped_counts
+from gridgov.core.pii import log_access
 from gridgov.core.scope import get_scoped
 from gridgov.core.tables import ProcessTable
 
-from . import engine
+from . import engine, permissions
 from .filtersets import QUEUES, CaseFilterSet, overdue_q, queue_q
 from .models import Attachment, Case, CaseEvent, Category, Notification, Tree
 from .permissions import case_scope_q
@@ -75,11 +76,21 @@ class CaseView:
     reporter_phone: str
     merged: list[Case]
     follow_url: str = ""  # the follow link, to whoever reported the case (a 12345 operator reads it out)
+    can_unmask_phone: bool = False  # may see the complainant's full number (to call back), logged
 
 
-def case_view(*, user: Any, case: Case) -> CaseView:
+def may_unmask_phone(user: Any, case: Case) -> bool:
+    """The complainant's full number, for the people who call them: the 指挥中心 (回访 after a 差评) and the
+    12345 desk (recording a rating given by phone). Never when they reported anonymously."""
+    return bool(case.reporter_phone and not case.anonymous and getattr(user, "kind", "") == "staff"
+                and (permissions.allows(user, "dispatch", case) or permissions.allows(user, "rate", case)))
+
+
+def case_view(*, user: Any, case: Case, unmask: bool = False, reason: str = "") -> CaseView:
     """Everything a case page shows: the actions the user may fire, who may act next, the timeline with
-    its photos (a fixed number of queries, whatever the timeline's length)."""
+    its photos (a fixed number of queries, whatever the timeline's length). `unmask` with a `reason` shows
+    the complainant's full number to those who may call them back, and writes the access log
+    (RULES.md §7)."""
     flow = engine.flow_for(case.kind)
     events = list(CaseEvent.objects.filter(case=case).select_related("actor")
                   .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
@@ -99,10 +110,17 @@ def case_view(*, user: Any, case: Case) -> CaseView:
         # (the account that reported it), on behalf of the caller named here.
         reporter = case.reporter_name or (str(case.reporter) if case.reporter_id else "")
         phone = mask("phone", case.reporter_phone) if case.reporter_phone and staff else ""
+    can_unmask = may_unmask_phone(user, case)
+    if unmask and can_unmask:
+        reason = reason.strip()
+        if not reason:
+            raise ValidationFailed({"reason": [_("请填写查看事由")]})
+        log_access(user, kind="view", model=Case, object_id=case.pk, fields=["reporter_phone"], reason=reason)
+        phone = case.reporter_phone
     merged = list(Case.objects.filter(merged_into=case).only("id", "number", "title")) if staff else []
     mine = case.reporter_id is not None and case.reporter_id == getattr(user, "pk", None)
     follow_url = f"/cases/follow/{case.follow_token}/" if mine else ""
-    return CaseView(case, actions, waiting, events, photos, reporter, phone, merged, follow_url)
+    return CaseView(case, actions, waiting, events, photos, reporter, phone, merged, follow_url, can_unmask)
 
 
 QUEUE_CAP = 999

@@ -53,12 +53,17 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_detail(request: HttpRequest, case: Any, errors: dict | None = None, status: int = 200) -> HttpResponse:
     from gridgov.accounts.roles import ProCategory
 
-    view = selectors.case_view(user=request.user, case=case)
+    unmask, reason = request.GET.get("unmask") == "1", request.GET.get("reason", "")
+    errors = dict(errors or {})
+    try:
+        view = selectors.case_view(user=request.user, case=case, unmask=unmask, reason=reason)
+    except ValidationFailed as exc:  # asked for the full number without a reason
+        view, errors["unmask"] = selectors.case_view(user=request.user, case=case), exc.message
     dupes = []
     if permissions.allows(request.user, "dispatch", case) and case.status == "open" and not case.merged_into_id:
         dupes = services.find_duplicates(category=case.category, lat=case.lat, lon=case.lon, exclude=case.pk)
     return render(request, "cases/case_detail.html", {
-        "c": case, "v": view, "now": timezone.now(), "errors": errors or {}, "departments": _departments(case),
+        "c": case, "v": view, "now": timezone.now(), "errors": errors, "departments": _departments(case),
         "pro_categories": ProCategory.choices, "dupes": dupes,
         "can_photo": request.user.kind == "staff" or case.reporter_id == request.user.pk,
     }, status=status)

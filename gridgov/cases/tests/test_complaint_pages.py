@@ -97,3 +97,42 @@ def test_it_labels_the_dispatch_form_in_english(case_world, client_for, report):
     c.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = c.get(f"/cases/{case.pk}/").content.decode()
     assert "Responsible department" in html and "责任部门<" not in html
+
+
+def test_it_shows_the_dispatcher_the_complainants_number_for_the_call_back_and_logs_why(
+        case_world, client_for, operator):
+    from gridgov.core.models import AccessLog
+
+    case = hotline_call(case_world, client_for)
+    page = client_for("dispatcher").get(f"/cases/{case.pk}/?unmask=1&reason=差评回访").content.decode()
+    log = AccessLog.objects.get()
+    assert "13912345678" in page and (log.user, log.object_id, log.reason) == (
+        case_world.dispatcher, str(case.pk), "差评回访")
+
+
+def test_it_asks_for_a_reason_before_showing_the_number(case_world, client_for, operator):
+    case = hotline_call(case_world, client_for)
+    page = client_for("dispatcher").get(f"/cases/{case.pk}/?unmask=1").content.decode()
+    assert "13912345678" not in page and "请填写查看事由" in page
+
+
+def test_it_keeps_the_number_masked_for_the_department(case_world, client_for, operator):
+    from gridgov.cases.engine import fire
+
+    case = hotline_call(case_world, client_for)
+    for name in ("accept", "dispatch"):
+        case = fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=case_world.dispatcher)
+    page = client_for("clerk").get(f"/cases/{case.pk}/?unmask=1&reason=想看").content.decode()
+    assert "13912345678" not in page and "139****5678" in page
+
+
+def test_it_never_unmasks_an_anonymous_complainant(case_world, client_for, operator):
+    case = hotline_call(case_world, client_for, anonymous="on")
+    page = client_for("dispatcher").get(f"/cases/{case.pk}/?unmask=1&reason=回访").content.decode()
+    assert "13912345678" not in page
+
+
+def test_it_gives_the_full_number_through_the_api_with_a_reason(case_world, client_for, operator):
+    case = hotline_call(case_world, client_for)
+    body = client_for("dispatcher").get(f"/api/v1/cases/cases/{case.pk}?unmask=true&reason=回访").json()
+    assert body["reporter_phone"] == "13912345678"
