@@ -59,14 +59,20 @@ def _set_dispatch_target(ctx: Ctx) -> None:
 
         if pro not in ProCategory.values:
             raise ValidationFailed({"pro_category": [_("未知的专业类别")]})
+    handler = None
     if assignee:
         from gridgov.accounts.models import User
 
-        if not User.objects.filter(pk=assignee, is_active=True, kind="staff").exists():
+        handler = User.objects.filter(pk=assignee, is_active=True, kind="staff").first()
+        if handler is None:
             raise ValidationFailed({"assignee": [_("处置人不存在")]})
     case.department_id = department_id or None
     case.pro_category = pro or ""
     case.assignee_id = assignee or None
+    # The handler named must be able to open and handle the case (their department, category or area):
+    # anyone else would get its notice and find nothing to do, or no page at all (another town).
+    if handler is not None and not allows(handler, "handle", case):
+        raise ValidationFailed({"assignee": [_("该处置人无权办理本案卷（不属于所选部门、专业类别或辖区）")]})
     ctx.event_data.update(department=case.department_id, pro_category=case.pro_category,
                           assignee=case.assignee_id)
 

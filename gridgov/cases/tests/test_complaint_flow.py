@@ -97,3 +97,33 @@ def test_solving_after_the_deadline_is_not_on_time(case_world, report):
     Case.objects.filter(pk=case.pk).update(deadline=case.created_at - dt.timedelta(hours=1))
     go(w, case, "solve", "clerk", note="晚了")
     assert Case.objects.get(pk=case.pk).on_time is False
+
+
+def test_it_refuses_a_handler_from_another_town(case_world, report):
+    from gridgov.core.errors import ValidationFailed
+
+    w = case_world
+    case = report("resident", kind="complaint")
+    go(w, case, "accept", "dispatcher")
+    with pytest.raises(ValidationFailed) as exc:
+        go(w, case, "dispatch", "dispatcher", data={"department": w.department.pk, "assignee": w.other_leader.pk})
+    assert "assignee" in exc.value.errors
+
+
+def test_it_refuses_a_handler_outside_the_department_dispatched_to(case_world, report):
+    from gridgov.core.errors import ValidationFailed
+
+    w = case_world
+    case = report("resident", kind="complaint")
+    go(w, case, "accept", "dispatcher")
+    with pytest.raises(ValidationFailed) as exc:
+        go(w, case, "dispatch", "dispatcher", data={"pro_category": "safety", "assignee": w.clerk.pk})
+    assert "assignee" in exc.value.errors
+
+
+def test_the_named_handler_of_the_department_signs(case_world, report):
+    w = case_world
+    case = report("resident", kind="complaint")
+    go(w, case, "accept", "dispatcher")
+    go(w, case, "dispatch", "dispatcher", data={"department": w.department.pk, "assignee": w.clerk.pk})
+    assert go(w, case, "sign", "clerk").stage == "handling"
