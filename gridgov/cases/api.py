@@ -303,7 +303,7 @@ def flow_graph(request: HttpRequest, kind: str, fmt: str = "mermaid"):
 @router.get("/cases/follow/{token}", auth=None, summary="凭查询链接查看办理进度（无需登录）")
 def follow(request: HttpRequest, token: str):
     c = selectors.case_by_token(token=token)
-    events = c.events.order_by("time", "id")
+    events = selectors.follow_events(case=c)
     return {"number": c.number, "title": c.title, "stage": c.stage, "stage_label": str(c.stage_label),
             "status": c.status, "created_at": c.created_at, "deadline": c.deadline, "closed_at": c.closed_at,
             "reply": c.reply, "rating": c.rating, "can_rate": c.kind == "complaint" and c.stage == "rating",

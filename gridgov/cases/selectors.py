@@ -14,6 +14,7 @@ from django.db import connections
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridgov.core.errors import ValidationFailed
 from gridgov.core.masking import mask
@@ -24,7 +25,7 @@ from gridgov.core.tables import ProcessTable
 
 from . import engine, permissions
 from .filtersets import QUEUES, CaseFilterSet, overdue_q, queue_q
-from .models import Attachment, Case, CaseEvent, Category, Notification, Tree
+from .models import Attachment, Case, CaseEvent, Category, Channel, Notification, Tree
 from .permissions import case_scope_q
 
 
@@ -57,6 +58,31 @@ def case_list(*, user: Any, filters: Any = None, fields: Sequence[str] = ()) -> 
 def case_get(*, user: Any, pk: Any, action: str = "view") -> Case:
     return get_scoped(Case.objects.select_related("category", "category__parent", "grid", "town", "department",
                                                   "assignee", "reporter", "merged_into"), user, action, pk=pk)
+
+
+# Timeline lines that are no transition of a flow, by their `transition` code.
+OTHER_EVENTS = {"follow": gettext_lazy("群众重复上报（关注）"), "merged_in": gettext_lazy("合并重复案卷"),
+                "photos": gettext_lazy("补充照片")}
+
+
+def label_events(flow: engine.Flow, events: Sequence[CaseEvent]) -> None:
+    """Name each timeline line and the stages it moved between in the reader's language (the stored
+    `label` is in the language of whoever acted; it stays for what the flow no longer knows)."""
+    transitions = {t.name: t.label for t in flow.transitions}
+    for e in events:
+        if e.transition == "report" and (e.data or {}).get("channel") in Channel.values:
+            e.label = _("上报（%(c)s）") % {"c": Channel(e.data["channel"]).label}
+        elif e.transition in transitions or e.transition in OTHER_EVENTS:
+            e.label = str(transitions.get(e.transition) or OTHER_EVENTS[e.transition])
+        e.from_label = flow.stage(e.from_stage).label if e.from_stage else ""
+        e.to_label = flow.stage(e.to_stage).label if e.to_stage else ""
+
+
+def follow_events(*, case: Case) -> list[CaseEvent]:
+    """The timeline a follow link shows, with its photos, named in the reader's language."""
+    events = list(case.events.order_by("time", "id").prefetch_related("attachments"))
+    label_events(engine.flow_for(case.kind), events)
+    return events
 
 
 @dataclass
@@ -96,9 +122,7 @@ def case_view(*, user: Any, case: Case, unmask: bool = False, reason: str = "") 
                   .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
                   .order_by("time", "id"))
     photos = [p for e in events for p in e.attachments.all()]
-    for e in events:  # the timeline names the stages, it does not show their codes
-        e.from_label = flow.stage(e.from_stage).label if e.from_stage else ""
-        e.to_label = flow.stage(e.to_stage).label if e.to_stage else ""
+    label_events(flow, events)
     actions = flow.available(case, user)
     waiting = [Waiting(t, engine.who_may(case, t)) for t in flow.possible(case) if t.guard is None
                or t.guard(case, user)]

@@ -198,7 +198,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("cases:follow", token=token)
         except (ValidationFailed, Conflict, NotFound, PermissionDenied) as exc:
             error = exc.message
-    events = list(case.events.order_by("time", "id").prefetch_related("attachments"))
+    events = selectors.follow_events(case=case)
     return render(request, "cases/follow.html", {"c": case, "events": events, "error": error,
                                                  "token": case.follow_token})
 

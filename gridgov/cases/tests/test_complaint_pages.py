@@ -136,3 +136,25 @@ def test_it_gives_the_full_number_through_the_api_with_a_reason(case_world, clie
     case = hotline_call(case_world, client_for)
     body = client_for("dispatcher").get(f"/api/v1/cases/cases/{case.pk}?unmask=true&reason=回访").json()
     assert body["reporter_phone"] == "13912345678"
+
+
+def test_it_tells_an_english_reader_the_timeline_in_english(case_world, client_for, report):
+    from gridgov.cases.engine import fire
+
+    case = report(None, kind="complaint")  # reported and accepted by people working in Chinese
+    fire(case=case, transition="accept", acting_user=case_world.dispatcher)
+    c = client_for(None)
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = c.get(f"/cases/follow/{case.follow_token}/").content.decode()
+    assert "Reported (Resident report)" in html and "<b>Accept</b>" in html and "受理" not in html
+
+
+def test_it_names_the_timeline_in_the_staff_language_on_the_case_page(case_world, client_for, report):
+    from gridgov.cases.engine import fire
+
+    case = report(None, kind="complaint")
+    fire(case=case, transition="accept", acting_user=case_world.dispatcher)
+    c = client_for("dispatcher")
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = c.get(f"/cases/{case.pk}/").content.decode()
+    assert "<b>Accept</b>" in html and "<b>受理</b>" not in html
