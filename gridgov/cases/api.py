@@ -306,7 +306,8 @@ def follow(request: HttpRequest, token: str):
     events = selectors.follow_events(case=c)
     return {"number": c.number, "title": c.title, "stage": c.stage, "stage_label": str(c.stage_label),
             "status": c.status, "created_at": c.created_at, "deadline": c.deadline, "closed_at": c.closed_at,
-            "reply": c.reply, "rating": c.rating, "can_rate": c.kind == "complaint" and c.stage == "rating",
+            "reply": c.reply, "void_reason": c.void_reason, "rating": c.rating,
+            "can_rate": c.kind == "complaint" and c.stage == "rating",
             "timeline": [{"time": e.time, "label": e.label} for e in events]}
 
 

@@ -158,3 +158,13 @@ def test_it_names_the_timeline_in_the_staff_language_on_the_case_page(case_world
     c.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = c.get(f"/cases/{case.pk}/").content.decode()
     assert "<b>Accept</b>" in html and "<b>受理</b>" not in html
+
+
+def test_it_tells_the_complainant_why_the_complaint_was_not_accepted(case_world, client_for, report):
+    from gridgov.cases.engine import fire
+
+    case = report(None, kind="complaint")
+    fire(case=case, transition="void", acting_user=case_world.dispatcher, note="属于司法程序，请向法院起诉")
+    page = client_for(None).get(f"/cases/follow/{case.follow_token}/").content.decode()
+    api = client_for(None).get(f"/api/v1/cases/cases/follow/{case.follow_token}").json()
+    assert "属于司法程序，请向法院起诉" in page and api["void_reason"] == "属于司法程序，请向法院起诉"
