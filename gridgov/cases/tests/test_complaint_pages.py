@@ -168,3 +168,14 @@ def test_it_tells_the_complainant_why_the_complaint_was_not_accepted(case_world,
     page = client_for(None).get(f"/cases/follow/{case.follow_token}/").content.decode()
     api = client_for(None).get(f"/api/v1/cases/cases/follow/{case.follow_token}").json()
     assert "属于司法程序，请向法院起诉" in page and api["void_reason"] == "属于司法程序，请向法院起诉"
+
+
+def test_it_shows_a_solved_complaint_as_handled_not_as_time_remaining(case_world, client_for, report):
+    from gridgov.cases.engine import fire
+
+    case = report("resident", kind="complaint")
+    for name, who, kw in (("accept", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("sign", "clerk", {}),
+                          ("solve", "clerk", {"note": "已清运"})):
+        case = fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=case_world.people[who], **kw)
+    html = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
+    assert "办理完毕，按期" in html and "剩余" not in html
