@@ -138,15 +138,15 @@ class CaseDetailOut(CaseOut):
     waiting: list[WaitingOut]
     events: list[EventOut]
     follow_url: str
+    can_unmask_phone: bool
 
 
 def _photo(a: Any) -> dict[str, Any]:
     return {"id": a.pk, "url": f"/cases/photos/{a.pk}/", "content_type": a.content_type, "size": a.size}
 
 
-def _detail(user: Any, case: Case) -> dict[str, Any]:
-    v = selectors.case_view(user=user, case=case)
-    mine = case.reporter_id is not None and case.reporter_id == getattr(user, "pk", None)
+def _detail(user: Any, case: Case, unmask: bool = False, reason: str = "") -> dict[str, Any]:
+    v = selectors.case_view(user=user, case=case, unmask=unmask, reason=reason)
     return {
         **CaseOut.build(case), "reporter": v.reporter, "reporter_phone": v.reporter_phone,
         "actions": [{"name": t.name, "label": str(t.label), "note_required": t.note_required,
@@ -157,7 +157,7 @@ def _detail(user: Any, case: Case) -> dict[str, Any]:
         "events": [{"id": e.pk, "time": e.time, "actor": e.actor_name, "transition": e.transition,
                     "label": e.label, "from_stage": e.from_stage, "to_stage": e.to_stage, "note": e.note,
                     "data": e.data, "photos": [_photo(a) for a in e.attachments.all()]} for e in v.events],
-        "follow_url": f"/cases/follow/{case.follow_token}/" if mine else "",
+        "follow_url": v.follow_url, "can_unmask_phone": v.can_unmask_phone,
     }
 
 
@@ -303,11 +303,12 @@ def flow_graph(request: HttpRequest, kind: str, fmt: str = "mermaid"):
 @router.get("/cases/follow/{token}", auth=None, summary="凭查询链接查看办理进度（无需登录）")
 def follow(request: HttpRequest, token: str):
     followed = selectors.case_by_token(token=token)
-    c, own = followed.case, followed.own  # a follower's link: progress only, not the reporter's reply
-    events = c.events.order_by("time", "id")
+    c, own = followed.case, followed.own  # a follower's link: progress only, not what is the reporter's
+    events = selectors.follow_events(case=c)
     return {"number": c.number, "title": c.title, "stage": c.stage, "stage_label": str(c.stage_label),
             "status": c.status, "created_at": c.created_at, "deadline": c.deadline, "closed_at": c.closed_at,
-            "reply": c.reply if own else "", "rating": c.rating if own else None, "own": own,
+            "reply": c.reply if own else "", "void_reason": c.void_reason if own else "",
+            "rating": c.rating if own else None, "own": own,
             "can_rate": own and c.kind == "complaint" and c.stage == "rating",
             "timeline": [{"time": e.time, "label": e.label} for e in events]}
 
@@ -339,9 +340,10 @@ def notification_read(request: HttpRequest, payload: ReadIn):
     return {"updated": services.notification_read(acting_user=request.user, ids=payload.ids)}
 
 
-@router.get("/cases/{pk}", response=CaseDetailOut, summary="案卷详情（办理记录、照片、可执行操作、待谁办理）")
-def case_get(request: HttpRequest, pk: int):
-    return _detail(request.user, selectors.case_get(user=request.user, pk=pk))
+@router.get("/cases/{pk}", response=CaseDetailOut,
+            summary="案卷详情（办理记录、照片、可执行操作、待谁办理；unmask=true 并填 reason：回访人员查看诉求人完整号码，记录访问日志）")
+def case_get(request: HttpRequest, pk: int, unmask: bool = False, reason: str = ""):
+    return _detail(request.user, selectors.case_get(user=request.user, pk=pk), unmask, reason)
 
 
 @router.get("/cases/{pk}/events", response=list[EventOut], summary="办理记录")

@@ -5,9 +5,10 @@ cases in Python. The denominator is 应结案数: the cases whose handling deadl
 (and has passed). 按期结案率 leaves 缓办 cases out of its denominator. Voided and merged cases are never due.
 
     结案率 = 结案数 / 应结案数            按期结案率 = 按期结案数 / (应结案数 − 缓办数)
-    返工率 = 返工数 / 应结案数            延期率 = 延期数 / 应结案数
-    及时派遣率, 准确派遣率 (never 退回/改派), 按时核查率 = on-time (accurate) count / 应结案数
-    接诉即办 (complaints due): 响应率 (accepted within 2 working hours), 解决率 (closed within the limit),
+    返工率 = 返工数 / 应结案的网格事件数    延期率 = 延期数 / 应结案数
+    及时派遣率, 准确派遣率 (never 退回/改派) = on-time (accurate) count / 应结案数
+    按时核查率 = on-time count / 应结案的网格事件数 (complaints have no 核查)
+    接诉即办 (complaints due): 响应率 (accepted within 2 working hours), 解决率 (办理完毕 within the limit),
     满意率 (rated 4–5 of those rated); 综合 = 30% 响应率 + 35% 解决率 + 35% 满意率 [local: settings]
 
 Whole months of the period that lie in the past are read from the rollup (gridgov.cases.rollup: the same
@@ -59,7 +60,8 @@ COUNTS: dict[str, Q | None] = {
     "verified_on_time": Q(verify_on_time=True),  # 按时核查数
     "complaints": COMPLAINT,
     "responded": COMPLAINT & Q(response_on_time=True),
-    "solved": COMPLAINT & Q(closed_at__isnull=False, on_time=True),
+    # 办理完毕 within the limit (`on_time`, set by 办理完毕), whether or not the complainant has rated yet.
+    "solved": COMPLAINT & Q(on_time=True),
     "rated": COMPLAINT & Q(rating__isnull=False),
     "satisfied": COMPLAINT & Q(rating__gte=4),
 }
@@ -76,11 +78,13 @@ class Rate:
 RATES: tuple[Rate, ...] = (
     Rate("close_rate", _("结案率"), "closed", ("due",)),
     Rate("on_time_rate", _("按期结案率"), "closed_on_time", ("due", "deferred")),
-    Rate("rework_rate", _("返工率"), "reworked", ("due",)),
+    # 返工 and 核查 are steps of grid events only: their rates are over the grid events due (应结案 −
+    # complaints), so complaints neither dilute them nor show a 0 % of their own.
+    Rate("rework_rate", _("返工率"), "reworked", ("due", "complaints")),
     Rate("extension_rate", _("延期率"), "extended", ("due",)),
     Rate("dispatch_timely_rate", _("及时派遣率"), "dispatched_on_time", ("due",)),
     Rate("dispatch_accuracy_rate", _("准确派遣率"), "dispatched_accurately", ("due",)),
-    Rate("verify_timely_rate", _("按时核查率"), "verified_on_time", ("due",)),
+    Rate("verify_timely_rate", _("按时核查率"), "verified_on_time", ("due", "complaints")),
     Rate("response_rate", _("响应率"), "responded", ("complaints",)),
     Rate("solve_rate", _("解决率"), "solved", ("complaints",)),
     Rate("satisfaction_rate", _("满意率"), "satisfied", ("rated",)),

@@ -14,16 +14,18 @@ from django.db import connections
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridgov.core.errors import ValidationFailed
 from gridgov.core.masking import mask
 from gridgov.core.paging import capped_counts_sql, load_only, read_capped_counts
+from gridgov.core.pii import log_access
 from gridgov.core.scope import get_scoped
 from gridgov.core.tables import ProcessTable
 
-from . import engine
+from . import engine, permissions
 from .filtersets import QUEUES, CaseFilterSet, overdue_q, queue_q
-from .models import Attachment, Case, CaseEvent, CaseFollower, Category, Notification, Tree
+from .models import Attachment, Case, CaseEvent, CaseFollower, Category, Channel, Notification, Tree
 from .permissions import case_scope_q
 
 
@@ -58,6 +60,31 @@ def case_get(*, user: Any, pk: Any, action: str = "view") -> Case:
                                                   "assignee", "reporter", "merged_into"), user, action, pk=pk)
 
 
+# Timeline lines that are no transition of a flow, by their `transition` code.
+OTHER_EVENTS = {"follow": gettext_lazy("群众重复上报（关注）"), "merged_in": gettext_lazy("合并重复案卷"),
+                "photos": gettext_lazy("补充照片")}
+
+
+def label_events(flow: engine.Flow, events: Sequence[CaseEvent]) -> None:
+    """Name each timeline line and the stages it moved between in the reader's language (the stored
+    `label` is in the language of whoever acted; it stays for what the flow no longer knows)."""
+    transitions = {t.name: t.label for t in flow.transitions}
+    for e in events:
+        if e.transition == "report" and (e.data or {}).get("channel") in Channel.values:
+            e.label = _("上报（%(c)s）") % {"c": Channel(e.data["channel"]).label}
+        elif e.transition in transitions or e.transition in OTHER_EVENTS:
+            e.label = str(transitions.get(e.transition) or OTHER_EVENTS[e.transition])
+        e.from_label = flow.stage(e.from_stage).label if e.from_stage else ""
+        e.to_label = flow.stage(e.to_stage).label if e.to_stage else ""
+
+
+def follow_events(*, case: Case) -> list[CaseEvent]:
+    """The timeline a follow link shows, with its photos, named in the reader's language."""
+    events = list(case.events.order_by("time", "id").prefetch_related("attachments"))
+    label_events(engine.flow_for(case.kind), events)
+    return events
+
+
 @dataclass
 class Waiting:
     transition: engine.Transition
@@ -74,6 +101,8 @@ class CaseView:
     reporter: str
     reporter_phone: str
     merged: list[Case]
+    follow_url: str = ""  # the follow link, to whoever reported the case (a 12345 operator reads it out)
+    can_unmask_phone: bool = False  # may see the complainant's full number (to call back), logged
 
 
 def _describe_events(events: list[CaseEvent]) -> None:
@@ -113,17 +142,24 @@ def _describe_events(events: list[CaseEvent]) -> None:
         e.details = details
 
 
-def case_view(*, user: Any, case: Case) -> CaseView:
+def may_unmask_phone(user: Any, case: Case) -> bool:
+    """The complainant's full number, for the people who call them: the 指挥中心 (回访 after a 差评) and the
+    12345 desk (recording a rating given by phone). Never when they reported anonymously."""
+    return bool(case.reporter_phone and not case.anonymous and getattr(user, "kind", "") == "staff"
+                and (permissions.allows(user, "dispatch", case) or permissions.allows(user, "rate", case)))
+
+
+def case_view(*, user: Any, case: Case, unmask: bool = False, reason: str = "") -> CaseView:
     """Everything a case page shows: the actions the user may fire, who may act next, the timeline with
-    its photos (a fixed number of queries, whatever the timeline's length)."""
+    its photos (a fixed number of queries, whatever the timeline's length). `unmask` with a `reason` shows
+    the complainant's full number to those who may call them back, and writes the access log
+    (RULES.md §7)."""
     flow = engine.flow_for(case.kind)
     events = list(CaseEvent.objects.filter(case=case).select_related("actor")
                   .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
                   .order_by("time", "id"))
     photos = [p for e in events for p in e.attachments.all()]
-    for e in events:  # the timeline names the stages, it does not show their codes
-        e.from_label = flow.stage(e.from_stage).label if e.from_stage else ""
-        e.to_label = flow.stage(e.to_stage).label if e.to_stage else ""
+    label_events(flow, events)
     _describe_events(events)
     actions = flow.available(case, user)
     waiting = [Waiting(t, engine.who_may(case, t)) for t in flow.possible(case) if t.guard is None
@@ -132,10 +168,21 @@ def case_view(*, user: Any, case: Case) -> CaseView:
     if case.anonymous and case.reporter_id != getattr(user, "pk", None):
         reporter, phone = _("匿名"), ""
     else:
-        reporter = str(case.reporter) if case.reporter_id else case.reporter_name
+        # The contact given with the report names the complainant: a 12345 call is entered by the operator
+        # (the account that reported it), on behalf of the caller named here.
+        reporter = case.reporter_name or (str(case.reporter) if case.reporter_id else "")
         phone = mask("phone", case.reporter_phone) if case.reporter_phone and staff else ""
+    can_unmask = may_unmask_phone(user, case)
+    if unmask and can_unmask:
+        reason = reason.strip()
+        if not reason:
+            raise ValidationFailed({"reason": [_("请填写查看事由")]})
+        log_access(user, kind="view", model=Case, object_id=case.pk, fields=["reporter_phone"], reason=reason)
+        phone = case.reporter_phone
     merged = list(Case.objects.filter(merged_into=case).only("id", "number", "title")) if staff else []
-    return CaseView(case, actions, waiting, events, photos, reporter, phone, merged)
+    mine = case.reporter_id is not None and case.reporter_id == getattr(user, "pk", None)
+    follow_url = f"/cases/follow/{case.follow_token}/" if mine else ""
+    return CaseView(case, actions, waiting, events, photos, reporter, phone, merged, follow_url, can_unmask)
 
 
 def dispatch_suggestion(*, case: Case) -> str:

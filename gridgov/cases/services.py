@@ -460,6 +460,13 @@ def case_sweep(*, acting_user: Any = None, now: Any = None, batch_size: int = 50
     return result
 
 
+def _handlers_act(kind: str, stage: str) -> bool:
+    """Whether the step a case waits in is the handlers' (its work queue is one for `handle`)."""
+    from .filtersets import QUEUE_ACTION
+
+    return QUEUE_ACTION.get(engine.flow_for(kind).stage(stage).queue) == "handle"
+
+
 URGE_COLUMNS = ("id", "number", "title", "kind", "stage", "town_id", "grid_id", "department_id", "pro_category",
                  "assignee_id", "step_deadline", "urge_count", "version")
 
@@ -526,9 +533,9 @@ def _urge_written(rows: list[dict[str, Any]], now: Any, acting_user: Any) -> int
         "after": {"overdue": True, "urge_count": r["urge_count"], "last_urged_at": now, "version": r["version"]},
     } for r in rows])
 
-    # Who is told, per case: the handlers (assignee, department staff, professional workers of the category
-    # in the town) or, for a late 核查, the grid's workers; the town's dispatchers (指挥中心) and the department
-    # head. A handful of queries per batch.
+    # Who is told, per case: the town's dispatchers (指挥中心) and whoever the late step waits for: the handlers
+    # (assignee, department staff and head, professional workers of the category in the town) while the step
+    # is theirs, the grid's workers for a late 核查. A handful of queries per batch.
     towns = {r["town_id"] for r in rows}
     departments = {r["department_id"] for r in rows if r["department_id"]}
     pros = {r["pro_category"] for r in rows if r["pro_category"]}
@@ -562,7 +569,7 @@ def _urge_written(rows: list[dict[str, Any]], now: Any, acting_user: Any) -> int
         people = set(dispatchers.get(r["town_id"], ()))
         if r["id"] in verifying:
             people |= grid_workers.get(r["grid_id"], set())
-        else:
+        elif _handlers_act(r["kind"], r["stage"]):  # not once they have handed the case on (评价, 回访 …)
             people |= staff.get(r["department_id"], set())
             people |= pro_workers.get((r["town_id"], r["pro_category"]), set())
             if r["assignee_id"]:

@@ -55,7 +55,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_detail(request: HttpRequest, case: Any, errors: dict | None = None, status: int = 200) -> HttpResponse:
     from gridgov.accounts.roles import ProCategory
 
-    view = selectors.case_view(user=request.user, case=case)
+    unmask, reason = request.GET.get("unmask") == "1", request.GET.get("reason", "")
+    errors = dict(errors or {})
+    try:
+        view = selectors.case_view(user=request.user, case=case, unmask=unmask, reason=reason)
+    except ValidationFailed as exc:  # asked for the full number without a reason
+        view, errors["unmask"] = selectors.case_view(user=request.user, case=case), exc.message
     dupes = []
     if permissions.allows(request.user, "dispatch", case) and case.status == "open" and not case.merged_into_id:
         # Only cases it may be merged into: the same kind (a complaint is not merged into a grid event).
@@ -153,7 +158,10 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _report_context(request: HttpRequest, data: dict, errors: dict, staff: bool) -> dict[str, Any]:
-    return {"data": data, "errors": errors, "categories": selectors.categories(), "staff": staff,
+    # Events first (what residents report most), then components; the form sends the id, since the two
+    # trees reuse codes.
+    categories = sorted(selectors.categories(), key=lambda c: c.tree != "event")
+    return {"data": data, "errors": errors, "categories": categories, "staff": staff,
             "channels": [c for c in Channel.choices if c[0] not in ("public", "open311")],
             "kinds": Kind.choices, "dupes": [], "center": _center(), "outlines": public_outlines()}
 
@@ -220,10 +228,8 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("cases:follow", token=token)
         except (ValidationFailed, Conflict, NotFound, PermissionDenied) as exc:
             error = exc.message
-    events = case.events.order_by("time", "id")
-    if followed.own:
-        events = events.prefetch_related("attachments")
-    return render(request, "cases/follow.html", {"c": case, "events": list(events), "error": error,
+    events = selectors.follow_events(case=case)
+    return render(request, "cases/follow.html", {"c": case, "events": events, "error": error,
                                                  "own": followed.own, "token": token})
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridgov.core.errors import ValidationFailed
 
@@ -61,14 +62,20 @@ def _set_dispatch_target(ctx: Ctx) -> None:
 
         if pro not in ProCategory.values:
             raise ValidationFailed({"pro_category": [_("未知的专业类别")]})
+    handler = None
     if assignee:
         from gridgov.accounts.models import User
 
-        if not User.objects.filter(pk=assignee, is_active=True, kind="staff").exists():
+        handler = User.objects.filter(pk=assignee, is_active=True, kind="staff").first()
+        if handler is None:
             raise ValidationFailed({"assignee": [_("处置人不存在")]})
     case.department_id = department_id or None
     case.pro_category = pro or ""
     case.assignee_id = assignee or None
+    # The handler named must be able to open and handle the case (their department, category or area):
+    # anyone else would get its notice and find nothing to do, or no page at all (another town).
+    if handler is not None and not allows(handler, "handle", case):
+        raise ValidationFailed({"assignee": [_("该处置人无权办理本案卷（不属于所选部门、专业类别或辖区）")]})
     ctx.event_data.update(department=case.department_id, pro_category=case.pro_category,
                           assignee=case.assignee_id)
 
@@ -244,25 +251,27 @@ def may_reply(case, user) -> bool:
     return allows(user, "dispatch", case) or allows(user, "handle", case)
 
 
-DISPATCH_INPUTS = (Input("department", _("责任部门"), "department"), Input("pro_category", _("专业类别"),
-                                                                            "pro_category"),
-                   Input("assignee", _("处置人"), "user"))
+# Labels built when the module is imported: lazy, so each request shows them in its own language.
+DISPATCH_INPUTS = (Input("department", gettext_lazy("责任部门"), "department"),
+                   Input("pro_category", gettext_lazy("专业类别"), "pro_category"),
+                   Input("assignee", gettext_lazy("处置人"), "user"))
 
 
 def side_paths(active: tuple[str, ...]) -> tuple[Transition, ...]:
     """延期 (request/approve/reject), 缓办 and its resumption, 督办: the same for every kind."""
+    amount = Input("amount", gettext_lazy("延期时长"), "int", required=True)
     return (
-        Transition("request_extension", _("申请延期"), active, None, "handle", guard=no_pending_extension,
-                   inputs=(Input("amount", _("延期时长"), "int", required=True), Input("unit", _("单位"))),
+        Transition("request_extension", gettext_lazy("申请延期"), active, None, "handle",
+                   guard=no_pending_extension, inputs=(amount, Input("unit", gettext_lazy("单位"))),
                    effects=(request_extension,), notify=("dispatchers",), note_required=True),
-        Transition("approve_extension", _("批准延期"), active, None, "dispatch", guard=pending_extension,
+        Transition("approve_extension", gettext_lazy("批准延期"), active, None, "dispatch", guard=pending_extension,
                    effects=(approve_extension,), notify=("handlers",), style="primary"),
-        Transition("reject_extension", _("驳回延期"), active, None, "dispatch", guard=pending_extension,
+        Transition("reject_extension", gettext_lazy("驳回延期"), active, None, "dispatch", guard=pending_extension,
                    effects=(reject_extension,), notify=("handlers",), note_required=True),
-        Transition("defer", _("缓办"), active, None, "dispatch", guard=not_deferred, effects=(defer,),
+        Transition("defer", gettext_lazy("缓办"), active, None, "dispatch", guard=not_deferred, effects=(defer,),
                    notify=("handlers", "reporter"), note_required=True),
-        Transition("resume", _("恢复办理"), active, None, "dispatch", guard=is_deferred, effects=(resume,),
-                   notify=("handlers",)),
-        Transition("urge", _("督办"), active, None, "dispatch", effects=(urge,),
+        Transition("resume", gettext_lazy("恢复办理"), active, None, "dispatch", guard=is_deferred,
+                   effects=(resume,), notify=("handlers",)),
+        Transition("urge", gettext_lazy("督办"), active, None, "dispatch", effects=(urge,),
                    notify=("handlers", "dispatchers"), system=True),
     )

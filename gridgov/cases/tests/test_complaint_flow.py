@@ -149,3 +149,70 @@ def test_a_retried_follow_hands_out_the_same_follower_link(case_world, replied, 
                    headers={"Idempotency-Key": "k-1"}).json()["follow_url"] for _ in range(2)]
     assert urls[0] == urls[1] and replied.follow_token not in urls[0]
     assert Case.objects.get(pk=replied.pk).events.filter(transition="follow").count() == 1
+
+
+def test_it_refuses_a_handler_from_another_town(case_world, report):
+    from gridgov.core.errors import ValidationFailed
+
+    w = case_world
+    case = report("resident", kind="complaint")
+    go(w, case, "accept", "dispatcher")
+    with pytest.raises(ValidationFailed) as exc:
+        go(w, case, "dispatch", "dispatcher", data={"department": w.department.pk, "assignee": w.other_leader.pk})
+    assert "assignee" in exc.value.errors
+
+
+def test_it_refuses_a_handler_outside_the_department_dispatched_to(case_world, report):
+    from gridgov.core.errors import ValidationFailed
+
+    w = case_world
+    case = report("resident", kind="complaint")
+    go(w, case, "accept", "dispatcher")
+    with pytest.raises(ValidationFailed) as exc:
+        go(w, case, "dispatch", "dispatcher", data={"pro_category": "safety", "assignee": w.clerk.pk})
+    assert "assignee" in exc.value.errors
+
+
+def test_the_named_handler_of_the_department_signs(case_world, report):
+    w = case_world
+    case = report("resident", kind="complaint")
+    go(w, case, "accept", "dispatcher")
+    go(w, case, "dispatch", "dispatcher", data={"department": w.department.pk, "assignee": w.clerk.pk})
+    assert go(w, case, "sign", "clerk").stage == "handling"
+
+
+def test_the_sweep_urges_the_dispatcher_not_the_department_when_the_complainant_has_not_rated(case_world):
+    # The department has replied; three working days on, the complainant has not rated: the 指挥中心
+    # follows it up (calls, records the rating), the department has nothing left to do.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridgov.cases.models import Notification
+    from gridgov.cases.services import case_sweep
+
+    from .bulk import make_cases
+
+    w = case_world
+    past = timezone.now() - dt.timedelta(hours=1)
+    make_cases(w, 1, kind="complaint", stage="rating", department=w.department, step_deadline=past)
+    case_sweep()
+    urged = set(Notification.objects.filter(kind="urge").values_list("recipient__username", flat=True))
+    assert "dispatcher" in urged and "clerk" not in urged
+
+
+def test_the_sweep_urges_the_department_while_it_handles_the_complaint(case_world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridgov.cases.models import Notification
+    from gridgov.cases.services import case_sweep
+
+    from .bulk import make_cases
+
+    w = case_world
+    past = timezone.now() - dt.timedelta(hours=1)
+    make_cases(w, 1, kind="complaint", stage="handling", department=w.department, deadline=past, step_deadline=past)
+    case_sweep()
+    assert Notification.objects.filter(kind="urge", recipient=w.clerk).exists()

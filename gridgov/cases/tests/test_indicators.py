@@ -169,3 +169,30 @@ def test_it_shows_the_indicators_page_with_charts(tianmen, client_for):
 def test_it_gives_the_same_rates_without_the_filed_count(tianmen):
     lean = case_indicators(user=tianmen.leader, by="town", period=JANUARY, now=LATER, with_filed=False)
     assert lean["total"]["rates"] == total(tianmen)["rates"]
+
+
+def test_it_counts_a_complaint_solved_in_time_as_solved_before_the_complainant_rates_it(world):
+    # 解决率 measures the handling (办理完毕 within the limit), not whether the complainant has rated yet:
+    # one solved in time awaiting the rating, one in the call-back after a 差评, one solved late.
+    due = at("2026-01-20 17:30")
+    common = {"kind": "complaint", "deadline": due, "solved_at": at("2026-01-15 10:00")}
+    make_cases(world, 1, **common, on_time=True, stage="rating")
+    make_cases(world, 1, **common, on_time=True, rating=1, stage="callback")
+    make_cases(world, 1, **common, on_time=False, closed_at=due, rating=5, stage="closed", status="closed")
+    assert total(world)["rates"]["solve_rate"] == Decimal("66.67")
+
+
+def test_it_leaves_complaints_out_of_the_verification_and_rework_rates(world):
+    # Complaints have no 核查 step and no 返工: counting them in the denominator lowered both rates of the
+    # grid events on the leader's default (all kinds) view.
+    due = at("2026-01-20 17:30")
+    make_cases(world, 2, deadline=due, verify_on_time=True, rework_count=1)
+    make_cases(world, 2, deadline=due, kind="complaint", response_on_time=True)
+    rates = total(world)["rates"]
+    assert (rates["verify_timely_rate"], rates["rework_rate"]) == (Decimal("100.00"), Decimal("100.00"))
+
+
+def test_it_shows_no_verification_rate_for_complaints_alone(world):
+    make_cases(world, 2, deadline=at("2026-01-20 17:30"), kind="complaint", response_on_time=True)
+    rates = total(world, kind="complaint")["rates"]
+    assert (rates["verify_timely_rate"], rates["rework_rate"]) == (None, None)

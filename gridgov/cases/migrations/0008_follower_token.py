@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_case_queue'),
+        ('cases', '0007_rollup_solved_by_handling'),
     ]
 
     operations = [

@@ -1,0 +1,181 @@
+"""A complaint walked through its pages as the people of the 三度工作法 use them: the resident on a phone,
+the 12345 operator (综合受理窗口), the dispatcher, the department clerk and the call-back."""
+
+import re
+
+import pytest
+
+from gridgov.cases.models import Case, Category
+
+
+@pytest.fixture
+def component_0101(case_world):
+    """The 部件 tree reuses the 事件 codes: 部件 0101 上水井盖 beside 事件 0101 私搭乱建."""
+    parent = Category.objects.create(tree="component", code="01", name="公用设施")
+    return Category.objects.create(tree="component", code="0101", name="上水井盖", parent=parent)
+
+
+def offered(html: str, name: str) -> str:
+    """The value the report form sends for the category option showing `name`."""
+    return re.search(r'<option value="([^"]*)"[^>]*>[^<]*' + re.escape(name) + "</option>", html).group(1)
+
+
+def test_it_records_the_event_category_a_resident_picks_even_when_a_component_shares_its_code(
+        case_world, client_for, component_0101):
+    resident = client_for(None)
+    value = offered(resident.get("/cases/report/").content.decode(), "私搭乱建")
+    lat, lon = case_world.point_a
+    resident.post("/cases/report/", {"category": value, "lat": lat, "lon": lon, "description": "楼下违建"})
+    assert Case.objects.get().category == case_world.cats["illegal_building"]
+
+
+def test_it_records_a_component_a_resident_picks_by_its_own_entry(case_world, client_for, component_0101):
+    resident = client_for(None)
+    value = offered(resident.get("/cases/report/").content.decode(), "上水井盖")
+    lat, lon = case_world.point_a
+    resident.post("/cases/report/", {"category": value, "lat": lat, "lon": lon, "description": "井盖丢了"})
+    assert Case.objects.get().category == component_0101
+
+
+def test_it_reads_a_bare_code_as_the_event_category(case_world, report, component_0101):
+    assert report("worker_a", category="0101").category == case_world.cats["illegal_building"]
+
+
+@pytest.fixture
+def operator(case_world):
+    """The 12345 operator: the town's 综合受理窗口 (front desk), who enters phone complaints."""
+    from gridgov.accounts.models import RoleAssignment, User
+    from gridgov.accounts.roles import Role
+    from gridgov.testing import PASSWORD
+
+    u = User(username="operator", display_name="话务员壬", kind=User.Kind.STAFF, town=case_world.town)
+    u.set_password(PASSWORD)
+    u.save()
+    RoleAssignment.objects.create(user=u, role=Role.FRONT_DESK, division=case_world.town)
+    case_world.people["operator"] = u
+    return u
+
+
+def hotline_call(world, client_for, **extra):
+    lat, lon = world.point_a
+    client_for("operator").post("/cases/report/", {
+        "kind": "complaint", "channel": "hotline", "category": "0102", "lat": lat, "lon": lon,
+        "description": "来电反映垃圾无人清运", "reporter_name": "王先生", "reporter_phone": "13912345678", **extra})
+    return Case.objects.get()
+
+
+def test_it_asks_the_12345_operator_for_the_callers_name_and_phone(case_world, client_for, operator):
+    html = client_for("operator").get("/cases/report/").content.decode()
+    assert 'name="reporter_name"' in html and 'name="reporter_phone"' in html
+
+
+def test_it_names_the_caller_not_the_operator_as_the_complainant(case_world, client_for, operator):
+    case = hotline_call(case_world, client_for)
+    page = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
+    assert re.search(r"<dd>王先生 139\*\*\*\*5678</dd>", page) and "话务员壬</dd>" not in page
+
+
+def test_it_gives_the_operator_the_follow_link_to_read_out_to_the_caller(case_world, client_for, operator):
+    case = hotline_call(case_world, client_for)
+    page = client_for("operator").get(f"/cases/{case.pk}/").content.decode()
+    assert f"/cases/follow/{case.follow_token}/" in page
+
+
+def test_it_shows_the_side_paths_of_the_complaint_flow_in_english(case_world, client_for):
+    c = client_for("dispatcher")
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = c.get("/cases/flows/complaint/").content.decode()
+    assert "Request extension" in html and "申请延期" not in html
+
+
+def test_it_labels_the_dispatch_form_in_english(case_world, client_for, report):
+    from gridgov.cases.engine import fire
+
+    case = report("resident", kind="complaint")
+    fire(case=case, transition="accept", acting_user=case_world.people["dispatcher"])
+    c = client_for("dispatcher")
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = c.get(f"/cases/{case.pk}/").content.decode()
+    assert "Responsible department" in html and "责任部门<" not in html
+
+
+def test_it_shows_the_dispatcher_the_complainants_number_for_the_call_back_and_logs_why(
+        case_world, client_for, operator):
+    from gridgov.core.models import AccessLog
+
+    case = hotline_call(case_world, client_for)
+    page = client_for("dispatcher").get(f"/cases/{case.pk}/?unmask=1&reason=差评回访").content.decode()
+    log = AccessLog.objects.get()
+    assert "13912345678" in page and (log.user, log.object_id, log.reason) == (
+        case_world.dispatcher, str(case.pk), "差评回访")
+
+
+def test_it_asks_for_a_reason_before_showing_the_number(case_world, client_for, operator):
+    case = hotline_call(case_world, client_for)
+    page = client_for("dispatcher").get(f"/cases/{case.pk}/?unmask=1").content.decode()
+    assert "13912345678" not in page and "请填写查看事由" in page
+
+
+def test_it_keeps_the_number_masked_for_the_department(case_world, client_for, operator):
+    from gridgov.cases.engine import fire
+
+    case = hotline_call(case_world, client_for)
+    for name in ("accept", "dispatch"):
+        case = fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=case_world.dispatcher)
+    page = client_for("clerk").get(f"/cases/{case.pk}/?unmask=1&reason=想看").content.decode()
+    assert "13912345678" not in page and "139****5678" in page
+
+
+def test_it_never_unmasks_an_anonymous_complainant(case_world, client_for, operator):
+    case = hotline_call(case_world, client_for, anonymous="on")
+    page = client_for("dispatcher").get(f"/cases/{case.pk}/?unmask=1&reason=回访").content.decode()
+    assert "13912345678" not in page
+
+
+def test_it_gives_the_full_number_through_the_api_with_a_reason(case_world, client_for, operator):
+    case = hotline_call(case_world, client_for)
+    body = client_for("dispatcher").get(f"/api/v1/cases/cases/{case.pk}?unmask=true&reason=回访").json()
+    assert body["reporter_phone"] == "13912345678"
+
+
+def test_it_tells_an_english_reader_the_timeline_in_english(case_world, client_for, report):
+    from gridgov.cases.engine import fire
+
+    case = report(None, kind="complaint")  # reported and accepted by people working in Chinese
+    fire(case=case, transition="accept", acting_user=case_world.dispatcher)
+    c = client_for(None)
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = c.get(f"/cases/follow/{case.follow_token}/").content.decode()
+    assert "Reported (Resident report)" in html and "<b>Accept</b>" in html and "受理" not in html
+
+
+def test_it_names_the_timeline_in_the_staff_language_on_the_case_page(case_world, client_for, report):
+    from gridgov.cases.engine import fire
+
+    case = report(None, kind="complaint")
+    fire(case=case, transition="accept", acting_user=case_world.dispatcher)
+    c = client_for("dispatcher")
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = c.get(f"/cases/{case.pk}/").content.decode()
+    assert "<b>Accept</b>" in html and "<b>受理</b>" not in html
+
+
+def test_it_tells_the_complainant_why_the_complaint_was_not_accepted(case_world, client_for, report):
+    from gridgov.cases.engine import fire
+
+    case = report(None, kind="complaint")
+    fire(case=case, transition="void", acting_user=case_world.dispatcher, note="属于司法程序，请向法院起诉")
+    page = client_for(None).get(f"/cases/follow/{case.follow_token}/").content.decode()
+    api = client_for(None).get(f"/api/v1/cases/cases/follow/{case.follow_token}").json()
+    assert "属于司法程序，请向法院起诉" in page and api["void_reason"] == "属于司法程序，请向法院起诉"
+
+
+def test_it_shows_a_solved_complaint_as_handled_not_as_time_remaining(case_world, client_for, report):
+    from gridgov.cases.engine import fire
+
+    case = report("resident", kind="complaint")
+    for name, who, kw in (("accept", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("sign", "clerk", {}),
+                          ("solve", "clerk", {"note": "已清运"})):
+        case = fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=case_world.people[who], **kw)
+    html = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
+    assert "办理完毕，按期" in html and "剩余" not in html
