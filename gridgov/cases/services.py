@@ -460,11 +460,17 @@ def case_sweep(*, acting_user: Any = None, now: Any = None, batch_size: int = 50
     return result
 
 
+@functools.cache
+def _step_queue(kind: str, stage: str) -> str:
+    """The work queue of a flow's stage (the sweep asks it for every urged case: looked up once per pair)."""
+    return engine.flow_for(kind).stage(stage).queue or ""
+
+
 def _handlers_act(kind: str, stage: str) -> bool:
     """Whether the step a case waits in is the handlers' (its work queue is one for `handle`)."""
     from .filtersets import QUEUE_ACTION
 
-    return QUEUE_ACTION.get(engine.flow_for(kind).stage(stage).queue) == "handle"
+    return QUEUE_ACTION.get(_step_queue(kind, stage)) == "handle"
 
 
 URGE_COLUMNS = ("id", "number", "title", "kind", "stage", "town_id", "grid_id", "department_id", "pro_category",
@@ -557,7 +563,7 @@ def _urge_written(rows: list[dict[str, Any]], now: Any, acting_user: Any) -> int
                 "division__town_id", "category", "user_id"):
             pro_workers.setdefault((town_id, cat), set()).add(user_id)
     # A late 核查 is the grid worker's step, not the department's (it has handed the case back).
-    verifying = {r["id"] for r in rows if engine.flow_for(r["kind"]).stage(r["stage"]).queue == "verify"}
+    verifying = {r["id"] for r in rows if _step_queue(r["kind"], r["stage"]) == "verify"}
     grid_workers: dict[int, set[int]] = {}
     if verifying:
         for grid_id, user_id in RoleAssignment.objects.filter(
