@@ -185,6 +185,27 @@ def case_view(*, user: Any, case: Case, unmask: bool = False, reason: str = "") 
     return CaseView(case, actions, waiting, events, photos, reporter, phone, merged, follow_url, can_unmask)
 
 
+def handler_choices(*, case: Case) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Whom the dispatch form offers as 处置人, grouped: the staff of each department of the case's town, and
+    its professional grid workers by category (the dispatch refuses anyone else). One query."""
+    from gridgov.accounts.models import RoleAssignment
+    from gridgov.accounts.roles import ProCategory, Role
+
+    groups: dict[str, list[tuple[int, str]]] = {}
+    rows = (RoleAssignment.objects.filter(Q(role=Role.DEPT_STAFF, department__town_id=case.town_id)
+                                          | Q(role=Role.PRO_WORKER, division__town_id=case.town_id),
+                                          user__is_active=True)
+            .select_related("user", "department").order_by("department__code", "category", "user__username"))
+    for r in rows:
+        group = r.department.name if r.role == Role.DEPT_STAFF else (
+            f"{Role.PRO_WORKER.label} · {ProCategory(r.category).label}" if r.category in ProCategory.values
+            else str(Role.PRO_WORKER.label))
+        members = groups.setdefault(group, [])
+        if all(pk != r.user_id for pk, _name in members):
+            members.append((r.user_id, str(r.user)))
+    return list(groups.items())
+
+
 def dispatch_suggestion(*, case: Case) -> str:
     """What 派遣 with nothing chosen would pick for `case` (the dispatch form names it before it is used)."""
     from gridgov.accounts.roles import ProCategory

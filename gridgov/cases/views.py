@@ -66,15 +66,16 @@ def _render_detail(request: HttpRequest, case: Any, errors: dict | None = None, 
         # Only cases it may be merged into: the same kind (a complaint is not merged into a grid event).
         dupes = services.find_duplicates(category=case.category, lat=case.lat, lon=case.lon, exclude=case.pk,
                                          kind=case.kind)
-    suggestion = ""
+    suggestion, handlers = "", []
     if any(t.name in ("dispatch", "redispatch") for t in view.actions):
         suggestion = selectors.dispatch_suggestion(case=case)
+        handlers = selectors.handler_choices(case=case)
     errors = errors or {}
     # An error of an action the page no longer offers (someone acted first) is shown above the actions.
     offered = {t.name for t in view.actions} | {"merge", "photos"}
     return render(request, "cases/case_detail.html", {
         "c": case, "v": view, "now": timezone.now(), "errors": errors, "departments": _departments(case),
-        "pro_categories": ProCategory.choices, "dupes": dupes, "suggestion": suggestion,
+        "pro_categories": ProCategory.choices, "dupes": dupes, "suggestion": suggestion, "handlers": handlers,
         "stray_errors": [msg for name, msg in errors.items() if name not in offered],
         "can_photo": request.user.kind == "staff" or case.reporter_id == request.user.pk,
     }, status=status)

@@ -261,3 +261,22 @@ def test_the_timeline_says_where_a_case_went_and_until_when(case_world, client_f
     html = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
     assert "<b>责任部门</b> 应急管理办公室" in html and f"<b>处置时限</b> {deadline}" in html
     assert "<b>申请延期</b> 2 工作日" in html
+
+
+def test_the_dispatcher_picks_the_handler_by_name_from_the_towns_handlers(case_world, client_for, report):
+    """处置人 is chosen from the town's department staff (under their department) and its professional grid
+    workers (under their category), not typed as an id; 辛安's staff are not offered."""
+    from gridgov.accounts.models import RoleAssignment, User
+    from gridgov.accounts.roles import Role
+    from gridgov.cases.engine import fire
+
+    outsider = User.objects.create(username="xinan_clerk", display_name="辛安科员", kind="staff",
+                                   town=case_world.other_town)
+    RoleAssignment.objects.create(user=outsider, role=Role.DEPT_STAFF, department=case_world.other_department)
+    case = report("worker_a")
+    fire(case=Case.objects.get(pk=case.pk), transition="file", acting_user=case_world.people["dispatcher"])
+    html = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
+    clerk, pro = case_world.people["clerk"], case_world.people["pro_safety"]
+    assert f'<optgroup label="应急管理办公室"><option value="{clerk.pk}">{clerk}</option>' in html
+    assert f'<optgroup label="专业网格员 · 安全生产"><option value="{pro.pk}">{pro}</option>' in html
+    assert "辛安科员" not in html and "（ID）" not in html
