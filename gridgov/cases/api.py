@@ -304,7 +304,7 @@ def flow_graph(request: HttpRequest, kind: str, fmt: str = "mermaid"):
 def follow(request: HttpRequest, token: str):
     followed = selectors.case_by_token(token=token)
     c, own = followed.case, followed.own  # a follower's link: progress only, not what is the reporter's
-    events = selectors.follow_events(case=c)
+    events = selectors.follow_events(case=c, photos=False)  # the timeline's labels and times only
     return {"number": c.number, "title": c.title, "stage": c.stage, "stage_label": str(c.stage_label),
             "status": c.status, "created_at": c.created_at, "deadline": c.deadline, "closed_at": c.closed_at,
             "reply": c.reply if own else "", "void_reason": c.void_reason if own else "",

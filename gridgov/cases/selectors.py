@@ -78,9 +78,11 @@ def label_events(flow: engine.Flow, events: Sequence[CaseEvent]) -> None:
         e.to_label = flow.stage(e.to_stage).label if e.to_stage else ""
 
 
-def follow_events(*, case: Case) -> list[CaseEvent]:
-    """The timeline a follow link shows, with its photos, named in the reader's language."""
-    events = list(case.events.order_by("time", "id").prefetch_related("attachments"))
+def follow_events(*, case: Case, photos: bool = True) -> list[CaseEvent]:
+    """The timeline a follow link shows, named in the reader's language, with its photos (`photos`: for the
+    reporter's own link only)."""
+    events = case.events.order_by("time", "id")
+    events = list(events.prefetch_related("attachments") if photos else events)
     label_events(engine.flow_for(case.kind), events)
     return events
 
@@ -314,10 +316,12 @@ active_categories = _ActiveCategories()
 
 
 def categories(*, tree: str | None = None) -> list[Category]:
+    """The active categories, the 事件 tree first (what residents report most; "component" sorts before
+    "event"), each by code."""
     qs = Category.objects.filter(active=True).select_related("parent").order_by("tree", "code")
     if tree:
         qs = qs.filter(tree=tree)
-    return list(qs)
+    return sorted(qs, key=lambda c: c.tree != Tree.EVENT)
 
 
 def inbox(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
@@ -336,7 +340,6 @@ class Followed:
 
     case: Case
     own: bool
-    token: str
 
 
 def case_by_token(*, token: str) -> Followed:
@@ -356,4 +359,4 @@ def case_by_token(*, token: str) -> Followed:
     while case.merged_into_id and seen < 5:
         case = Case.objects.select_related(*related).get(pk=case.merged_into_id)
         seen += 1
-    return Followed(case, own, token)
+    return Followed(case, own)

@@ -341,22 +341,24 @@ def case_follow(*, case: Case, acting_user: Any) -> str:
     """A reporter follows an existing case instead of reporting it again (the duplicate check's answer), and
     gets a follow link of their own: it shows the case's progress but not the reply, and cannot rate (the
     case's own link is its reporter's). The timeline counts the repeated report."""
-    if getattr(acting_user, "pk", None) and case.reporter_id == acting_user.pk:
+    user = acting_user if getattr(acting_user, "pk", None) else None
+    if user is not None and case.reporter_id == user.pk:
         return case.follow_token
-    if getattr(acting_user, "pk", None):
-        follower, _created = CaseFollower.objects.get_or_create(case=case, user=acting_user)
-        if follower.token:
+    if user is None:
+        follower, created = CaseFollower.objects.create(case=case, user=None, token=new_token()), True
+    else:
+        follower, created = CaseFollower.objects.get_or_create(case=case, user=user,
+                                                                defaults={"token": new_token()})
+        if not created and follower.token:
             return follower.token  # already following: the same link, no second timeline line
-        before = None if _created else audit.snapshot(follower)
+    before = None if created else audit.snapshot(follower)
+    if not follower.token:  # followed before follow links had tokens
         follower.token = new_token()
         follower.save(update_fields=["token"])
-        audit.record(follower, "create" if _created else "update", before)
-    else:
-        follower = CaseFollower.objects.create(case=case, user=None, token=new_token())
-        audit.record(follower, "create")
-    CaseEvent.objects.create(case=case, time=timezone.now(), actor=acting_user if follower.user_id else None,
-                             actor_name=str(acting_user) if follower.user_id else _("群众"), transition="follow",
-                             label=_("群众重复上报（关注）"), from_stage=case.stage, to_stage=case.stage)
+    audit.record(follower, "create" if created else "update", before)
+    CaseEvent.objects.create(case=case, time=timezone.now(), actor=user, actor_name=str(user or _("群众")),
+                             transition="follow", label=_("群众重复上报（关注）"), from_stage=case.stage,
+                             to_stage=case.stage)
     return follower.token
 
 
@@ -460,21 +462,15 @@ def case_sweep(*, acting_user: Any = None, now: Any = None, batch_size: int = 50
     return result
 
 
-@functools.cache
-def _step_queue(kind: str, stage: str) -> str:
-    """The work queue of a flow's stage (the sweep asks it for every urged case: looked up once per pair)."""
-    return engine.flow_for(kind).stage(stage).queue or ""
-
-
-def _handlers_act(kind: str, stage: str) -> bool:
-    """Whether the step a case waits in is the handlers' (its work queue is one for `handle`)."""
+def _handlers_act(queue: str) -> bool:
+    """Whether a case's work queue is one the handlers act in (one for `handle`)."""
     from .filtersets import QUEUE_ACTION
 
-    return QUEUE_ACTION.get(_step_queue(kind, stage)) == "handle"
+    return QUEUE_ACTION.get(queue) == "handle"
 
 
-URGE_COLUMNS = ("id", "number", "title", "kind", "stage", "town_id", "grid_id", "department_id", "pro_category",
-                 "assignee_id", "step_deadline", "urge_count", "version")
+URGE_COLUMNS = ("id", "number", "title", "kind", "stage", "queue", "town_id", "grid_id", "department_id",
+                 "pro_category", "assignee_id", "step_deadline", "urge_count", "version")
 
 
 def _ids_sql(ids: list[int]) -> tuple[str, list[Any]]:
@@ -563,7 +559,7 @@ def _urge_written(rows: list[dict[str, Any]], now: Any, acting_user: Any) -> int
                 "division__town_id", "category", "user_id"):
             pro_workers.setdefault((town_id, cat), set()).add(user_id)
     # A late 核查 is the grid worker's step, not the department's (it has handed the case back).
-    verifying = {r["id"] for r in rows if _step_queue(r["kind"], r["stage"]) == "verify"}
+    verifying = {r["id"] for r in rows if r["queue"] == "verify"}
     grid_workers: dict[int, set[int]] = {}
     if verifying:
         for grid_id, user_id in RoleAssignment.objects.filter(
@@ -575,7 +571,7 @@ def _urge_written(rows: list[dict[str, Any]], now: Any, acting_user: Any) -> int
         people = set(dispatchers.get(r["town_id"], ()))
         if r["id"] in verifying:
             people |= grid_workers.get(r["grid_id"], set())
-        elif _handlers_act(r["kind"], r["stage"]):  # not once they have handed the case on (评价, 回访 …)
+        elif _handlers_act(r["queue"]):  # not once they have handed the case on (评价, 回访 …)
             people |= staff.get(r["department_id"], set())
             people |= pro_workers.get((r["town_id"], r["pro_category"]), set())
             if r["assignee_id"]:

@@ -70,7 +70,6 @@ def _render_detail(request: HttpRequest, case: Any, errors: dict | None = None, 
     if any(t.name in ("dispatch", "redispatch") for t in view.actions):
         suggestion = selectors.dispatch_suggestion(case=case)
         handlers = selectors.handler_choices(case=case)
-    errors = errors or {}
     # An error of an action the page no longer offers (someone acted first) is shown above the actions.
     offered = {t.name for t in view.actions} | {"merge", "photos"}
     return render(request, "cases/case_detail.html", {
@@ -79,13 +78,6 @@ def _render_detail(request: HttpRequest, case: Any, errors: dict | None = None, 
         "stray_errors": [msg for name, msg in errors.items() if name not in offered],
         "can_photo": request.user.kind == "staff" or case.reporter_id == request.user.pk,
     }, status=status)
-
-
-def _message(exc: ValidationFailed, labels: dict[str, Any]) -> str:
-    """The first reason, named by the field's label as the form shows it (not by its code)."""
-    field, reasons = next(iter(exc.errors.items()), ("", [exc.message]))
-    label = labels.get(field)
-    return _("%(field)s：%(reason)s") % {"field": label, "reason": reasons[0]} if label else str(reasons[0])
 
 
 @login_required
@@ -103,7 +95,7 @@ def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                            note=request.POST.get("note", ""), data=data, photos=request.FILES.getlist("photos"))
     except ValidationFailed as exc:
         labels = {i.name: i.label for i in t.inputs} | {"note": _("说明"), "photos": _("照片")}
-        return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: _message(exc, labels)},
+        return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: exc.lines(labels)[0]},
                               422)
     except Conflict as exc:
         return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: exc.message}, 409)
@@ -125,7 +117,7 @@ def case_merge(request: HttpRequest, pk: int) -> HttpResponse:
         services.case_merge(case=case, into=into, acting_user=request.user, note=request.POST.get("note", ""),
                             expected_version=int(request.POST.get("version") or 0) or None)
     except ValidationFailed as exc:
-        return _render_detail(request, case, {"merge": _message(exc, {"into": _("并入案卷"), "note": _("说明")})},
+        return _render_detail(request, case, {"merge": exc.lines({"into": _("并入案卷"), "note": _("说明")})[0]},
                               exc.status)
     except Conflict as exc:
         return _render_detail(request, case, {"merge": exc.message}, exc.status)
@@ -159,10 +151,8 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _report_context(request: HttpRequest, data: dict, errors: dict, staff: bool) -> dict[str, Any]:
-    # Events first (what residents report most), then components; the form sends the id, since the two
-    # trees reuse codes.
-    categories = sorted(selectors.categories(), key=lambda c: c.tree != "event")
-    return {"data": data, "errors": errors, "categories": categories, "staff": staff,
+    # The form sends the category's id: the two trees reuse codes.
+    return {"data": data, "errors": errors, "categories": selectors.categories(), "staff": staff,
             "channels": [c for c in Channel.choices if c[0] not in ("public", "open311")],
             "kinds": Kind.choices, "dupes": [], "center": _center(), "outlines": public_outlines()}
 
@@ -229,7 +219,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("cases:follow", token=token)
         except (ValidationFailed, Conflict, NotFound, PermissionDenied) as exc:
             error = exc.message
-    events = selectors.follow_events(case=case)
+    events = selectors.follow_events(case=case, photos=followed.own)
     return render(request, "cases/follow.html", {"c": case, "events": events, "error": error,
                                                  "own": followed.own, "token": token})
 

@@ -25,6 +25,20 @@ class GridgovError(Exception):
         body.update(self.extra)
         return body
 
+    def lines(self, names: dict[str, Any] | None = None) -> list[str]:
+        """The refusal for a reader: one line per field, its reasons after the field's name as they know it
+        (`names`: a form's labels, an API's parameter names); a field `names` lacks, and the reasons of the
+        whole input, stand alone. Without field errors, the message."""
+        if not self.errors:
+            return [self.message]
+        names = names or {}
+        out = []
+        for field, reasons in self.errors.items():
+            text = " ".join(str(r) for r in reasons)
+            name = names.get(field) if field != "__all__" else None
+            out.append(_("%(field)s：%(reason)s") % {"field": name, "reason": text} if name else text)
+        return out
+
 
 class ValidationFailed(GridgovError):
     """Bad input: `errors` maps each field to its reasons, in the user's language."""
@@ -45,10 +59,9 @@ class ValidationFailed(GridgovError):
             errors = {f: [str(m) for e in errs for m in e.messages] for f, errs in exc.error_dict.items()}
         else:
             errors = {"__all__": [str(m) for m in exc.messages]}
-        labels = labels or {}
-        first_field, reasons = next(iter(errors.items()))
-        label = labels.get(first_field, first_field)
-        return cls(errors, message=_("%(field)s：%(reason)s") % {"field": label, "reason": reasons[0]})
+        named = cls(errors)
+        named.message = named.lines({f: (labels or {}).get(f, f) for f in errors})[0]
+        return named
 
 
 class NotFound(GridgovError):

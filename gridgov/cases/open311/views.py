@@ -258,15 +258,6 @@ PARAMETERS = {"lat": "lat", "lon": "long", "location": "lat/long", "reporter_pho
               "title": "attribute[title]", "anonymous": "attribute[anonymous]"}
 
 
-def _described(exc: GridgovError) -> list[str]:
-    """One description per field of a refusal of the case engine, named as the client's parameter."""
-    if not exc.errors:
-        return [str(exc.message)]
-    return [_("%(parameter)s：%(problem)s") % {"parameter": PARAMETERS.get(field, field),
-                                               "problem": " ".join(str(m) for m in messages)}
-            if field != "__all__" else " ".join(str(m) for m in messages) for field, messages in exc.errors.items()]
-
-
 @csrf_exempt
 @open311_view("GET", "POST")
 def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -322,14 +313,12 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
                 raise Problem(400, _("lat/long 不在 jurisdiction_id %(code)s 的辖区内") % {"code": jurisdiction.code})
         posted = services.open311_request_create(client=client, data=data, details=details,
                                                  idempotency_key=request.headers.get("Idempotency-Key", ""))
-    except ValidationFailed as exc:
-        raise Problem(400, *_described(exc)) from None
-    except GridgovError as exc:
-        raise Problem(exc.status, *_described(exc)) from None
+    except GridgovError as exc:  # the spec answers bad input with a 400
+        status = 400 if isinstance(exc, ValidationFailed) else exc.status
+        raise Problem(status, *exc.lines({f: PARAMETERS.get(f, f) for f in exc.errors})) from None
     case = posted.case
     notice = (_("附近已有相同问题正在办理，本次上报已并入该案卷") if posted.followed else
               _("已受理，处置时限 %(limit)s") % {"limit": selectors.time_limit(category)})
-    # Services are "realtime": the id comes at once, and the spec forbids a token beside it. The token would
-    # also be the case's follow link (it rates the case), the first reporter's when this one followed theirs.
+    # Services are "realtime": the id comes at once, and the spec gives a token only in its stead.
     return render(fmt, "service_requests", [{"service_request_id": case.number, "service_notice": notice,
                                              "account_id": p.get("account_id") or None}], status=201)
