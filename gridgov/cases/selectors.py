@@ -197,7 +197,7 @@ def handler_choices(*, case: Case) -> list[tuple[str, list[tuple[int, str]]]]:
     rows = (RoleAssignment.objects.filter(Q(role=Role.DEPT_STAFF, department__town_id=case.town_id)
                                           | Q(role=Role.PRO_WORKER, division__town_id=case.town_id),
                                           user__is_active=True)
-            .select_related("user", "department").order_by("department__code", "category", "user__username"))
+            .select_related("user", "department").order_by("role", "department__code", "category", "user__username"))
     for r in rows:
         group = r.department.name if r.role == Role.DEPT_STAFF else (
             f"{Role.PRO_WORKER.label} · {ProCategory(r.category).label}" if r.category in ProCategory.values
