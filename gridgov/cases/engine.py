@@ -230,9 +230,11 @@ def enter_stage(case: Any, stage_name: str, now: dt.datetime) -> None:
         case.step_deadline = None if case.deferred else case.deadline
     else:
         case.step_deadline = None
-    # `overdue` (督办) belongs to a step: a new step with its own deadline starts on time, and the sweep urges
-    # it again when that one lapses. 签收 keeps the handling deadline, and with it the mark.
-    if stage.closed or case.step_deadline != previous_step_deadline:
+    # `overdue` (督办) belongs to a step: a stage with its own limit starts a fresh clock, on time, and the sweep
+    # urges it again when that one lapses, even when the new deadline happens to equal the old one (two 1-hour
+    # limits started outside working hours both end an hour into the next working day). A stage on the case
+    # clock keeps the mark unless its deadline moved: 签收 keeps the handling deadline, and with it the mark.
+    if stage.closed or stage.limit is not None or case.step_deadline != previous_step_deadline:
         case.overdue = False
 
 

@@ -1,6 +1,10 @@
 """A grid event goes round the GB/T 30428 cycle; side paths (返工, 退回, 延期, 缓办, 作废) do what RULES §1 says."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.utils import timezone
 
 from gridgov.cases.deadlines import add_working_time
 from gridgov.cases.engine import fire
@@ -146,10 +150,16 @@ def test_it_draws_the_flow_as_mermaid_and_dot(case_world):
     assert "verifying --> handling: 核查不通过（返工）" in flow.graph() and "digraph" in flow.graph("dot")
 
 
-def test_it_urges_a_new_step_afresh_after_a_late_one(case_world, report):
-    """A case urged while 待立案 starts 待派遣 on time: the next step is not marked overdue in advance."""
+@pytest.mark.parametrize("beijing_time", ["2026-11-25 10:20", "2026-11-27 17:50"], ids=["working-hours", "friday-evening"])
+def test_it_urges_a_new_step_afresh_after_a_late_one(case_world, report, monkeypatch, beijing_time):
+    """A case urged while 待立案 starts 待派遣 on time: the next step is not marked overdue in advance.
+
+    On a Friday evening the 1-hour limits of 待立案 and 待派遣 both end at the same moment on Monday."""
+    clock = [dt.datetime.fromisoformat(beijing_time).replace(tzinfo=ZoneInfo("Asia/Shanghai"))]
+    monkeypatch.setattr(timezone, "now", lambda: clock[0])
     case = report("worker_a")
     Case.objects.filter(pk=case.pk).update(overdue=True, urge_count=1)
+    clock[0] += dt.timedelta(minutes=10)
     go(case_world, case, "file", "dispatcher")
     case.refresh_from_db()
     assert (case.stage, case.overdue) == ("filed", False)
