@@ -49,9 +49,11 @@ class ValidationFailed(GridgovError):
     def __init__(self, errors: dict[str, list[str]] | str, message: str | None = None):
         if isinstance(errors, str):
             errors = {"__all__": [errors]}
-        first = next(iter(errors.items()), ("", [""]))
-        super().__init__(message or _("输入有误：%(field)s %(reason)s") % {"field": first[0], "reason": first[1][0]},
-                         errors=errors)
+        field, reasons = next(iter(errors.items()), ("", [""]))
+        if message is None:  # the API's summary names the parameter as the client sent it; a whole-input reason alone
+            message = (_("输入有误：%(field)s %(reason)s") % {"field": field, "reason": reasons[0]}
+                       if field and field != "__all__" else _("输入有误：%(reason)s") % {"reason": reasons[0]})
+        super().__init__(message, errors=errors)
 
     @classmethod
     def from_django(cls, exc: DjangoValidationError, labels: dict[str, str] | None = None) -> ValidationFailed:
