@@ -131,9 +131,17 @@ class EventOut(Schema):
     photos: list[PhotoOut]
 
 
+class FollowerOut(Schema):
+    name: str
+    phone: str = Field(description="手机号，默认脱敏；unmask=1 并填写 reason 后为完整号码（记录访问日志）")
+    via: str = Field(description="随之并入的案卷编号；直接关注的为空")
+    since: dt.datetime
+
+
 class CaseDetailOut(CaseOut):
     reporter: str
     reporter_phone: str
+    followers: list[FollowerOut]
     actions: list[ActionOut]
     waiting: list[WaitingOut]
     events: list[EventOut]
@@ -149,6 +157,7 @@ def _detail(user: Any, case: Case, unmask: bool = False, reason: str = "") -> di
     v = selectors.case_view(user=user, case=case, unmask=unmask, reason=reason)
     return {
         **CaseOut.build(case), "reporter": v.reporter, "reporter_phone": v.reporter_phone,
+        "followers": [{"name": f.name, "phone": f.phone, "via": f.via, "since": f.since} for f in v.followers],
         "actions": [{"name": t.name, "label": str(t.label), "note_required": t.note_required,
                      "inputs": [{"name": i.name, "label": str(i.label), "kind": i.kind, "required": i.required}
                                 for i in t.inputs]} for t in v.actions],

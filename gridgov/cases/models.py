@@ -247,7 +247,13 @@ class CaseFollower(models.Model):
     # The follower's own link (/cases/follow/<token>/): progress only. The case's follow_token stays its
     # reporter's, who alone reads the reply and rates it.
     token = models.CharField(_("查询凭证"), max_length=32, unique=True, null=True, blank=True)
+    # A caller whom a 12345 operator made follow the case on the phone (no account: `user` is empty): their
+    # name and mobile, shown masked to staff, and where their texts go.
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    pii_fields = {"phone": "phone", "name": "name"}
 
     class Meta:
         verbose_name = _("关注人")

@@ -12,6 +12,11 @@ callable `send(notification)`:
   (the gateway signs and forwards to the operator; a 2xx answer counts as sent);
 - `outbox_backend`: keeps what was sent in memory (tests).
 
+People without an account whom a case concerns — a 12345 caller named on the complaint, a visitor who left a
+mobile, a caller following the case — are reached through the same backends by a `ContactNotice`: no inbox
+row, its `recipient` a `Contact` with only a mobile, its `url` that person's own follow link (the SMS backend
+texts it; e-mail and the inbox have nothing to reach them by).
+
 Each runs after commit; a failing channel is logged and never stops the others or the transition. A backend
 with `needs_recipient = True` finds `notification.recipient` loaded (one query for all recipients).
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -63,7 +69,8 @@ def sms_backend(notification: Any) -> None:
     user = notification.recipient
     if not url or not user.phone:
         return
-    body = json.dumps({"phone": user.phone, "text": _text(notification)[:300], "ref": f"n{notification.pk}"},
+    ref = getattr(notification, "ref", "") or f"n{notification.pk}"
+    body = json.dumps({"phone": user.phone, "text": _text(notification)[:300], "ref": ref},
                       ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json; charset=utf-8"}
     token = getattr(settings, "GRIDGOV_SMS_TOKEN", "")
@@ -180,6 +187,73 @@ def send_after_commit(rows: list[Any]) -> None:
     transaction.on_commit(send)
 
 
+@dataclass
+class Contact:
+    """Someone reached by their mobile alone (no account)."""
+
+    phone: str
+    display_name: str = ""
+    email: str = ""
+    pk: None = None
+
+    def __str__(self) -> str:
+        return self.display_name or self.phone
+
+
+@dataclass
+class ContactNotice:
+    """A notification to a `Contact`: what the backends read of a Notification, with no inbox row."""
+
+    recipient: Contact
+    title: str
+    body: str
+    url: str
+    ref: str
+    kind: str = ""
+    recipient_id: None = None
+    pk: None = None
+
+
+def complainant(case: Any) -> list[tuple[Contact, str]]:
+    """The complainant, when known only by the mobile given with the report (no query)."""
+    if case.reporter_phone and (case.reporter_id is None or case.channel == "hotline"):
+        return [(Contact(case.reporter_phone, case.reporter_name), case.follow_token)]
+    return []
+
+
+def contacts(case: Any) -> list[tuple[Contact, str]]:
+    """The people without an account a case's news goes to, each with their own follow link's token: the
+    complainant known by the mobile given with the report (a 12345 caller, a visitor without an account),
+    and the callers following it. One query."""
+    from .models import CaseFollower
+
+    out = complainant(case)
+    rows = CaseFollower.objects.filter(case=case, user=None).exclude(phone="").values_list("phone", "name", "token")
+    out += [(Contact(phone, name), token) for phone, name, token in rows if token]
+    return out
+
+
+def notify_contacts(*, case: Any, kind: str, title: str, body: str = "",
+                    to: list[tuple[Contact, str]] | None = None) -> list[ContactNotice]:
+    """Tell `to` (default: everyone `contacts(case)` names) after commit, each with their follow link."""
+    notices = [ContactNotice(recipient=c, title=title[:120], body=body, url=f"/cases/follow/{token}/",
+                             ref=f"c{case.pk}-{kind}-{i}", kind=kind)
+               for i, (c, token) in enumerate(contacts(case) if to is None else to)]
+    if notices:
+        backends = _backends()
+
+        def send() -> None:
+            for n in notices:
+                for backend in backends:
+                    try:
+                        backend(n)
+                    except Exception:  # a failing channel never breaks the others
+                        log.exception("notification backend failed")
+
+        transaction.on_commit(send)
+    return notices
+
+
 def notify_transition(*, case: Any, transition: Any, event: Any, actor: Any, extra: list[Any]) -> None:
     if not transition.notify and not extra:
         return
@@ -187,3 +261,5 @@ def notify_transition(*, case: Any, transition: Any, event: Any, actor: Any, ext
     title = _("%(n)s %(t)s：%(s)s") % {"n": case.number or case.pk, "t": transition.label, "s": case.title}
     notify(user_ids=ids, case=case, kind=transition.name, title=title, body=event.note,
            exclude=getattr(actor, "pk", None))
+    if "reporter" in transition.notify:  # a text says what happened and links to what they may read; no notes
+        notify_contacts(case=case, kind=transition.name, title=title)

@@ -7,7 +7,7 @@ import copy
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
@@ -61,7 +61,8 @@ def case_get(*, user: Any, pk: Any, action: str = "view") -> Case:
 
 
 # Timeline lines that are no transition of a flow, by their `transition` code.
-OTHER_EVENTS = {"follow": gettext_lazy("群众重复上报（关注）"), "merged_in": gettext_lazy("合并重复案卷"),
+OTHER_EVENTS = {"follow": gettext_lazy("群众重复上报（关注）"), "follow_call": gettext_lazy("来电群众重复反映（关注）"),
+                "merged_in": gettext_lazy("合并重复案卷"),
                 "photos": gettext_lazy("补充照片")}
 
 
@@ -104,7 +105,23 @@ class CaseView:
     reporter_phone: str
     merged: list[Case]
     follow_url: str = ""  # the follow link, to whoever reported the case (a 12345 operator reads it out)
-    can_unmask_phone: bool = False  # may see the complainant's full number (to call back), logged
+    can_unmask_phone: bool = False  # may see the complainant's and callers' full numbers (to call back), logged
+    followers: list[FollowerRow] = field(default_factory=list)  # staff only; phones masked unless unmasked
+
+    @property
+    def offer_unmask(self) -> bool:
+        """Whether the page offers to show the full numbers: the user may, and some are still masked."""
+        return self.can_unmask_phone and any("*" in p for p in [self.reporter_phone, *(f.phone for f in self.followers)])
+
+
+@dataclass
+class FollowerRow:
+    """Someone who follows the case (repeated report, merged case, caller): who, how to reach them, since."""
+
+    name: str
+    phone: str
+    via: str  # the number of the merged case they came with
+    since: dt.datetime
 
 
 def _describe_events(events: list[CaseEvent]) -> None:
@@ -144,11 +161,21 @@ def _describe_events(events: list[CaseEvent]) -> None:
         e.details = details
 
 
-def may_unmask_phone(user: Any, case: Case) -> bool:
-    """The complainant's full number, for the people who call them: the 指挥中心 (回访 after a 差评) and the
-    12345 desk (recording a rating given by phone). Never when they reported anonymously."""
-    return bool(case.reporter_phone and not case.anonymous and getattr(user, "kind", "") == "staff"
+def may_unmask_phone(user: Any, case: Case, *, callers: bool = False) -> bool:
+    """The complainant's full number (and `callers`: the numbers of callers following the case), for the
+    people who call them: the 指挥中心 (回访 after a 差评) and the 12345 desk (recording a rating given by
+    phone). Never a complainant who reported anonymously."""
+    return bool(((case.reporter_phone and not case.anonymous) or callers) and getattr(user, "kind", "") == "staff"
                 and (permissions.allows(user, "dispatch", case) or permissions.allows(user, "rate", case)))
+
+
+def _followers(case: Case, unmasked: bool) -> list[FollowerRow]:
+    rows = (CaseFollower.objects.filter(case=case).select_related("user", "via").only(
+        "name", "phone", "created_at", "user__username", "user__first_name", "user__last_name", "via__number")
+        .order_by("created_at", "id"))
+    return [FollowerRow(name=f.name or (str(f.user) if f.user_id else _("群众")),
+                        phone=(f.phone if unmasked else mask("phone", f.phone)) if f.phone else "",
+                        via=f.via.number if f.via_id else "", since=f.created_at) for f in rows]
 
 
 def case_view(*, user: Any, case: Case, unmask: bool = False, reason: str = "") -> CaseView:
@@ -174,17 +201,25 @@ def case_view(*, user: Any, case: Case, unmask: bool = False, reason: str = "") 
         # (the account that reported it), on behalf of the caller named here.
         reporter = case.reporter_name or (str(case.reporter) if case.reporter_id else "")
         phone = mask("phone", case.reporter_phone) if case.reporter_phone and staff else ""
-    can_unmask = may_unmask_phone(user, case)
+    followers = _followers(case, unmasked=False) if staff else []
+    callers = any(f.phone for f in followers)
+    can_unmask = may_unmask_phone(user, case, callers=callers)
     if unmask and can_unmask:
         reason = reason.strip()
         if not reason:
             raise ValidationFailed({"reason": [_("请填写查看事由")]})
-        log_access(user, kind="view", model=Case, object_id=case.pk, fields=["reporter_phone"], reason=reason)
-        phone = case.reporter_phone
+        if case.reporter_phone and not case.anonymous:
+            log_access(user, kind="view", model=Case, object_id=case.pk, fields=["reporter_phone"], reason=reason)
+            phone = case.reporter_phone
+        if callers:
+            log_access(user, kind="view", model=CaseFollower, object_id=case.pk, fields=["phone"],
+                       count=sum(1 for f in followers if f.phone), reason=reason)
+            followers = _followers(case, unmasked=True)
     merged = list(Case.objects.filter(merged_into=case).only("id", "number", "title")) if staff else []
     mine = case.reporter_id is not None and case.reporter_id == getattr(user, "pk", None)
     follow_url = f"/cases/follow/{case.follow_token}/" if mine else ""
-    return CaseView(case, actions, waiting, events, photos, reporter, phone, merged, follow_url, can_unmask)
+    return CaseView(case, actions, waiting, events, photos, reporter, phone, merged, follow_url, can_unmask,
+                    followers)
 
 
 def handler_choices(*, case: Case) -> list[tuple[str, list[tuple[int, str]]]]:

@@ -26,7 +26,15 @@ from gridgov.network.selectors import locate
 
 from . import engine, permissions, rollup
 from .models import Case, CaseEvent, CaseFollower, Category, Channel, IdempotencyKey, Kind, Notification
-from .notifications import notify, recipients, recipients_sql, send_after_commit
+from .notifications import (
+    Contact,
+    complainant,
+    notify,
+    notify_contacts,
+    recipients,
+    recipients_sql,
+    send_after_commit,
+)
 from .photos import files_rolled_back, save_photos, validate_all
 
 DUPLICATE_RADIUS_M = 50
@@ -154,7 +162,9 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
 
     if data.get("follow"):
         target = _follow_target(data["follow"])
-        token = case_follow(case=target, acting_user=acting_user)
+        shown = not data.get("anonymous")  # an anonymous reporter leaves no contact with the case they follow
+        token = case_follow(case=target, acting_user=acting_user, name=data.get("reporter_name", "") if shown else "",
+                            phone=data.get("reporter_phone", "") if shown else "")
         if claim is not None:
             IdempotencyKey.objects.filter(pk=claim.pk).update(case=target, follow_token=token)
         return Intake(target, followed=True, follower_token=token)
@@ -177,14 +187,7 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
         lat, lon = gcj02_to_wgs84(lat, lon)
     grid = locate(lat=lat, lon=lon)
     title = (data.get("title") or "").strip() or category.name
-    phone = (data.get("reporter_phone") or "").strip()
-    if phone:
-        from django.core.exceptions import ValidationError
-
-        try:
-            validate_mobile(phone)
-        except ValidationError as exc:
-            raise ValidationFailed({"reporter_phone": list(exc.messages)}) from None
+    phone = _contact_phone(data.get("reporter_phone"))
 
     now = timezone.now()
     if not data.get("force_new"):
@@ -229,6 +232,9 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
         IdempotencyKey.objects.filter(pk=claim.pk).update(case=case)
     if photos:
         save_photos(case=case, event=event, files=photos, user=acting_user)
+    if phone:  # a caller or visitor known by their mobile gets the number and their link by text
+        notify_contacts(case=case, kind="report", title=_("已登记 %(n)s：%(t)s") % {"n": case.number, "t": case.title},
+                        to=complainant(case))
     rollup.mark_cases([case])  # nothing to mark unless a flow files or dispatches at intake
     return Intake(case)
 
@@ -336,16 +342,36 @@ def _follow_target(value: Any) -> Case:
     return case
 
 
+def _contact_phone(value: Any) -> str:
+    """A reporter's or caller's mobile, checked (RULES §7); empty when none was given."""
+    phone = (value or "").strip()
+    if phone:
+        from django.core.exceptions import ValidationError
+
+        try:
+            validate_mobile(phone)
+        except ValidationError as exc:
+            raise ValidationFailed({"reporter_phone": list(exc.messages)}) from None
+    return phone
+
+
 @service
-def case_follow(*, case: Case, acting_user: Any) -> str:
+def case_follow(*, case: Case, acting_user: Any, name: str = "", phone: str = "") -> str:
     """A reporter follows an existing case instead of reporting it again (the duplicate check's answer), and
     gets a follow link of their own: it shows the case's progress but not the reply, and cannot rate (the
-    case's own link is its reporter's). The timeline counts the repeated report."""
+    case's own link is its reporter's). The timeline counts the repeated report.
+
+    Staff who give a `name` or `phone` follow on behalf of a caller (a 12345 operator on the phone): the caller
+    becomes a follower of their own, with that contact and a link for the operator to give them; each caller
+    is a new follower, never the operator."""
     user = acting_user if getattr(acting_user, "pk", None) else None
-    if user is not None and case.reporter_id == user.pk:
+    name, phone = (name or "").strip()[:50], _contact_phone(phone)
+    caller = user is not None and getattr(user, "kind", "") == "staff" and bool(name or phone)
+    if user is not None and case.reporter_id == user.pk and not caller:
         return case.follow_token
-    if user is None:
-        follower, created = CaseFollower.objects.create(case=case, user=None, token=new_token()), True
+    if caller or user is None:
+        follower, created = CaseFollower.objects.create(case=case, user=None, name=name, phone=phone,
+                                                        token=new_token()), True
     else:
         follower, created = CaseFollower.objects.get_or_create(case=case, user=user,
                                                                 defaults={"token": new_token()})
@@ -357,8 +383,12 @@ def case_follow(*, case: Case, acting_user: Any) -> str:
         follower.save(update_fields=["token"])
     audit.record(follower, "create" if created else "update", before)
     CaseEvent.objects.create(case=case, time=timezone.now(), actor=user, actor_name=str(user or _("群众")),
-                             transition="follow", label=_("群众重复上报（关注）"), from_stage=case.stage,
-                             to_stage=case.stage)
+                             transition="follow_call" if caller else "follow",
+                             label=_("来电群众重复反映（关注）") if caller else _("群众重复上报（关注）"),
+                             from_stage=case.stage, to_stage=case.stage)
+    if follower.phone:
+        notify_contacts(case=case, kind="follow", title=_("已关注 %(n)s：%(t)s") % {"n": case.number, "t": case.title},
+                        to=[(Contact(follower.phone, follower.name), follower.token)])
     return follower.token
 
 
@@ -383,9 +413,21 @@ def case_merge(*, case: Case, into: Case, acting_user: Any, expected_version: in
     if case.reporter_id:
         moved.append(case.reporter_id)
     have = set(CaseFollower.objects.filter(case=into).values_list("user_id", flat=True))
-    audit.record_many(CaseFollower.objects.bulk_create(
-        [CaseFollower(case=into, user_id=u, via=case, token=new_token())
-         for u in set(moved) if u not in have and u != into.reporter_id]), "create", actor=acting_user)
+    added = [CaseFollower(case=into, user_id=u, via=case, token=new_token())
+             for u in set(moved) if u not in have and u != into.reporter_id]
+    if case.reporter_phone and not case.anonymous and (case.reporter_id is None or case.channel == Channel.HOTLINE):
+        # A complainant known by the contact given with the report (a 12345 caller, a visitor without an
+        # account) follows the survivor by that contact, like a caller following it on the phone.
+        added.append(CaseFollower(case=into, user=None, name=case.reporter_name, phone=case.reporter_phone, via=case,
+                                  token=new_token()))
+    audit.record_many(CaseFollower.objects.bulk_create(added), "create", actor=acting_user)
+    # Followers without an account (callers, visitors) keep their own links, now on the survivor.
+    contacts = list(CaseFollower.objects.filter(case=case, user=None))
+    for f in contacts:
+        before = audit.snapshot(f)
+        f.case_id, f.via_id = into.pk, f.via_id or case.pk
+        audit.record(f, "update", before, actor=acting_user)
+    CaseFollower.objects.bulk_update(contacts, ["case", "via"])
     CaseEvent.objects.create(case=into, time=timezone.now(), actor=acting_user, actor_name=str(acting_user),
                              transition="merged_in", label=_("合并重复案卷"), from_stage=into.stage,
                              to_stage=into.stage, note=note, data={"merged": case.pk, "number": case.number})

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -187,9 +188,8 @@ def report(request: HttpRequest) -> HttpResponse:
         try:
             intake = services.case_report(acting_user=user, data=data, photos=request.FILES.getlist("photos"),
                                           idempotency_key=request.POST.get("idem", ""))
-            case = intake.case
             if staff:
-                return redirect("cases:case_detail", pk=case.pk)
+                return _after_staff_report(request, intake)
             return redirect("cases:follow", token=intake.follow_token)
         except services.DuplicateFound as exc:
             dupes, status = exc.extra.get("duplicates", []), 409
@@ -202,6 +202,22 @@ def report(request: HttpRequest) -> HttpResponse:
 
     ctx["idem"] = uuid.uuid4().hex
     return render(request, "cases/report.html", ctx, status=status)
+
+
+def _after_staff_report(request: HttpRequest, intake: services.Intake) -> HttpResponse:
+    """Staff land on the case they reported or followed. A caller followed on their behalf (12345) has a
+    link of their own: the operator is shown it to read out."""
+    case = intake.case
+    if intake.followed and intake.follow_token != case.follow_token:
+        url = request.build_absolute_uri(reverse("cases:follow", args=[intake.follow_token]))
+        messages.success(request, _("已为来电群众关注 %(n)s，请告知其查询链接：%(url)s") % {"n": case.number, "url": url})
+    elif intake.followed:
+        messages.success(request, _("已关注 %(n)s，不再重复立案") % {"n": case.number})
+    try:
+        selectors.case_get(user=request.user, pk=case.pk)
+    except NotFound:  # followed a case outside the user's own scope: it is not theirs to open
+        return redirect("cases:case_list")
+    return redirect("cases:case_detail", pk=case.pk)
 
 
 @require_http_methods(["GET", "POST"])

@@ -68,3 +68,9 @@ def report(case_world):
         return case_report(acting_user=user, data=body).case
 
     return make
+
+
+@pytest.fixture
+def operator(case_world):
+    """The 12345 operator: the town's 综合受理窗口 (front desk), who enters phone complaints."""
+    return _staff(case_world, "operator", "话务员壬", Role.FRONT_DESK, division=case_world.town)

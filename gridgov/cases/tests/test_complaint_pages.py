@@ -41,21 +41,6 @@ def test_it_reads_a_bare_code_as_the_event_category(case_world, report, componen
     assert report("worker_a", category="0101").category == case_world.cats["illegal_building"]
 
 
-@pytest.fixture
-def operator(case_world):
-    """The 12345 operator: the town's 综合受理窗口 (front desk), who enters phone complaints."""
-    from gridgov.accounts.models import RoleAssignment, User
-    from gridgov.accounts.roles import Role
-    from gridgov.testing import PASSWORD
-
-    u = User(username="operator", display_name="话务员壬", kind=User.Kind.STAFF, town=case_world.town)
-    u.set_password(PASSWORD)
-    u.save()
-    RoleAssignment.objects.create(user=u, role=Role.FRONT_DESK, division=case_world.town)
-    case_world.people["operator"] = u
-    return u
-
-
 def hotline_call(world, client_for, **extra):
     lat, lon = world.point_a
     client_for("operator").post("/cases/report/", {
