@@ -180,6 +180,11 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     bad = [s for s in q.statuses if s not in ("open", "closed")]
     if bad:
         raise Problem(400, _("status 只能是 open 或 closed，不能是 %(value)s") % {"value": bad[0]})
+    if q.start and q.end and not q.ids:  # the spec: a range given by both may not span more than 90 days
+        if q.start > q.end:
+            raise Problem(400, _("start_date 不能晚于 end_date"))
+        if q.end - q.start > dt.timedelta(days=90):
+            raise Problem(400, _("start_date 与 end_date 相隔不能超过 90 天"))
     cases = selectors.request_list(q)
     media = selectors.media_urls(cases)
     return render(fmt, "service_requests", [selectors.request_dict(c, media.get(c.pk, "")) for c in cases])

@@ -175,6 +175,30 @@ def test_it_refuses_a_malformed_date(o311):
     assert o311.http.get(f"{BASE}/requests.json", {"start_date": "yesterday"}).status_code == 400
 
 
+def test_it_refuses_a_range_of_more_than_90_days_as_the_spec_says(o311):
+    r = o311.http.get(f"{BASE}/requests.json", {"start_date": "2026-01-01T00:00:00+08:00",
+                                                "end_date": "2026-06-01T00:00:00+08:00"})
+    assert (r.status_code, r.json()[0]["code"]) == (400, 400) and "90" in r.json()[0]["description"]
+
+
+def test_it_answers_a_range_of_exactly_90_days(o311):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    make_cases(o311, 1, cat=o311.cat, channel="open311")
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(days=45)
+    r = o311.http.get(f"{BASE}/requests.json", {"start_date": start.isoformat(),
+                                                "end_date": (start + dt.timedelta(days=90)).isoformat()})
+    assert r.status_code == 200 and len(r.json()) == 1
+
+
+def test_it_refuses_a_range_that_ends_before_it_starts(o311):
+    r = o311.http.get(f"{BASE}/requests.json", {"start_date": "2026-11-02T00:00:00+08:00",
+                                                "end_date": "2026-11-01T00:00:00+08:00"})
+    assert r.status_code == 400 and "end_date" in r.json()[0]["description"]
+
+
 def test_it_never_lists_a_case_from_another_channel(o311):
     make_cases(o311, 1, cat=o311.cat, kind="complaint", channel="hotline")
     make_cases(o311, 1, cat=o311.cat, channel="patrol")
