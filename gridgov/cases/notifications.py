@@ -151,10 +151,11 @@ def recipients(case: Any, groups: Iterable[str]) -> set[int]:
 
 
 def notify(*, user_ids: Iterable[int], case: Any, kind: str, title: str, body: str = "",
-           exclude: int | None = None) -> list[Any]:
+           exclude: int | None = None, url: str = "") -> list[Any]:
+    """Inbox rows for `user_ids` (sent on after commit); they link to `case`, else to `url`."""
     from .models import Notification
 
-    url = f"/cases/{case.pk}/" if case is not None else ""
+    url = f"/cases/{case.pk}/" if case is not None else url
     rows = [Notification(recipient_id=uid, case=case, kind=kind, title=title[:120], body=body, url=url)
             for uid in sorted(set(user_ids)) if uid != exclude]
     if not rows:

@@ -636,6 +636,6 @@ def _urge_written(rows: list[dict[str, Any]], now: Any, acting_user: Any) -> int
                                title=_("督办 %(n)s：%(t)s 已超期") % {"n": c.number or c.pk, "t": c.title}, body=note))
     for uid, cases in digests:
         numbers = "、".join(str(c["number"]) for c in cases[:10]) + ("……" if len(cases) > 10 else "")
-        sent += len(notify(user_ids=[uid], case=None, kind="urge",
+        sent += len(notify(user_ids=[uid], case=None, kind="urge", url="/cases/?overdue=true",
                            title=_("督办：%(n)d 件案卷已超期") % {"n": len(cases)}, body=numbers))
     return sent

@@ -79,6 +79,14 @@ def test_it_sends_one_digest_to_someone_with_many_overdue_cases(world):
     assert Notification.objects.filter(recipient=world.admin, kind="urge").count() == 1
 
 
+def test_the_digest_links_to_the_overdue_cases(world, client_for):
+    cases = make_cases(world, 3, department=world.department, step_deadline=PAST)
+    case_sweep()
+    digest = Notification.objects.get(recipient=world.admin, kind="urge")
+    page = client_for("admin").get(digest.url).content.decode()
+    assert digest.url == "/cases/?overdue=true" and all(c.number in page for c in cases)
+
+
 def test_it_bumps_the_version_so_a_stale_transition_conflicts(late):
     case_sweep()
     assert Case.objects.get(pk=late.pk).version == late.version + 1
