@@ -230,3 +230,52 @@ def test_a_leader_sees_the_open_cases_on_the_towns_outline_with_the_late_ones_ma
     page.wait_for_url(re.compile(r"stage=filed"))
     assert page.get_attribute("#map", "data-points") == "2" and errors == []
     _shot(page, "case-map.png")
+
+
+def test_the_12345_desk_follows_a_second_caller_onto_the_open_case(browser, site, world):
+    """话务员壬 at the 12345 desk takes a second call about the same bin: the form shows the open case first,
+    关注此事件 makes the caller follow it, and the case page gives the caller's own link to read out and lists
+    the caller, masked, beside 关注人 (a value under its label, not shifted into the label column)."""
+    from gridgov.accounts.models import RoleAssignment, User
+    from gridgov.accounts.roles import Role
+    from gridgov.cases.models import Case, CaseFollower, Category
+    from gridgov.cases.services import case_report
+
+    env = Category.objects.create(code="01", name="市容环境")
+    Category.objects.create(code="0102", name="暴露垃圾", parent=env, deadline_amount=4, deadline_unit="hours")
+    desk = User(username="operator", display_name="话务员壬", kind=User.Kind.STAFF, town=world.town)
+    desk.set_password(PASSWORD)
+    desk.save()
+    RoleAssignment.objects.create(user=desk, role=Role.FRONT_DESK, division=world.town)
+    lat, lon = world.point_a
+    first = case_report(acting_user=desk, data={
+        "kind": "complaint", "channel": "hotline", "category": "0102", "lat": lat, "lon": lon,
+        "description": "垃圾桶满溢", "reporter_name": "王先生", "reporter_phone": "13912345678"}).case
+    page = _page(browser)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, site, "operator")
+    page.goto(f"{site}/cases/report/")
+    page.select_option("select[name=kind]", "complaint")
+    page.select_option("select[name=channel]", "hotline")
+    page.select_option("select[name=category]", label="0102 市容环境 / 暴露垃圾")
+    page.evaluate("([lat, lon]) => { document.getElementById('lat').value = lat;"
+                  " document.getElementById('lon').value = lon; }", [lat, lon])
+    page.fill("textarea[name=description]", "又一位来电反映垃圾桶满溢")
+    page.fill("input[name=reporter_name]", "李女士")
+    page.fill("input[name=reporter_phone]", "13787654321")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector(".dupes")
+    assert first.number in page.inner_text(".dupes")
+    page.click(".dupes form button")
+    page.wait_for_url(f"{site}/cases/{first.pk}/")
+    token = CaseFollower.objects.get(case=first).token
+    assert f"/cases/follow/{token}/" in page.inner_text(".messages") and Case.objects.count() == 1
+    assert "李女士 137****4321" in page.inner_text("ul.followers")
+    shifted = page.evaluate("""() => [...document.querySelectorAll('dl.fields dt')].filter(dt => {
+        const a = dt.getBoundingClientRect(), b = dt.nextElementSibling.getBoundingClientRect();
+        return Math.abs(a.top - b.top) > 8 || b.left < a.right; }).map(dt => dt.textContent)""")
+    assert shifted == []  # every label has its value beside it, after the followers and the unmask form too
+    heading, step = page.locator("#actions h2").bounding_box(), page.locator("#actions ul.waiting").bounding_box()
+    assert step["y"] > heading["y"] + heading["height"] - 1 and errors == []  # the steps stand under 下一步
+    _shot(page, "hotline-follow.png")
