@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from gridgov.cases.photos import files_rolled_back
 from gridgov.core import audit
 from gridgov.core.services import service
 
@@ -58,12 +59,14 @@ class Posted:
     replayed: bool
 
 
+@files_rolled_back
 def open311_request_create(*, client: Client, data: dict[str, Any], details: dict[str, Any],
-                           idempotency_key: str = "") -> Posted:
+                           idempotency_key: str = "", photos: list[Any] | tuple[Any, ...] = ()) -> Posted:
     """Create the case through the engine's intake (locate, dispatch suggestion, deadline, timeline, audit,
     notifications), then keep the Open311 details. A report that duplicates an open case nearby follows
     that case instead (the client gets its id), as a resident would be shown it first. With an
-    `Idempotency-Key`, a retry returns the first attempt's case and never makes a second one."""
+    `Idempotency-Key`, a retry returns the first attempt's case and never makes a second one. `photos` (the
+    multipart `media` some clients send besides `media_url`) go with a new case, checked like any photo."""
     from django.db import IntegrityError, transaction
 
     from gridgov.cases.services import DuplicateFound, case_report
@@ -76,7 +79,7 @@ def open311_request_create(*, client: Client, data: dict[str, Any], details: dic
     try:
         with transaction.atomic():
             try:
-                intake = case_report(acting_user=None, data=data)
+                intake = case_report(acting_user=None, data=data, photos=photos)
             except DuplicateFound as exc:
                 intake = case_report(acting_user=None, data={**data, "follow": exc.extra["duplicates"][0]["id"]})
             Request.objects.create(case=intake.case, client=client, followed=intake.followed,

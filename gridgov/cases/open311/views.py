@@ -260,7 +260,7 @@ def _place(address: str) -> tuple[float, float] | None:
 PARAMETERS = {"lat": "lat", "lon": "long", "location": "lat/long", "reporter_phone": "phone",
               "reporter_name": "first_name/last_name", "description": "description", "address": "address_string",
               "category": "service_code", "kind": "attribute[kind]", "crs": "attribute[crs]",
-              "title": "attribute[title]", "anonymous": "attribute[anonymous]"}
+              "title": "attribute[title]", "anonymous": "attribute[anonymous]", "photos": "media"}
 
 
 @csrf_exempt
@@ -268,6 +268,9 @@ PARAMETERS = {"lat": "lat", "lon": "long", "location": "lat/long", "reporter_pho
 def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "GET":
         return _list(request, fmt)
+    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        raise Problem(400, _("POST 请求体应为 application/x-www-form-urlencoded 或 multipart/form-data（GeoReport v2），"
+                             "不能是 %(type)s") % {"type": request.content_type or "—"})
     p = request.POST
     client = services.client_for_key(p.get("api_key", ""))
     if client is None:
@@ -317,7 +320,8 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
             if jurisdiction and not grid.path.startswith(jurisdiction.path):
                 raise Problem(400, _("lat/long 不在 jurisdiction_id %(code)s 的辖区内") % {"code": jurisdiction.code})
         posted = services.open311_request_create(client=client, data=data, details=details,
-                                                 idempotency_key=request.headers.get("Idempotency-Key", ""))
+                                                 idempotency_key=request.headers.get("Idempotency-Key", ""),
+                                                 photos=request.FILES.getlist("media"))
     except GridgovError as exc:  # the spec answers bad input with a 400
         status = 400 if isinstance(exc, ValidationFailed) else exc.status
         raise Problem(status, *exc.lines({f: PARAMETERS.get(f, f) for f in exc.errors})) from None

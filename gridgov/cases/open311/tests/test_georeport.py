@@ -26,6 +26,12 @@ def o311(world):
     return world
 
 
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
 def post(w, fmt="json", headers=None, **fields):
     lat, lon = w.point_a
     data = {"api_key": w.api_key, "service_code": "0901", "lat": lat, "long": lon, "description": "路口有垃圾堆",
@@ -182,8 +188,6 @@ def test_it_refuses_a_range_of_more_than_90_days_as_the_spec_says(o311):
 
 
 def test_it_answers_a_range_of_exactly_90_days(o311):
-    import datetime as dt
-
     from django.utils import timezone
 
     make_cases(o311, 1, cat=o311.cat, channel="open311")
@@ -218,6 +222,36 @@ def test_it_answers_a_post_with_the_request_id_and_no_token(o311):
 def test_it_never_hands_a_duplicate_reporter_the_follow_token_of_the_case_they_joined(o311):
     first = Case.objects.get(number=post(o311).json()[0]["service_request_id"])
     assert first.follow_token not in post(o311, device_id="phone-2").content.decode()
+
+
+def test_it_keeps_a_photo_sent_as_multipart_media(o311, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gridgov.cases.models import Attachment
+    from gridgov.cases.tests.scope_fixtures import PNG
+
+    r = post(o311, media=SimpleUploadedFile("bin.png", PNG, content_type="image/png"))
+    case = Case.objects.get(number=r.json()[0]["service_request_id"])
+    assert r.status_code == 201 and list(Attachment.objects.filter(case=case).values_list("content_type", flat=True)) \
+        == ["image/png"]
+
+
+def test_it_refuses_media_that_is_no_photo_by_naming_media_and_keeps_nothing(o311, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gridgov.cases.models import Attachment
+
+    r = post(o311, media=SimpleUploadedFile("bin.png", b"MZ not a picture", content_type="image/png"))
+    assert (r.status_code, r.json()[0]["description"].split("：")[0]) == (400, "media")
+    assert not Case.objects.exists() and not Attachment.objects.exists() and not any(media.iterdir())
+
+
+def test_it_answers_a_json_post_with_what_the_spec_expects_instead(o311):
+    lat, lon = o311.point_a
+    r = o311.http.post(f"{BASE}/requests.json", json.dumps({"api_key": o311.api_key, "service_code": "0901",
+                                                            "lat": lat, "long": lon}),
+                       content_type="application/json")
+    assert r.status_code == 400 and "application/x-www-form-urlencoded" in r.json()[0]["description"]
 
 
 def test_it_keeps_the_media_url_of_a_post(o311):
