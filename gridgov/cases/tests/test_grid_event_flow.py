@@ -186,6 +186,22 @@ def test_a_redispatch_drops_the_extension_the_previous_unit_asked_for(case_world
     assert (case.extension_pending, case.extension_requested) == (False, None)
 
 
+def test_resuming_a_deferred_case_starts_its_full_limit_afresh(case_world, report, monkeypatch):
+    """暴露垃圾 has 4 working hours. Deferred on Wednesday and resumed on Thursday at 10:00, it is due at 15:30 (10–12 and 13:30–15:30)."""
+    clock = [dt.datetime(2026, 11, 25, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))]
+    monkeypatch.setattr(timezone, "now", lambda: clock[0])
+    w = case_world
+    case = report("worker_a")
+    for name in ("file", "dispatch"):
+        go(w, case, name, "dispatcher")
+    go(w, case, "defer", "dispatcher", note="待汛期后处理")
+    clock[0] = dt.datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    go(w, case, "resume", "dispatcher", note="恢复")
+    case.refresh_from_db()
+    due = dt.datetime(2026, 11, 26, 15, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert (case.deferred, case.deadline, case.step_deadline) == (False, due, due)
+
+
 def test_an_extension_asked_while_deferred_starts_no_step_deadline(case_world, report):
     w = case_world
     case = report("worker_a")

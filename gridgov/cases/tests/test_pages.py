@@ -245,7 +245,7 @@ def test_the_handler_sees_a_deferred_case_as_deferred_not_as_a_running_clock(cas
                           ("defer", "dispatcher", {"note": "待汛期后处理"})):
         _fire(case_world, case, name, who, **kw)
     page = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
-    assert "（缓办中，暂停计时）" in page and "剩余" not in page
+    assert "（缓办中，恢复办理后重新计时）" in page and "剩余" not in page
 
 
 def test_the_timeline_says_where_a_case_went_and_until_when(case_world, client_for, report):
