@@ -15,7 +15,7 @@ from . import rollup
 from .categories import ensure_categories
 from .deadlines import add_working_time
 from .engine import flow_for
-from .models import Case, CaseEvent, Category, DispatchRule
+from .models import Case, CaseEvent, CaseFollower, Category, DispatchRule
 
 CASES_PER_TOWN = {"boli": 3000, "xinan": 2000}
 
@@ -248,6 +248,28 @@ class _Sim:
         return c, events
 
 
+def _callers(ctx: Any, town: Any, rng: random.Random, cases: list[Case]) -> list[CaseFollower]:
+    """Some open 12345 complaints were rung about again: a caller or two follows each (the 12345 desk took
+    the call), with a timeline line, so the case page shows followers and their masked numbers."""
+    followers: list[CaseFollower] = []
+    events: list[CaseEvent] = []
+    desk = (town.role("front_desk") or [None])[0]
+    for c in cases:
+        if c.channel != "hotline" or c.status != "open" or rng.random() > 0.3:
+            continue
+        for i in range(rng.randint(1, 2)):
+            fk = ctx.faker_for(f"caller-{town.key}-{c.number}-{i}")
+            at = min(ctx.now, c.created_at + dt.timedelta(hours=rng.randint(2, 40)))
+            followers.append(CaseFollower(case=c, name=fk.name(), phone=fk.phone_number(),
+                                          token=secrets.token_urlsafe(16)[:22]))
+            events.append(CaseEvent(case=c, time=at, actor=desk, actor_name=str(desk) if desk else "系统",
+                                    transition="follow_call", label="来电群众重复反映（关注）",
+                                    from_stage=c.stage, to_stage=c.stage))
+    ctx.bulk_create(followers)
+    ctx.bulk_create(events)
+    return followers
+
+
 def seed(ctx: Any) -> None:
     """A year of cases per demo town (idempotent: returns when the town already has cases)."""
     ensure_categories()
@@ -283,7 +305,8 @@ def seed(ctx: Any) -> None:
                 e.case = c
                 events.append(e)
         ctx.bulk_create(events, batch_size=2000)
-        ctx.out(f"  cases: {town.name} {len(created)} 件，办理记录 {len(events)} 条")
+        followers = _callers(ctx, town, rng, created)
+        ctx.out(f"  cases: {town.name} {len(created)} 件，办理记录 {len(events)} 条，来电关注 {len(followers)} 人")
     admin = ctx.boli.role("admin") if "boli" in ctx.towns else []
     if admin:
         ctx.add_login("指挥中心调度员（案卷派遣）", admin[0].username, ctx.boli.name)

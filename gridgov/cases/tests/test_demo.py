@@ -69,3 +69,17 @@ def test_seeded_open_cases_offer_their_flow_actions(ctx, client_for):
     demo.seed(ctx)
     case = Case.objects.filter(stage="filed").first() or Case.objects.filter(status="open").first()
     assert client_for("dispatcher").get(f"/cases/{case.pk}/").status_code == 200
+
+
+def test_some_open_12345_complaints_have_callers_following_them(ctx, case_world):
+    from gridgov.cases.models import CaseFollower
+    from gridgov.cases.tests.bulk import make_cases
+
+    open_calls = make_cases(case_world, 20, kind="complaint", channel="hotline", stage="accepted")
+    closed_call = make_cases(case_world, 1, kind="complaint", channel="hotline", stage="closed", status="closed")
+    patrol = make_cases(case_world, 1, channel="patrol")
+    demo._callers(ctx, ctx.boli, random.Random(1), open_calls + closed_call + patrol)
+    followed = set(CaseFollower.objects.values_list("case_id", flat=True))
+    lines = set(CaseEvent.objects.filter(transition="follow_call").values_list("case_id", flat=True))
+    assert followed and followed == lines and followed <= {c.pk for c in open_calls}
+    assert all(f.name and f.phone and f.token for f in CaseFollower.objects.all())
