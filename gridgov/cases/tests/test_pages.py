@@ -313,3 +313,13 @@ def test_a_second_tabs_verify_fail_comes_back_with_its_note_after_the_conflict(c
     case = _fire(case_world, case, "feedback", "clerk", note="已再次处理")
     resp = c.post(f"/cases/{case.pk}/fire/verify_fail/", {"version": case.version - 2, "note": "东侧仍有残留"})
     assert resp.status_code == 409 and ">东侧仍有残留</textarea>" in resp.content.decode()
+
+
+def test_a_bad_extension_amount_is_named_once_and_kept(case_world, client_for, report):
+    """The clerk types letters for the 延期 amount: the refusal reads 延期时长：应为整数, not the label twice."""
+    case = _in_handling(case_world, report)
+    resp = client_for("clerk").post(f"/cases/{case.pk}/fire/request_extension/", {
+        "version": case.version, "amount": "两天", "unit": "days", "note": "需协调清运车辆"})
+    page = resp.content.decode()
+    assert resp.status_code == 422 and "延期时长：应为整数" in page and "延期时长：延期时长" not in page
+    assert 'name="amount" value="两天"' in page
