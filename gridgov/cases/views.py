@@ -27,6 +27,12 @@ from .models import Attachment, Channel, Kind
 PAGE_SIZE = 50
 
 
+def _filtering(request: HttpRequest) -> bool:
+    """Whether the person narrowed the list (a queue tab or a page number is not a filter): the filter form is
+    then shown open on a phone, where it is otherwise folded so the cases come first."""
+    return any(v for k, v in request.GET.items() if k not in ("queue", "page", "size"))
+
+
 def _page(request: HttpRequest, qs: Any) -> CappedPage:
     return page_of(qs, request.GET.get("page"), size=request.GET.get("size"), default=PAGE_SIZE)
 
@@ -40,7 +46,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_list.html", {
         "rows_html": html, "filter": CaseFilterSet(request.GET, user=request.user),
         "queues": selectors.queue_counts(user=request.user), "queue": request.GET.get("queue", ""),
-        "can_add": permissions.may(request.user, "add")})
+        "can_add": permissions.may(request.user, "add"), "filtering": _filtering(request)})
 
 
 def _departments(case: Any) -> Any:
@@ -253,7 +259,8 @@ def case_map(request: HttpRequest) -> HttpResponse:
     points = selectors.case_map(user=request.user, filters=request.GET)
     return render(request, "cases/map.html", {"points": points, "count": len(points),
                                               "filter": CaseFilterSet(request.GET, user=request.user),
-                                              "outlines": town_outlines(user=request.user)})
+                                              "outlines": town_outlines(user=request.user),
+                                              "filtering": _filtering(request)})
 
 
 @login_required

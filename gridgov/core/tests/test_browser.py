@@ -331,3 +331,20 @@ def test_the_steps_a_clerk_may_take_are_thumb_sized_on_a_phone(browser, site, wo
     heights = page.eval_on_selector_all("form.action summary", "els => els.map(e => e.getBoundingClientRect().height)")
     assert len(heights) >= 3 and min(heights) >= 40
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_clerk_on_a_phone_sees_the_queues_cases_before_the_filters(browser, site, world):
+    """The 应急办 clerk opens 待处置 on a phone: the first case is on the first screen, the twelve filters are
+    folded under 筛选 (one tap opens them); on a desk screen they stay open."""
+    case = _case_in_handling(world)
+    page = _page(browser, PHONE)
+    login(page, site, "clerk")
+    page.goto(f"{site}/cases/?queue=handle")
+    first = page.locator(f"#rows a:has-text('{case.number}')").bounding_box()
+    assert first["y"] + first["height"] <= PHONE["height"] and not page.is_visible("form.filters select[name=stage]")
+    page.click(".filter-box > summary")
+    assert page.is_visible("form.filters select[name=stage]")
+    desk = _page(browser)
+    login(desk, site, "clerk")
+    desk.goto(f"{site}/cases/?queue=handle")
+    assert desk.is_visible("form.filters select[name=stage]")
