@@ -44,6 +44,14 @@ def home_summary(*, user: Any) -> dict[str, Any]:
                "households": Household.objects.restrict(user, "view"),
                "enterprises": Enterprise.objects.restrict(user, "view")}
     out["counts"] = {k: qs.count() for k, qs in counted.items() if can(user, "view", qs.model)}
+    # The case work first: on a phone the menu's 事件办理 and 我要上报 sit off-screen in its scrolling strip.
+    from gridgov.cases import permissions as case_permissions
+    from gridgov.cases.selectors import queue_counts
+
+    out["case_queues"] = queue_counts(user=user)
+    out["can_report"] = case_permissions.may(user, "add")
+    if out["case_queues"] or out["can_report"]:
+        out["sections"].add("cases")
     if Role.GRID_WORKER in roles:
         out["sections"].add("my_grids")
         ids = [a.division_id for a in assignments if a.role == Role.GRID_WORKER and a.division_id]

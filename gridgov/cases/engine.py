@@ -246,15 +246,16 @@ def _clean_inputs(t: Transition, data: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, spec in known.items():
         value = data.get(name)
+        # The reason alone: the page and the API put the field's name before it ("延期时长：应为整数").
         if value in (None, ""):
             if spec.required:
-                raise ValidationFailed({name: [_("%(f)s 为必填项") % {"f": spec.label}]})
+                raise ValidationFailed({name: [_("必填")]})
             continue
         if spec.kind in ("rating", "int", "department", "user"):
             try:
                 value = int(value)
             except (TypeError, ValueError):
-                raise ValidationFailed({name: [_("%(f)s 应为整数") % {"f": spec.label}]}) from None
+                raise ValidationFailed({name: [_("应为整数")]}) from None
             if spec.kind == "rating" and not 1 <= value <= 5:
                 raise ValidationFailed({name: [_("评价只能是 1 到 5")]})
         if spec.kind == "bool":

@@ -27,6 +27,12 @@ from .models import Attachment, Channel, Kind
 PAGE_SIZE = 50
 
 
+def _filtering(request: HttpRequest) -> bool:
+    """Whether the person narrowed the list (a queue tab or a page number is not a filter): the filter form is
+    then shown open on a phone, where it is otherwise folded so the cases come first."""
+    return any(v for k, v in request.GET.items() if k not in ("queue", "page", "size"))
+
+
 def _page(request: HttpRequest, qs: Any) -> CappedPage:
     return page_of(qs, request.GET.get("page"), size=request.GET.get("size"), default=PAGE_SIZE)
 
@@ -40,7 +46,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_list.html", {
         "rows_html": html, "filter": CaseFilterSet(request.GET, user=request.user),
         "queues": selectors.queue_counts(user=request.user), "queue": request.GET.get("queue", ""),
-        "can_add": permissions.may(request.user, "add")})
+        "can_add": permissions.may(request.user, "add"), "filtering": _filtering(request)})
 
 
 def _departments(case: Any) -> Any:
@@ -53,7 +59,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, case)
 
 
-def _render_detail(request: HttpRequest, case: Any, errors: dict | None = None, status: int = 200) -> HttpResponse:
+def _render_detail(request: HttpRequest, case: Any, errors: dict | None = None, status: int = 200,
+                   kept: dict | None = None) -> HttpResponse:
+    """`kept`: what was typed into the form of a transition that failed, shown again in that form."""
     from gridgov.accounts.roles import ProCategory
 
     unmask, reason = request.GET.get("unmask") == "1", request.GET.get("reason", "")
@@ -73,8 +81,12 @@ def _render_detail(request: HttpRequest, case: Any, errors: dict | None = None, 
         handlers = selectors.handler_choices(case=case)
     # An error of an action the page no longer offers (someone acted first) is shown above the actions.
     offered = {t.name for t in view.actions} | {"merge", "photos"}
+    kept = kept or {}
+    forms = [{"t": t, "note": kept.get("note", "") if t.name == kept.get("name") else "",
+              "inputs": [(i, (kept.get("values") or {}).get(i.name, "") if t.name == kept.get("name") else "")
+                         for i in t.inputs]} for t in view.actions]
     return render(request, "cases/case_detail.html", {
-        "c": case, "v": view, "now": timezone.now(), "errors": errors, "departments": _departments(case),
+        "c": case, "v": view, "forms": forms, "now": timezone.now(), "errors": errors, "departments": _departments(case),
         "pro_categories": ProCategory.choices, "dupes": dupes, "suggestion": suggestion, "handlers": handlers,
         "stray_errors": [msg for name, msg in errors.items() if name not in offered],
         "can_photo": request.user.kind == "staff" or case.reporter_id == request.user.pk,
@@ -89,6 +101,8 @@ def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if request.method != "POST":
         return _render_detail(request, case)
     data = {i.name: request.POST.get(i.name, "") for i in t.inputs if request.POST.get(i.name, "") != ""}
+    # A refused form comes back with what the person typed (photos must be chosen again: browsers forbid it).
+    kept = {"name": name, "note": request.POST.get("note", ""), "values": data}
     version = request.POST.get("version", "")
     try:
         case = engine.fire(case=case, transition=name, acting_user=request.user,
@@ -97,9 +111,9 @@ def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     except ValidationFailed as exc:
         labels = {i.name: i.label for i in t.inputs} | {"note": _("说明"), "photos": _("照片")}
         return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: exc.lines(labels)[0]},
-                              422)
+                              422, kept)
     except Conflict as exc:
-        return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: exc.message}, 409)
+        return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: exc.message}, 409, kept)
     if not permissions.allows(request.user, "view", case):
         # 退回 takes the case out of the department's hands: say it was done instead of showing a 404.
         messages.success(request, _("已%(t)s：%(n)s，该案卷已不在您的办理范围内") % {"t": t.label, "n": case.number})
@@ -245,7 +259,8 @@ def case_map(request: HttpRequest) -> HttpResponse:
     points = selectors.case_map(user=request.user, filters=request.GET)
     return render(request, "cases/map.html", {"points": points, "count": len(points),
                                               "filter": CaseFilterSet(request.GET, user=request.user),
-                                              "outlines": town_outlines(user=request.user)})
+                                              "outlines": town_outlines(user=request.user),
+                                              "filtering": _filtering(request)})
 
 
 @login_required

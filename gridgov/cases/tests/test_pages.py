@@ -280,3 +280,46 @@ def test_the_dispatcher_picks_the_handler_by_name_from_the_towns_handlers(case_w
     assert f'<optgroup label="应急管理办公室"><option value="{clerk.pk}">{clerk}</option>' in html
     assert f'<optgroup label="专业网格员 · 安全生产"><option value="{pro.pk}">{pro}</option>' in html
     assert "辛安科员" not in html and "（ID）" not in html
+
+
+def _in_handling(world, report):
+    case = report("worker_a")
+    for name, who in (("file", "dispatcher"), ("dispatch", "dispatcher"), ("accept", "clerk")):
+        case = _fire(world, case, name, who)
+    return case
+
+
+def test_a_feedback_refused_for_its_photo_comes_back_with_the_note_the_clerk_typed(
+        case_world, client_for, report):
+    """应急办 clerk on a phone writes the result, attaches a file that is not a photo: the refusal names the
+    photo under 处置反馈 and the note is still there to send again with a real photo."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = _in_handling(case_world, report)
+    resp = client_for("clerk").post(f"/cases/{case.pk}/fire/feedback/", {
+        "version": case.version, "note": "垃圾已清运，路面已冲洗",
+        "photos": SimpleUploadedFile("scan.jpg", b"not a photo", content_type="image/jpeg")})
+    page = resp.content.decode()
+    assert resp.status_code == 422 and "照片：只接受" in page
+    assert ">垃圾已清运，路面已冲洗</textarea>" in page
+
+
+def test_a_second_tabs_verify_fail_comes_back_with_its_note_after_the_conflict(case_world, client_for, report):
+    """网格员甲 has the case open in two tabs; the first asks for rework, the second's 返工 note is not lost."""
+    case = _in_handling(case_world, report)
+    case = _fire(case_world, case, "feedback", "clerk", note="已处理")
+    c = client_for("worker_a")
+    c.post(f"/cases/{case.pk}/fire/verify_fail/", {"version": case.version, "note": "仍有垃圾"})
+    case = _fire(case_world, case, "feedback", "clerk", note="已再次处理")
+    resp = c.post(f"/cases/{case.pk}/fire/verify_fail/", {"version": case.version - 2, "note": "东侧仍有残留"})
+    assert resp.status_code == 409 and ">东侧仍有残留</textarea>" in resp.content.decode()
+
+
+def test_a_bad_extension_amount_is_named_once_and_kept(case_world, client_for, report):
+    """The clerk types letters for the 延期 amount: the refusal reads 延期时长：应为整数, not the label twice."""
+    case = _in_handling(case_world, report)
+    resp = client_for("clerk").post(f"/cases/{case.pk}/fire/request_extension/", {
+        "version": case.version, "amount": "两天", "unit": "days", "note": "需协调清运车辆"})
+    page = resp.content.decode()
+    assert resp.status_code == 422 and "延期时长：应为整数" in page and "延期时长：延期时长" not in page
+    assert 'name="amount" value="两天"' in page

@@ -279,3 +279,72 @@ def test_the_12345_desk_follows_a_second_caller_onto_the_open_case(browser, site
     heading, step = page.locator("#actions h2").bounding_box(), page.locator("#actions ul.waiting").bounding_box()
     assert step["y"] > heading["y"] + heading["height"] - 1 and errors == []  # the steps stand under 下一步
     _shot(page, "hotline-follow.png")
+
+
+def _case_in_handling(world):
+    """A case of grid A reported by 网格员甲, filed and dispatched by 管理员庚, signed for by the 应急办 clerk."""
+    from gridgov.cases.engine import fire
+    from gridgov.cases.models import Category
+    from gridgov.cases.services import case_report
+
+    env = Category.objects.create(code="01", name="市容环境")
+    Category.objects.create(code="0102", name="暴露垃圾", parent=env, deadline_amount=4, deadline_unit="hours")
+    lat, lon = world.point_a
+    case = case_report(acting_user=world.people["worker_a"], data={
+        "category": "0102", "lat": lat, "lon": lon, "description": "路口有垃圾"}).case
+    for name, who, data in (("file", "admin", {}), ("dispatch", "admin", {"department": world.department.pk}),
+                            ("accept", "clerk", {})):
+        case = fire(case=case, transition=name, acting_user=world.people[who], data=data)
+    return case
+
+
+def test_a_clerk_on_a_phone_sees_why_the_feedback_was_refused_without_scrolling_for_it(browser, site, world,
+                                                                                        tmp_path):
+    """The 应急办 clerk sends 处置反馈 with a file that is not a photo: the page comes back at the reason, beside
+    the action and a screen below the case's details, with the note still typed."""
+    case = _case_in_handling(world)
+    scan = tmp_path / "scan.jpg"
+    scan.write_bytes(b"not a photo at all")
+    page = _page(browser, PHONE)
+    login(page, site, "clerk")
+    page.goto(f"{site}/cases/{case.pk}/")
+    form = page.locator("form[data-transition=feedback]")
+    form.locator("summary").click()
+    form.locator("textarea[name=note]").fill("垃圾已清运")
+    form.locator("input[name=photos]").set_input_files(str(scan))
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"{site}/cases/{case.pk}/fire/feedback/")
+    error = page.locator("form[data-transition=feedback] .error")
+    assert "只接受" in error.inner_text() and error.is_visible()
+    box = error.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"]  # in view, not below the fold
+    assert page.input_value("form[data-transition=feedback] textarea[name=note]") == "垃圾已清运"
+    _shot(page, "feedback-refused-phone.png")
+
+
+def test_the_steps_a_clerk_may_take_are_thumb_sized_on_a_phone(browser, site, world):
+    """退回, 处置反馈 and 申请延期 open with a tap: each is at least 40 px tall at 390 px, not a line of text."""
+    case = _case_in_handling(world)
+    page = _page(browser, PHONE)
+    login(page, site, "clerk")
+    page.goto(f"{site}/cases/{case.pk}/")
+    heights = page.eval_on_selector_all("form.action summary", "els => els.map(e => e.getBoundingClientRect().height)")
+    assert len(heights) >= 3 and min(heights) >= 40
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_clerk_on_a_phone_sees_the_queues_cases_before_the_filters(browser, site, world):
+    """The 应急办 clerk opens 待处置 on a phone: the first case is on the first screen, the twelve filters are
+    folded under 筛选 (one tap opens them); on a desk screen they stay open."""
+    case = _case_in_handling(world)
+    page = _page(browser, PHONE)
+    login(page, site, "clerk")
+    page.goto(f"{site}/cases/?queue=handle")
+    first = page.locator(f"#rows a:has-text('{case.number}')").bounding_box()
+    assert first["y"] + first["height"] <= PHONE["height"] and not page.is_visible("form.filters select[name=stage]")
+    page.click(".filter-box > summary")
+    assert page.is_visible("form.filters select[name=stage]")
+    desk = _page(browser)
+    login(desk, site, "clerk")
+    desk.goto(f"{site}/cases/?queue=handle")
+    assert desk.is_visible("form.filters select[name=stage]")

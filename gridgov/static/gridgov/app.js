@@ -9,4 +9,15 @@
     var msg = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) ev.preventDefault();
   });
+  // <details data-open-wide>: folded on a phone (the list or map comes first), open on a wider screen.
+  if (window.matchMedia("(min-width: 641px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+  }
+  // A refused form comes back as a page scrolled to its top; on a phone the reason (beside its action, under
+  // a map, ...) may be screens below. Bring the first one into view.
+  var refusal = document.querySelector(".error[role=alert]");
+  if (refusal) {
+    var box = refusal.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) refusal.scrollIntoView({ block: "center" });
+  }
 })();
