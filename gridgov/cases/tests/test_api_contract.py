@@ -1,0 +1,69 @@
+"""The case API as an integrator meets it: every refusal is the API's JSON error body, names the field as the
+client sent it, in zh-Hans (English with `Accept-Language: en`), and nothing a client can send answers 500."""
+
+import json
+
+import pytest
+from django.test import Client
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def post(client, url, body, **headers):
+    return client.post(url, data=json.dumps(body), content_type="application/json", **headers)
+
+
+def report_body(world, **extra):
+    lat, lon = world.point_a
+    return {"category": "0102", "lat": lat, "lon": lon, "description": "路口垃圾堆积", **extra}
+
+
+@pytest.fixture
+def handling(case_world, client_for):
+    """A case the department clerk is handling: reported, filed, dispatched to their department, accepted."""
+    pk = post(client_for("worker_a"), "/api/v1/cases/cases", report_body(case_world)).json()["id"]
+    post(client_for("dispatcher"), f"/api/v1/cases/cases/{pk}/transitions/file", {"version": 1})
+    post(client_for("dispatcher"), f"/api/v1/cases/cases/{pk}/transitions/dispatch", {"version": 2})
+    post(client_for("clerk"), f"/api/v1/cases/cases/{pk}/transitions/accept", {"version": 3})
+    return pk
+
+# How a refusal reads
+
+
+def test_a_transitions_data_that_is_no_object_is_named_data(handling, client_for):
+    resp = post(client_for("clerk"), f"/api/v1/cases/cases/{handling}/transitions/feedback",
+                {"version": 4, "data": "已清理"})
+    assert resp.json()["errors"] == {"data": ["应为 JSON 对象"]}
+
+
+def test_a_number_where_text_is_expected_is_explained_in_chinese(case_world, client_for):
+    resp = post(client_for("worker_a"), "/api/v1/cases/cases", report_body(case_world, category=102))
+    assert resp.json()["errors"] == {"category": ["应为字符串"]}
+
+
+def test_an_english_client_reads_the_reasons_in_english(case_world, client_for):
+    resp = client_for("dispatcher").get("/api/v1/cases/cases?limit=0", **EN)
+    assert resp.json()["errors"] == {"limit": ["too small"]}
+
+
+def test_a_body_that_is_not_json_is_refused_in_the_api_error_body(case_world, client_for):
+    resp = client_for("worker_a").post("/api/v1/cases/cases", data="category=0102", content_type="application/json")
+    assert (resp.status_code, resp.json()["code"], list(resp.json()["errors"])) == (400, "invalid", ["body"])
+
+
+def test_a_post_without_the_csrf_token_is_told_what_to_send(case_world):
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(case_world.people["dispatcher"])
+    resp = post(c, "/api/v1/cases/cases/notifications/read", {}, **EN)
+    assert (resp.status_code, resp.json()["code"], "X-CSRFToken" in resp.json()["detail"]) == (403, "forbidden", True)
+
+
+def test_an_unknown_path_under_the_api_answers_the_json_404(case_world, client_for):
+    resp = client_for("dispatcher").get("/api/v1/cases/nothing-here")
+    assert (resp.status_code, resp.json()["code"]) == (404, "not_found")
+
+
+def test_a_method_the_route_does_not_take_answers_the_json_405_with_allow(case_world, client_for):
+    resp = client_for("dispatcher").delete("/api/v1/cases/cases")
+    assert (resp.status_code, resp.json()["code"], set(resp["Allow"].split(", "))) == (
+        405, "method_not_allowed", {"GET", "POST"})
