@@ -251,10 +251,10 @@ def _clean_inputs(t: Transition, data: dict[str, Any]) -> dict[str, Any]:
                 raise ValidationFailed({name: [_("%(f)s 为必填项") % {"f": spec.label}]})
             continue
         if spec.kind in ("rating", "int", "department", "user"):
-            try:
-                value = int(value)
-            except (TypeError, ValueError):
-                raise ValidationFailed({name: [_("%(f)s 应为整数") % {"f": spec.label}]}) from None
+            # An integer, or its digits as a form sends them; not 1.7 read as 1, nor true read as 1.
+            if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().lstrip("-").isdigit():
+                raise ValidationFailed({name: [_("%(f)s 应为整数") % {"f": spec.label}]})
+            value = int(value)
             if spec.kind == "rating" and not 1 <= value <= 5:
                 raise ValidationFailed({name: [_("评价只能是 1 到 5")]})
         if spec.kind == "bool":

@@ -453,8 +453,8 @@ def case_add_photos(*, case: Case, acting_user: Any, photos: list[Any], note: st
 def notification_read(*, acting_user: Any, ids: list[int] | None = None) -> int:
     """Mark the user's notifications read (all when `ids` is None)."""
     qs = Notification.objects.filter(recipient=acting_user, read_at=None)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
+    if ids is not None:  # an id no row can have (beyond a 64-bit key) names nothing; the database would refuse it
+        qs = qs.filter(pk__in=[i for i in ids if 0 < i < 2**63])
     return qs.update(read_at=timezone.now())
 
 

@@ -27,6 +27,44 @@ def handling(case_world, client_for):
     post(client_for("clerk"), f"/api/v1/cases/cases/{pk}/transitions/accept", {"version": 3})
     return pk
 
+
+def ask_extension(client_for, pk, data):
+    return post(client_for("clerk"), f"/api/v1/cases/cases/{pk}/transitions/request_extension",
+                {"version": 4, "note": "材料未到", "data": data})
+
+
+# Numbers no list, id or deadline can hold
+
+
+def test_an_offset_beyond_any_list_is_refused_naming_offset(case_world, client_for):
+    resp = client_for("dispatcher").get("/api/v1/cases/cases?offset=99999999999999999999")
+    assert (resp.status_code, list(resp.json()["errors"])) == (422, ["offset"])
+
+
+def test_marking_an_impossible_notification_read_marks_nothing(case_world, client_for):
+    resp = post(client_for("dispatcher"), "/api/v1/cases/cases/notifications/read", {"ids": [10**20]})
+    assert (resp.status_code, resp.json()) == (200, {"updated": 0})
+
+
+def test_indicators_of_a_period_beyond_the_calendar_are_refused_naming_the_date(case_world, client_for):
+    resp = client_for("leader").get("/api/v1/indicators/cases?start=2026-01-01&end=9999-12-31")
+    assert (resp.status_code, list(resp.json()["errors"])) == (422, ["end"])
+
+
+def test_an_extension_of_thousands_of_years_is_refused_when_asked(handling, client_for):
+    resp = ask_extension(client_for, handling, {"amount": 10**20, "unit": "hours"})
+    assert (resp.status_code, list(resp.json()["errors"])) == (422, ["amount"])
+
+
+def test_an_extension_in_an_unknown_unit_names_the_unit(handling, client_for):
+    resp = ask_extension(client_for, handling, {"amount": 2, "unit": "weeks"})
+    assert (resp.status_code, list(resp.json()["errors"])) == (422, ["unit"])
+
+
+def test_a_fractional_amount_is_refused_not_cut_to_a_whole_one(handling, client_for):
+    resp = ask_extension(client_for, handling, {"amount": 1.7})
+    assert (resp.status_code, list(resp.json()["errors"])) == (422, ["amount"])
+
 # How a refusal reads
 
 
