@@ -181,7 +181,10 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
         lat, lon = float(data.get("lat")), float(data.get("lon"))
     except (TypeError, ValueError):
         raise ValidationFailed({"location": [_("请在地图上选择位置或允许定位")]}) from None
-    if data.get("crs", "wgs84") == "gcj02":
+    crs = data.get("crs") or "wgs84"
+    if crs not in ("wgs84", "gcj02"):  # a point read in the wrong system lands some hundred metres off
+        raise ValidationFailed({"crs": [_("坐标系只能是 wgs84 或 gcj02")]})
+    if crs == "gcj02":
         from gridgov.core.geo import gcj02_to_wgs84
 
         lat, lon = gcj02_to_wgs84(lat, lon)

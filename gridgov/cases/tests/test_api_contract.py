@@ -6,6 +6,9 @@ import json
 import pytest
 from django.test import Client
 
+from gridgov.cases.services import case_report
+from gridgov.core.errors import ValidationFailed
+
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
@@ -64,6 +67,31 @@ def test_an_extension_in_an_unknown_unit_names_the_unit(handling, client_for):
 def test_a_fractional_amount_is_refused_not_cut_to_a_whole_one(handling, client_for):
     resp = ask_extension(client_for, handling, {"amount": 1.7})
     assert (resp.status_code, list(resp.json()["errors"])) == (422, ["amount"])
+
+
+# What a report may carry
+
+
+def test_a_report_in_an_unknown_coordinate_system_is_refused_naming_crs(case_world, client_for):
+    resp = post(client_for("worker_a"), "/api/v1/cases/cases", report_body(case_world, crs="GCJ02"))
+    assert (resp.status_code, list(resp.json()["errors"])) == (422, ["crs"])
+
+
+def test_intake_refuses_an_unknown_coordinate_system_from_any_channel(case_world):
+    with pytest.raises(ValidationFailed) as refused:
+        case_report(acting_user=case_world.people["worker_a"], data=report_body(case_world, crs="bd09"))
+    assert list(refused.value.errors) == ["crs"]
+
+
+def test_an_unknown_field_in_a_report_is_named_not_dropped(case_world, client_for):
+    resp = post(client_for("worker_a"), "/api/v1/cases/cases", report_body(case_world, reporter_mobile="13800000000"))
+    assert (resp.status_code, resp.json()["errors"]) == (422, {"reporter_mobile": ["未知字段"]})
+
+
+def test_a_title_longer_than_a_case_keeps_is_refused_not_cut(case_world, client_for):
+    resp = post(client_for("worker_a"), "/api/v1/cases/cases", report_body(case_world, title="长" * 121))
+    assert (resp.status_code, resp.json()["errors"]) == (422, {"title": ["过长"]})
+
 
 # How a refusal reads
 
