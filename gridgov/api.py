@@ -6,8 +6,11 @@ Each app contributes a router from its `api.py`. Errors have one body: {"code", 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -29,21 +32,44 @@ def _gridgov_error(request: HttpRequest, exc: GridgovError) -> HttpResponse:
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
+# The reasons pydantic gives, in the reader's language (its own messages are English only).
 _PYDANTIC_REASONS = {
-    "missing": "必填", "string_too_long": "过长", "string_too_short": "过短", "int_parsing": "应为整数",
-    "float_parsing": "应为数字", "bool_parsing": "应为布尔值", "date_from_datetime_parsing": "应为日期",
-    "date_parsing": "应为日期 YYYY-MM-DD", "enum": "取值不在允许范围内", "literal_error": "取值不在允许范围内",
-    "json_invalid": "不是有效的 JSON", "less_than_equal": "过大", "greater_than_equal": "过小",
+    "missing": gettext_lazy("必填"), "string_too_long": gettext_lazy("过长"), "string_too_short": gettext_lazy("过短"),
+    "int_parsing": gettext_lazy("应为整数"), "int_type": gettext_lazy("应为整数"),
+    "int_from_float": gettext_lazy("应为整数"), "float_parsing": gettext_lazy("应为数字"),
+    "float_type": gettext_lazy("应为数字"), "finite_number": gettext_lazy("应为数字"),
+    "bool_parsing": gettext_lazy("应为布尔值"), "bool_type": gettext_lazy("应为布尔值"),
+    "string_type": gettext_lazy("应为字符串"), "dict_type": gettext_lazy("应为 JSON 对象"),
+    "list_type": gettext_lazy("应为列表"), "model_attributes_type": gettext_lazy("应为 JSON 对象"),
+    "model_type": gettext_lazy("应为 JSON 对象"), "too_long": gettext_lazy("过长"),
+    "date_from_datetime_parsing": gettext_lazy("应为日期"), "date_parsing": gettext_lazy("应为日期 YYYY-MM-DD"),
+    "date_type": gettext_lazy("应为日期 YYYY-MM-DD"), "enum": gettext_lazy("取值不在允许范围内"),
+    "literal_error": gettext_lazy("取值不在允许范围内"), "json_invalid": gettext_lazy("不是有效的 JSON"),
+    "less_than_equal": gettext_lazy("过大"), "less_than": gettext_lazy("过大"),
+    "greater_than_equal": gettext_lazy("过小"), "greater_than": gettext_lazy("过小"),
+    "extra_forbidden": gettext_lazy("未知字段"),
 }
+# Where ninja says a value came from, before the field's own path: (location, body parameter name).
+_LOCATIONS = {"body", "query", "path", "form", "file", "header", "cookie"}
+_BODY_PARAMS = {"payload"}
+
+
+def _field_of(loc: Any) -> str:
+    """The field as the client sent it: `data` for `payload.data`, `ids.0` for a list item."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    if parts and parts[0] in _BODY_PARAMS:
+        parts = parts[1:]
+    return ".".join(parts) or "__all__"
 
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for e in exc.errors:
-        loc = [str(p) for p in e.get("loc", []) if p not in ("body", "query", "path", "payload", "form", "data")]
-        field = ".".join(loc) or "__all__"
-        errors.setdefault(field, []).append(_PYDANTIC_REASONS.get(e.get("type", ""), e.get("msg", "")))
+        field = _field_of(e.get("loc", []))
+        errors.setdefault(field, []).append(str(_PYDANTIC_REASONS.get(e.get("type", ""), e.get("msg", ""))))
     first, reasons = next(iter(errors.items()))
     body = {"code": "invalid", "detail": _("%(field)s：%(reason)s") % {"field": first, "reason": reasons[0]},
             "errors": errors}
@@ -57,7 +83,16 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, {"code": "error", "detail": str(exc)}, status=exc.status_code)
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        # ninja's words for a body that is not JSON (malformed, or a form sent where JSON is read)
+        reason = _("请求体应为 JSON（Content-Type: application/json）")
+        body = {"code": "invalid", "detail": _("输入有误：%(reason)s") % {"reason": reason}, "errors": {"body": [reason]}}
+        return api.create_response(request, body, status=400)
+    if exc.status_code == 403 and message.startswith("CSRF"):
+        body = {"code": "forbidden", "detail": _("CSRF 校验失败：请带上 X-CSRFToken 请求头（取自 csrftoken Cookie）")}
+        return api.create_response(request, body, status=403)
+    return api.create_response(request, {"code": "error", "detail": message}, status=exc.status_code)
 
 
 def _register_routers() -> None:
@@ -85,3 +120,42 @@ def _register_extra_routers() -> None:
 
 
 _register_extra_routers()
+
+
+def _error_body(code: str, detail: str, status: int) -> HttpResponse:
+    from django.http import JsonResponse
+
+    return JsonResponse({"code": code, "detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _json_when_not_allowed(view: Any) -> Any:
+    """ninja answers a method a path does not take with a plain-text 405; say it in the API's error body."""
+    import functools
+
+    @functools.wraps(view)  # keeps csrf_exempt and the like
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        allowed = response.get("Allow", "")
+        answer = _error_body("method_not_allowed", _("不支持 %(method)s 方法（可用：%(allowed)s）")
+                             % {"method": request.method, "allowed": allowed}, 405)
+        answer["Allow"] = allowed
+        return answer
+
+    return wrapped
+
+
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any path under /api/v1/ that names no route: the API's 404 body, not the site's HTML page."""
+    return _error_body("not_found", _("没有这个接口：%(path)s") % {"path": request.path}, 404)
+
+
+def api_urls() -> tuple[list[Any], str, str]:
+    """`api.urls` with a JSON 405 on every route and a JSON 404 for every other path under the API."""
+    from django.urls import re_path
+
+    patterns, app_name, namespace = api.urls
+    for p in patterns:
+        p.callback = _json_when_not_allowed(p.callback)
+    return [*patterns, re_path(r"^(?P<rest>.*)$", not_found)], app_name, namespace

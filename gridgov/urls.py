@@ -7,11 +7,11 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
-from .api import api
+from .api import api_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path("api/v1/", api_urls()),
     path("i18n/", include("django.conf.urls.i18n")),
     path("open311/v2/", include("gridgov.cases.open311.urls")),
     path("cases/indicators/", include("gridgov.cases.indicator_urls")),

@@ -4,7 +4,7 @@ stage; `Idempotency-Key` on creation makes retries safe."""
 
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -19,6 +19,12 @@ from .dispatch import suggest
 from .models import Case, Kind
 
 router = Router(tags=["cases 事件与诉求"])
+
+
+class In(Schema):
+    """A request body: a field the route does not know is refused (422 naming it), not dropped unseen."""
+
+    model_config = {"extra": "forbid"}
 
 
 class CaseOut(Schema):
@@ -197,20 +203,20 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]):
     return MappedRows(selectors.case_list(user=request.user, filters=_clean(filters)), lambda c: CaseOut.build(c, now))
 
 
-class CaseIn(Schema):
-    kind: str = Kind.GRID_EVENT
-    category: str
+class CaseIn(In):
+    kind: str = Field(Kind.GRID_EVENT, description="grid_event 网格事件 | complaint 群众诉求")
+    category: str = Field(..., description="类别代码（如 0102）或 id（GET /cases/categories）")
     lat: float
     lon: float
-    crs: str = "wgs84"
-    title: str = ""
+    crs: Literal["wgs84", "gcj02"] = Field("wgs84", description="坐标系：wgs84（GPS）| gcj02（国内地图）")
+    title: str = Field("", max_length=120)
     description: str = ""
-    address: str = ""
+    address: str = Field("", max_length=200)
     anonymous: bool = False
-    reporter_name: str = ""
+    reporter_name: str = Field("", max_length=50)
     reporter_phone: str = ""
     channel: str | None = None
-    external_ref: str = ""
+    external_ref: str = Field("", max_length=64)
     force_new: bool = False
     follow: int | None = None
 
@@ -322,7 +328,7 @@ def follow(request: HttpRequest, token: str):
             "timeline": [{"time": e.time, "label": e.label} for e in events]}
 
 
-class RateIn(Schema):
+class RateIn(In):
     rating: int
     note: str = ""
 
@@ -340,7 +346,7 @@ def notification_list(request: HttpRequest, unread: bool = False, limit: int = 5
              "created_at": n.created_at, "read": n.read_at is not None} for n in rows]
 
 
-class ReadIn(Schema):
+class ReadIn(In):
     ids: list[int] | None = None
 
 
@@ -360,7 +366,7 @@ def case_events(request: HttpRequest, pk: int):
     return _detail(request.user, selectors.case_get(user=request.user, pk=pk))["events"]
 
 
-class TransitionIn(Schema):
+class TransitionIn(In):
     version: int | None = None
     note: str = ""
     data: dict = {}
@@ -382,7 +388,7 @@ def case_photos(request: HttpRequest, pk: int, photos: list[UploadedFile] | None
     return Status(201, [_photo(a) for a in saved])
 
 
-class MergeIn(Schema):
+class MergeIn(In):
     into: int
     version: int | None = None
     note: str = ""

@@ -11,6 +11,7 @@ concurrency on the case's version, the timeline entry, photos, the audit record 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -238,6 +239,9 @@ def enter_stage(case: Any, stage_name: str, now: dt.datetime) -> None:
         case.overdue = False
 
 
+INTEGER = re.compile(r"-?\d{1,18}")
+
+
 def _clean_inputs(t: Transition, data: dict[str, Any]) -> dict[str, Any]:
     known = {i.name: i for i in t.inputs}
     unknown = set(data) - set(known)
@@ -252,10 +256,11 @@ def _clean_inputs(t: Transition, data: dict[str, Any]) -> dict[str, Any]:
                 raise ValidationFailed({name: [_("必填")]})
             continue
         if spec.kind in ("rating", "int", "department", "user"):
-            try:
-                value = int(value)
-            except (TypeError, ValueError):
-                raise ValidationFailed({name: [_("应为整数")]}) from None
+            # An integer, or its digits as a form sends them (a 64-bit key at most); not 1.7 read as 1, nor
+            # true read as 1.
+            if isinstance(value, bool) or not isinstance(value, int | str) or not INTEGER.fullmatch(str(value).strip()):
+                raise ValidationFailed({name: [_("应为整数")]})
+            value = int(value)
             if spec.kind == "rating" and not 1 <= value <= 5:
                 raise ValidationFailed({name: [_("评价只能是 1 到 5")]})
         if spec.kind == "bool":

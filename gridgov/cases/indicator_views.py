@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from gridgov.core.errors import ValidationFailed
+
 from .indicators import DIMENSION_LABELS, DIMENSIONS, Period, case_indicators, rate_labels
 from .models import Kind
 
@@ -29,7 +31,7 @@ def indicators_page(request: HttpRequest) -> HttpResponse:
     kind = kind if kind in Kind.values else ""
     try:
         period = Period.parse(request.GET.get("start"), request.GET.get("end"))
-    except ValueError:
+    except (ValueError, ValidationFailed):  # the page shows the default period for a date it cannot use
         period = Period.parse(None, None)
     result = case_indicators(user=request.user, by=by, period=period, kind=kind or None)
     keys = [r["key"] for r in rate_labels()]

@@ -33,6 +33,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.errors import ValidationFailed
+
 from . import permissions, rollup
 from .models import Case, Kind
 from .permissions import case_scope_q
@@ -121,6 +123,9 @@ def rates_of(counts: dict[str, int]) -> dict[str, Decimal | None]:
     return out
 
 
+PERIOD_FIRST, PERIOD_LAST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
 @dataclass(frozen=True)
 class Period:
     """[start, end) in local dates; the default is the last twelve months up to today."""
@@ -134,6 +139,12 @@ class Period:
         today = today or timezone.localdate()
         e = dt.date.fromisoformat(end) if isinstance(end, str) and end else end
         s = dt.date.fromisoformat(start) if isinstance(start, str) and start else start
+        for name, value in (("start", s), ("end", e)):
+            # Months are counted past the end and times taken in UTC: the calendar's first and last years
+            # cannot be; no case lies near them.
+            if value and not PERIOD_FIRST <= value <= PERIOD_LAST:
+                raise ValidationFailed({name: [str(_("日期应在 %(a)s 至 %(b)s 之间") % {"a": PERIOD_FIRST,
+                                                                                    "b": PERIOD_LAST})]})
         e = e or today + dt.timedelta(days=1)
         s = s or dt.date(e.year - 1, e.month, 1)
         if s >= e:

@@ -181,7 +181,10 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
         lat, lon = float(data.get("lat")), float(data.get("lon"))
     except (TypeError, ValueError):
         raise ValidationFailed({"location": [_("请在地图上选择位置或允许定位")]}) from None
-    if data.get("crs", "wgs84") == "gcj02":
+    crs = data.get("crs") or "wgs84"
+    if crs not in ("wgs84", "gcj02"):  # a point read in the wrong system lands some hundred metres off
+        raise ValidationFailed({"crs": [_("坐标系只能是 wgs84 或 gcj02")]})
+    if crs == "gcj02":
         from gridgov.core.geo import gcj02_to_wgs84
 
         lat, lon = gcj02_to_wgs84(lat, lon)
@@ -453,8 +456,8 @@ def case_add_photos(*, case: Case, acting_user: Any, photos: list[Any], note: st
 def notification_read(*, acting_user: Any, ids: list[int] | None = None) -> int:
     """Mark the user's notifications read (all when `ids` is None)."""
     qs = Notification.objects.filter(recipient=acting_user, read_at=None)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
+    if ids is not None:  # an id no row can have (beyond a 64-bit key) names nothing; the database would refuse it
+        qs = qs.filter(pk__in=[i for i in ids if 0 < i < 2**63])
     return qs.update(read_at=timezone.now())
 
 

@@ -159,7 +159,8 @@ class CappedLimitOffset(PaginationBase):
 
     class Input(Schema):
         limit: int = Field(100, ge=1, le=1000, description="每页条数（1–1000）")
-        offset: int = Field(0, ge=0, description="起始位置")
+        # Bounded so that the database can take it (OFFSET is a 64-bit integer); no list is that long.
+        offset: int = Field(0, ge=0, le=1_000_000_000, description="起始位置（0–1,000,000,000）")
 
     class Output(Schema):
         count: int = Field(..., description="总数；count_capped 为真时表示“至少这么多”")

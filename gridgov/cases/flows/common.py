@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from gridgov.core.errors import ValidationFailed
 
 from ..engine import Ctx, Input, Limit, Transition, enter_stage
+from ..models import TimeUnit
 from ..permissions import allows
 
 
@@ -152,11 +153,19 @@ def rework(ctx: Ctx) -> None:
     start_clock(ctx)
 
 
+# The longest 延期 one request may ask for: about a working year. A longer one is a typing slip, and a
+# deadline thousands of years away cannot be computed at all (the approval would fail).
+MAX_EXTENSION = {"days": 250, "hours": 2000}
+
+
 def request_extension(ctx: Ctx) -> None:
     amount = int(ctx.data["amount"])
     unit = ctx.data.get("unit") or "days"
-    if unit not in ("hours", "days") or amount <= 0:
-        raise ValidationFailed({"amount": [_("延期时长必须为正数，单位为工作日或工作时")]})
+    if unit not in MAX_EXTENSION:
+        raise ValidationFailed({"unit": [_("单位只能是 days（工作日）或 hours（工作时）")]})
+    if not 0 < amount <= MAX_EXTENSION[unit]:
+        raise ValidationFailed({"amount": [_("延期时长应为 1 到 %(n)s 之间的整数（%(unit)s）")
+                                           % {"n": MAX_EXTENSION[unit], "unit": TimeUnit(unit).label}]})
     ctx.case.extension_pending = True
     ctx.case.extension_requested = {"amount": amount, "unit": unit, "by": ctx.user.pk}
     ctx.case.step_deadline = _handling_step(ctx.case)
