@@ -132,6 +132,8 @@ def _claim_key(user: Any, key: str, request_hash: str) -> tuple[IdempotencyKey |
         return None, row
 
 
+# The longest text a report may bring, per field (the columns' lengths).
+REPORT_LENGTHS = {"title": 120, "address": 200, "reporter_name": 50, "external_ref": 64}
 INTAKE_FIELDS = {"kind", "category", "title", "description", "address", "lat", "lon", "crs", "anonymous",
                  "reporter_name", "reporter_phone", "channel", "external_ref", "force_new", "follow"}
 
@@ -189,6 +191,10 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
 
         lat, lon = gcj02_to_wgs84(lat, lon)
     grid = locate(lat=lat, lon=lon)
+    too_long = {f: [_("过长（最多 %(n)d 字）") % {"n": n}] for f, n in REPORT_LENGTHS.items()
+                if len(str(data.get(f) or "").strip()) > n}
+    if too_long:  # refused, not cut: the reporter's words are kept whole or not at all
+        raise ValidationFailed(too_long)
     title = (data.get("title") or "").strip() or category.name
     phone = _contact_phone(data.get("reporter_phone"))
 

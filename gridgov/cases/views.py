@@ -179,6 +179,16 @@ def _center() -> list[float]:
     return [d["center_lat"], d["center_lon"]] if d else [35.9, 120.0]
 
 
+REPORT_ERRORS_IN_PLACE = {"category", "location", "lat", "photos", "reporter_phone"}
+
+
+def report_labels() -> dict[str, str]:
+    """The report form's fields as its reader knows them, to name a refused one."""
+    return {"kind": _("类型"), "channel": _("来源渠道"), "title": _("标题"), "description": _("描述"),
+            "address": _("地址"), "reporter_name": _("姓名"), "crs": _("坐标系"), "follow": _("关注的案卷"),
+            "lon": _("经度"), "anonymous": _("匿名")}
+
+
 REPORT_FIELDS = ("kind", "category", "lat", "lon", "crs", "title", "description", "address", "reporter_name",
                  "reporter_phone", "channel", "follow")
 
@@ -209,9 +219,13 @@ def report(request: HttpRequest) -> HttpResponse:
             dupes, status = exc.extra.get("duplicates", []), 409
         except ValidationFailed as exc:
             errors, status = exc.errors, 422
+            # The form shows the reasons of these beside their inputs; any other refused field (a text too
+            # long, a NUL in it, a channel or kind not offered) is named above the form.
+            others = ValidationFailed({f: r for f, r in exc.errors.items() if f not in REPORT_ERRORS_IN_PLACE})
+            errors = {**errors, "__all__": others.lines(report_labels())} if others.errors else errors
     ctx = _report_context(request, data, errors, staff)
     ctx["dupes"] = dupes
-    ctx["form_error"] = (errors.get("__all__") or [""])[0]
+    ctx["form_error"] = "；".join(str(e) for e in errors.get("__all__") or [])
     import uuid
 
     ctx["idem"] = uuid.uuid4().hex

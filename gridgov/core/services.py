@@ -32,10 +32,32 @@ def service(fn: F_) -> F_:
             raise TypeError(f"{fn.__name__} takes keyword arguments only")
         if "acting_user" not in kwargs:
             raise TypeError(f"{fn.__name__} needs acting_user")
+        for name, value in kwargs.items():
+            field = _with_nul(value, name) if name != "acting_user" else None
+            if field is not None:  # PostgreSQL stores no NUL in text: refuse it here rather than fail there
+                raise ValidationFailed({field: [_("不能包含空字符（\\0）")]})
         with write_transaction(), audit.collecting(kwargs["acting_user"]):
             return fn(**kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _with_nul(value: Any, name: str) -> str | None:
+    """The name of the first text in `value` (a service's argument: text, or the dicts and lists of a
+    submitted form or body) that holds a NUL character, else None."""
+    if isinstance(value, str):
+        return name if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _with_nul(item, str(key))
+            if found is not None:
+                return found
+    elif isinstance(value, list | tuple):
+        for item in value:
+            found = _with_nul(item, name)
+            if found is not None:
+                return found
+    return None
 
 
 # SQLite has one writer at a time. Its busy handler polls with sleeps, so under a burst (4,000 members checking

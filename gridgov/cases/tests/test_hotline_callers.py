@@ -162,3 +162,4 @@ def test_a_text_goes_through_the_sms_gateway(case_world, client_for, operator, s
     case = Case.objects.get()
     assert [(m["phone"], re.search(r"https://\S+", m["text"]).group()) for m in sent] == [
         ("13912345678", f"https://gridgov.example/cases/follow/{case.follow_token}/")]
+

@@ -113,3 +113,25 @@ def test_it_files_the_category_a_grid_worker_picked_on_the_report_form(case_worl
     lat, lon = case_world.point_a
     c.post("/cases/report/", {"category": value, "lat": lat, "lon": lon, "description": "路边暴露垃圾"})
     assert Case.objects.get().category_id == case_world.cats["garbage"].pk
+
+
+def test_a_report_with_a_nul_character_is_refused_naming_the_field_on_page_and_api(case_world, client_for):
+    import json
+
+    lat, lon = case_world.point_a
+    worker = client_for("worker_a")
+    page = worker.post("/cases/report/", {"category": "0102", "lat": lat, "lon": lon, "description": "垃圾\x00"})
+    api = worker.post("/api/v1/cases/cases", json.dumps({"category": "0102", "lat": lat, "lon": lon,
+                                                         "description": "垃圾\x00", "force_new": True}),
+                      content_type="application/json")
+    assert (page.status_code, api.status_code) == (422, 422) and list(api.json()["errors"]) == ["description"]
+    assert "描述：不能包含空字符" in page.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_the_report_form_names_a_refused_field_it_has_no_place_for(case_world, client_for):
+    """A title longer than a case keeps is refused, and the form says so above itself, not just a 422."""
+    lat, lon = case_world.point_a
+    page = client_for("worker_a").post("/cases/report/", {"category": "0102", "lat": lat, "lon": lon,
+                                                           "title": "长" * 200, "description": "垃圾"})
+    assert page.status_code == 422 and "标题：" in page.content.decode()

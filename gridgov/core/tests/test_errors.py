@@ -17,3 +17,21 @@ def test_a_refusal_of_the_whole_input_reads_without_a_field_name():
 def test_the_summary_follows_the_readers_language():
     with translation.override("en"):
         assert ValidationFailed({"__all__": ["x"]}).message == "Invalid input: x"
+
+
+def test_a_nul_character_in_any_text_a_service_is_given_is_refused_by_field(world):
+    """PostgreSQL cannot store NUL in text; the refusal names the field instead of a 500 from the database."""
+    import pytest
+
+    from gridgov.core.services import service
+
+    @service
+    def write(*, acting_user, data, note=""):
+        raise AssertionError("never reached")
+
+    with pytest.raises(ValidationFailed) as exc:
+        write(acting_user=world.worker_a, data={"name": "张三", "tags": ["ok", "a\x00b"]})
+    assert exc.value.errors == {"tags": ["不能包含空字符（\\0）"]}
+    with pytest.raises(ValidationFailed) as exc:
+        write(acting_user=world.worker_a, data={}, note="x\x00")
+    assert list(exc.value.errors) == ["note"]
