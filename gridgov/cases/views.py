@@ -103,6 +103,7 @@ def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     data = {i.name: request.POST.get(i.name, "") for i in t.inputs if request.POST.get(i.name, "") != ""}
     # A refused form comes back with what the person typed (photos must be chosen again: browsers forbid it).
     kept = {"name": name, "note": request.POST.get("note", ""), "values": data}
+    queue = engine.flow_for(case.kind).stage(case.stage).queue  # the queue the person acted from
     version = request.POST.get("version", "")
     try:
         case = engine.fire(case=case, transition=name, acting_user=request.user,
@@ -113,11 +114,15 @@ def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: exc.lines(labels)[0]},
                               422, kept)
     except Conflict as exc:
-        return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: exc.message}, 409, kept)
+        # The page comes back with the case as it now stands: say so, rather than "refresh and retry".
+        label = exc.extra.get("current_stage_label")
+        message = (_("案卷已被他人处理（当前环节：%(s)s），本页已更新为最新状态，请确认后再操作") % {"s": label}
+                   if label else exc.message)
+        return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: message}, 409, kept)
     if not permissions.allows(request.user, "view", case):
         # 退回 takes the case out of the department's hands: say it was done instead of showing a 404.
         messages.success(request, _("已%(t)s：%(n)s，该案卷已不在您的办理范围内") % {"t": t.label, "n": case.number})
-        return redirect("cases:case_list")
+        return redirect(f"{reverse('cases:case_list')}?queue={queue}" if queue else reverse("cases:case_list"))
     return redirect("cases:case_detail", pk=pk)
 
 

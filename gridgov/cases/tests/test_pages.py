@@ -206,7 +206,7 @@ def test_it_tells_the_second_tab_why_its_dispatch_did_not_go_through(case_world,
     c = client_for("dispatcher")
     c.post(f"/cases/{case.pk}/fire/dispatch/", {"version": 2})
     resp = c.post(f"/cases/{case.pk}/fire/dispatch/", {"version": 2})
-    assert resp.status_code == 409 and "案卷已被他人处理（当前环节：待签收）" in resp.content.decode()
+    assert resp.status_code == 409 and "案卷已被他人处理（当前环节：待签收），本页已更新为最新状态" in resp.content.decode()
 
 
 def test_it_names_the_field_of_a_missing_reason_by_its_label(case_world, client_for, report):
@@ -223,6 +223,7 @@ def test_the_clerk_who_returns_a_wrong_dispatch_lands_on_the_queue_with_a_confir
     c = client_for("clerk")
     resp = c.post(f"/cases/{case.pk}/fire/return/", {"version": 3, "note": "不属于本部门"}, follow=True)
     assert resp.status_code == 200 and f"已退回：{case.number}" in resp.content.decode()
+    assert resp.redirect_chain[-1][0] == "/cases/?queue=handle"  # back to the queue they were working
 
 
 def test_the_dispatch_form_names_the_department_the_rule_suggests(case_world, client_for, report):
