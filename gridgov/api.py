@@ -158,4 +158,4 @@ def api_urls() -> tuple[list[Any], str, str]:
     patterns, app_name, namespace = api.urls
     for p in patterns:
         p.callback = _json_when_not_allowed(p.callback)
-    return [*patterns, re_path(r"^(?P<rest>.*)$", not_found)], app_name, namespace
+    return [*patterns, re_path(r"^(?P<rest>.*)$", not_found, name="api-not-found")], app_name, namespace

@@ -52,6 +52,7 @@ WRITE_METHODS = ("post", "put", "patch", "delete")
 PUBLIC_ROUTES = {
     "accounts:login", "accounts:logout", "set_language", "admin:login", "admin:logout",
     "api:openapi-json", "api:openapi-view", "api:api-root",
+    "api:api-not-found",  # every path under /api/v1/ that names no route: the JSON 404, the same for everyone
 }
 # Guessed values per URL converter / schema type: a record that does not exist.
 _GUESS = {"int": 2147483000, "integer": 2147483000, "uuid": "00000000-0000-4000-8000-00000000dead"}
