@@ -178,14 +178,19 @@ def send_after_commit(rows: list[Any]) -> None:
                 {n.recipient_id for n in rows})
             for n in rows:
                 n.recipient = users[n.recipient_id]
-        for n in rows:
-            for backend in backends:
-                try:
-                    backend(n)
-                except Exception:  # a failing channel never breaks the others
-                    log.exception("notification backend failed")
+        _deliver(rows, backends)
 
     transaction.on_commit(send)
+
+
+def _deliver(notices: Iterable[Any], backends: list[Any]) -> None:
+    """Hand each notice to each channel; a failing channel is logged and never breaks the others."""
+    for n in notices:
+        for backend in backends:
+            try:
+                backend(n)
+            except Exception:
+                log.exception("notification backend failed")
 
 
 @dataclass
@@ -242,16 +247,7 @@ def notify_contacts(*, case: Any, kind: str, title: str, body: str = "",
                for i, (c, token) in enumerate(contacts(case) if to is None else to)]
     if notices:
         backends = _backends()
-
-        def send() -> None:
-            for n in notices:
-                for backend in backends:
-                    try:
-                        backend(n)
-                    except Exception:  # a failing channel never breaks the others
-                        log.exception("notification backend failed")
-
-        transaction.on_commit(send)
+        transaction.on_commit(lambda: _deliver(notices, backends))
     return notices
 
 
