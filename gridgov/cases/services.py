@@ -424,11 +424,10 @@ def case_merge(*, case: Case, into: Case, acting_user: Any, expected_version: in
     have = set(CaseFollower.objects.filter(case=into).values_list("user_id", flat=True))
     added = [CaseFollower(case=into, user_id=u, via=case, token=new_token())
              for u in set(moved) if u not in have and u != into.reporter_id]
-    if case.reporter_phone and not case.anonymous and (case.reporter_id is None or case.channel == Channel.HOTLINE):
-        # A complainant known by the contact given with the report (a 12345 caller, a visitor without an
-        # account) follows the survivor by that contact, like a caller following it on the phone.
-        added.append(CaseFollower(case=into, user=None, name=case.reporter_name, phone=case.reporter_phone, via=case,
-                                  token=new_token()))
+    # A complainant known by the contact given with the report (a 12345 caller, a visitor without an account)
+    # follows the survivor by that contact, like a caller following it on the phone; an anonymous one does not.
+    added += [CaseFollower(case=into, user=None, name=c.display_name, phone=c.phone, via=case, token=new_token())
+              for c, _token in ([] if case.anonymous else complainant(case))]
     audit.record_many(CaseFollower.objects.bulk_create(added), "create", actor=acting_user)
     # Followers without an account (callers, visitors) keep their own links, now on the survivor.
     contacts = list(CaseFollower.objects.filter(case=case, user=None))
