@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, File, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -155,8 +155,10 @@ class CaseDetailOut(CaseOut):
     can_unmask_phone: bool
 
 
-def _photo(a: Any) -> dict[str, Any]:
-    return {"id": a.pk, "url": f"/cases/photos/{a.pk}/", "content_type": a.content_type, "size": a.size}
+def _photo(a: Any, token: str = "") -> dict[str, Any]:
+    """A photo's answer; with the follow token its URL carries it (the reporter has no login to show it by)."""
+    url = f"/cases/photos/{a.pk}/" + (f"?t={token}" if token else "")
+    return {"id": a.pk, "url": url, "content_type": a.content_type, "size": a.size}
 
 
 def _detail(user: Any, case: Case, unmask: bool = False, reason: str = "") -> dict[str, Any]:
@@ -339,6 +341,14 @@ def follow_rate(request: HttpRequest, token: str, payload: RateIn):
     return {"stage": c.stage, "stage_label": str(c.stage_label)}
 
 
+@router.post("/cases/follow/{token}/photos", response={201: list[PhotoOut]}, auth=None,
+             summary="上报人凭查询链接补充照片（待立案/待受理时；每件上报最多 9 张；multipart 字段 photos）")
+def follow_photos(request: HttpRequest, token: str, photos: list[UploadedFile] | None = File(None),
+                  note: str = Form("")):
+    saved = services.case_add_photos_by_token(token=token, acting_user=None, photos=photos or [], note=note)
+    return Status(201, [_photo(a, token) for a in saved])
+
+
 @router.get("/cases/notifications", summary="我的通知")
 def notification_list(request: HttpRequest, unread: bool = False, limit: int = 50):
     rows = selectors.inbox(user=request.user, unread_only=unread)[: max(1, min(limit, 200))]
@@ -382,7 +392,7 @@ def case_transition(request: HttpRequest, pk: int, name: str, payload: Transitio
 
 
 @router.post("/cases/{pk}/photos", response={201: list[PhotoOut]}, summary="补充照片（按内容识别类型，限制大小）")
-def case_photos(request: HttpRequest, pk: int, photos: list[UploadedFile] | None = File(None), note: str = ""):
+def case_photos(request: HttpRequest, pk: int, photos: list[UploadedFile] | None = File(None), note: str = Form("")):
     case = selectors.case_get(user=request.user, pk=pk)
     saved = services.case_add_photos(case=case, acting_user=request.user, photos=photos or [], note=note)
     return Status(201, [_photo(a) for a in saved])

@@ -63,7 +63,7 @@ def case_get(*, user: Any, pk: Any, action: str = "view") -> Case:
 # Timeline lines that are no transition of a flow, by their `transition` code.
 OTHER_EVENTS = {"follow": gettext_lazy("群众重复上报（关注）"), "follow_call": gettext_lazy("来电群众重复反映（关注）"),
                 "merged_in": gettext_lazy("合并重复案卷"),
-                "photos": gettext_lazy("补充照片")}
+                "photos": gettext_lazy("补充照片"), "reporter_photos": gettext_lazy("上报人补充照片")}
 
 
 def label_events(flow: engine.Flow, events: Sequence[CaseEvent]) -> None:

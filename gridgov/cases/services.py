@@ -454,7 +454,39 @@ def case_add_photos(*, case: Case, acting_user: Any, photos: list[Any], note: st
     event = CaseEvent.objects.create(case=case, time=timezone.now(), actor=acting_user,
                                      actor_name=str(acting_user), transition="photos", label=_("补充照片"),
                                      from_stage=case.stage, to_stage=case.stage, note=note)
-    return save_photos(case=case, event=event, files=photos, user=acting_user)
+    saved = save_photos(case=case, event=event, files=photos, user=acting_user)
+    audit.record_many(saved, "create", actor=acting_user)
+    return saved
+
+
+REPORTER_PHOTO_EVENTS = ("report", "reporter_photos")
+
+
+@files_rolled_back
+@service
+def case_add_photos_by_token(*, token: str, acting_user: Any, photos: list[Any], note: str = "") -> list[Any]:
+    """The reporter adds photos through the case's own follow link: the API's way for an app that reported
+    without an account (the report form takes photos in its own request). Only while the report awaits 立案 or
+    受理, and up to MAX_PHOTOS of the reporter's in all; a follower's link, or a merged case's, adds nothing."""
+    from .photos import MAX_PHOTOS
+
+    case = Case.objects.select_for_update().filter(follow_token=token, merged_into=None).first() if token else None
+    if case is None:
+        raise NotFound()
+    if not photos:
+        raise ValidationFailed({"photos": [_("请选择照片")]})
+    if case.stage != engine.flow_for(case.kind).initial:
+        raise ValidationFailed({"photos": [_("案卷已进入办理（当前环节：%(s)s），不能再凭查询链接补充照片") % {"s": case.stage_label}]})
+    had = case.attachments.filter(event__transition__in=REPORTER_PHOTO_EVENTS).count()
+    if had + len(photos) > MAX_PHOTOS:
+        raise ValidationFailed({"photos": [_("每件上报最多 %(n)d 张照片，已有 %(h)d 张") % {"n": MAX_PHOTOS, "h": had}]})
+    event = CaseEvent.objects.create(case=case, time=timezone.now(), actor=case.reporter,
+                                     actor_name=_reporter_label(case), transition="reporter_photos",
+                                     label=_("上报人补充照片"), from_stage=case.stage, to_stage=case.stage,
+                                     note=note[:500])
+    saved = save_photos(case=case, event=event, files=photos, user=case.reporter)
+    audit.record_many(saved, "create", actor=case.reporter)
+    return saved
 
 
 @service

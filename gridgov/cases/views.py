@@ -261,6 +261,13 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     case, error = followed.case, ""
     if request.method == "POST":
         try:
+            if request.POST.get("action") == "photos":  # the reporter's photos while the report awaits 立案
+                if not followed.own:
+                    raise NotFound()
+                services.case_add_photos_by_token(token=token, acting_user=None,
+                                                  photos=request.FILES.getlist("photos"),
+                                                  note=request.POST.get("note", ""))
+                return redirect("cases:follow", token=token)
             if not followed.own:
                 raise PermissionDenied(_("只有诉求人本人可以评价"))
             services.fire_by_token(token=token, transition="rate",
@@ -269,8 +276,9 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
         except (ValidationFailed, Conflict, NotFound, PermissionDenied) as exc:
             error = exc.message
     events = selectors.follow_events(case=case, photos=followed.own)
-    return render(request, "cases/follow.html", {"c": case, "events": events, "error": error,
-                                                 "own": followed.own, "token": token})
+    return render(request, "cases/follow.html", {
+        "c": case, "events": events, "error": error, "own": followed.own, "token": token,
+        "can_add_photos": followed.own and case.stage == engine.flow_for(case.kind).initial})
 
 
 @login_required

@@ -17,7 +17,7 @@ PUBLIC_ROUTES = {
     "cases:report", "cases:follow", "cases:photo",
     "POST /api/v1/cases/public/cases", "GET /api/v1/cases/cases/categories",
     "GET /api/v1/cases/cases/duplicates", "GET /api/v1/cases/cases/follow/{token}",
-    "POST /api/v1/cases/cases/follow/{token}/rate",
+    "POST /api/v1/cases/cases/follow/{token}/rate", "POST /api/v1/cases/cases/follow/{token}/photos",
 }
 BODIES = {
     "POST /api/v1/cases/cases/{pk}/transitions/{name}": {"version": 1, "note": "走查", "data": {}},

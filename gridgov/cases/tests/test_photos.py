@@ -89,3 +89,92 @@ def test_the_case_api_lists_photos_in_the_timeline(case_world, report, client_fo
     client_for("worker_a").post(f"/api/v1/cases/cases/{case.pk}/photos", {"photos": SimpleUploadedFile("a.png", PNG)})
     events = json.loads(client_for("worker_a").get(f"/api/v1/cases/cases/{case.pk}").content)["events"]
     assert events[-1]["photos"][0]["content_type"] == "image/png"
+
+
+# -- The reporter adds photos through their follow link (an app that reported without an account) --------
+
+def _public_report(client, case_world, **extra):
+    lat, lon = case_world.point_a
+    body = {"category": "0102", "lat": lat, "lon": lon, "description": "路口有垃圾堆", "force_new": True, **extra}
+    answer = client.post("/api/v1/cases/public/cases", json.dumps(body), content_type="application/json").json()
+    return answer, answer["follow_url"].rstrip("/").rsplit("/", 1)[1]
+
+
+def test_a_resident_who_reported_by_app_adds_the_photos_through_the_follow_link(case_world, client, media):
+    answer, token = _public_report(client, case_world)
+    resp = client.post(f"/api/v1/cases/cases/follow/{token}/photos",
+                       {"photos": [SimpleUploadedFile("a.png", PNG), SimpleUploadedFile("b.jpg", JPEG)],
+                        "note": "从另一侧拍的"})
+    assert resp.status_code == 201, resp.content
+    saved = resp.json()
+    assert [p["content_type"] for p in saved] == ["image/png", "image/jpeg"]
+    # The photo opens with the link's token, without a login; the dispatcher sees it in the timeline
+    assert client.get(saved[0]["url"]).status_code == 200
+    a = Attachment.objects.select_related("event").get(pk=saved[0]["id"])
+    assert (a.case_id, a.event.transition, a.event.note, (media / a.file.name).exists()) == (
+        answer["id"], "reporter_photos", "从另一侧拍的", True)
+    from gridgov.core.models import ChangeRecord
+
+    assert ChangeRecord.objects.filter(model="cases.attachment", object_id=str(a.pk), action="create").exists()
+
+
+def test_the_link_takes_no_more_photos_once_the_report_is_filed(case_world, client, media):
+    from gridgov.cases import engine
+    from gridgov.cases.models import Case
+
+    answer, token = _public_report(client, case_world)
+    engine.fire(case=Case.objects.get(pk=answer["id"]), transition="file", acting_user=case_world.dispatcher)
+    resp = client.post(f"/api/v1/cases/cases/follow/{token}/photos", {"photos": SimpleUploadedFile("a.png", PNG)})
+    assert resp.status_code == 422
+    assert "待派遣" in resp.json()["errors"]["photos"][0]
+    assert (Attachment.objects.count(), [p for p in media.rglob("*") if p.is_file()]) == (0, [])
+
+
+def test_the_link_takes_nine_photos_in_all_and_refuses_a_tenth(case_world, client, media):
+    answer, token = _public_report(client, case_world)
+    first = client.post(f"/api/v1/cases/cases/follow/{token}/photos",
+                        {"photos": [SimpleUploadedFile(f"{i}.png", PNG) for i in range(9)]})
+    again = client.post(f"/api/v1/cases/cases/follow/{token}/photos", {"photos": SimpleUploadedFile("x.png", PNG)})
+    assert (first.status_code, again.status_code) == (201, 422)
+    assert "已有 9 张" in again.json()["errors"]["photos"][0]
+    assert Attachment.objects.count() == 9
+
+
+def test_a_follower_or_a_guessed_link_adds_no_photo(case_world, client, media):
+    from gridgov.cases.models import CaseFollower
+
+    answer, token = _public_report(client, case_world)
+    lat, lon = case_world.point_a
+    second = client.post("/api/v1/cases/public/cases", json.dumps(
+        {"category": "0102", "lat": lat, "lon": lon, "description": "同一堆垃圾", "follow": answer["id"]}),
+        content_type="application/json").json()
+    follower_token = second["follow_url"].rstrip("/").rsplit("/", 1)[1]
+    assert CaseFollower.objects.filter(token=follower_token).exists()
+    for t in (follower_token, "x" * 22):
+        resp = client.post(f"/api/v1/cases/cases/follow/{t}/photos", {"photos": SimpleUploadedFile("a.png", PNG)})
+        assert (resp.status_code, resp.json()["code"]) == (404, "not_found")
+    assert Attachment.objects.count() == 0
+
+
+def test_the_follow_page_offers_photos_until_the_report_is_filed(case_world, client, media):
+    from gridgov.cases import engine
+    from gridgov.cases.models import Case
+
+    answer, token = _public_report(client, case_world)
+    page = client.get(f"/cases/follow/{token}/").content.decode()
+    assert 'name="action" value="photos"' in page
+    resp = client.post(f"/cases/follow/{token}/", {"action": "photos", "photos": SimpleUploadedFile("a.png", PNG)})
+    assert resp.status_code == 302
+    page = client.get(f"/cases/follow/{token}/").content.decode()
+    a = Attachment.objects.get()
+    assert f"/cases/photos/{a.pk}/?t={token}" in page and "上报人补充照片" in page
+    engine.fire(case=Case.objects.get(pk=answer["id"]), transition="file", acting_user=case_world.dispatcher)
+    assert 'value="photos"' not in client.get(f"/cases/follow/{token}/").content.decode()
+
+
+def test_the_grid_workers_note_with_photos_posted_to_the_api_reaches_the_timeline(case_world, report, client_for):
+    case = report("worker_a")
+    client_for("worker_a").post(f"/api/v1/cases/cases/{case.pk}/photos",
+                                {"photos": SimpleUploadedFile("a.png", PNG), "note": "整改前"})
+    events = json.loads(client_for("worker_a").get(f"/api/v1/cases/cases/{case.pk}").content)["events"]
+    assert (events[-1]["label"], events[-1]["note"]) == ("补充照片", "整改前")
