@@ -140,11 +140,13 @@ def department_choices(*, user: Any) -> QuerySet[Department]:
 
 
 def town_outlines(*, user: Any) -> list[dict[str, Any]]:
-    """The outer boundary of each town the user can see grids in (union of its base grids), as GeoJSON: the
-    map's background when no tiles load. Only the outline is shared, never the grids of others' scope."""
-    town_ids = set(Division.objects.restrict(user, "view").filter(level__gte=Level.TOWN)
-                   .exclude(town=None).values_list("town_id", flat=True).distinct())
-    return _outlines(town_ids)
+    """The outer boundary of each town the user can see grids in (union of its base grids), or whose
+    department they work in (a department clerk sees no grid, but their cases lie in its town), as GeoJSON:
+    the map's background when no tiles load. Only the outline is shared, never the grids of others' scope."""
+    grids = (Division.objects.restrict(user, "view").filter(level__gte=Level.TOWN).exclude(town=None)
+             .order_by().values_list("town_id", flat=True))
+    departments = Department.objects.restrict(user, "view").order_by().values_list("town_id", flat=True)
+    return _outlines(set(grids.union(departments)))
 
 
 def public_outlines() -> list[dict[str, Any]]:

@@ -75,3 +75,12 @@ def test_the_public_report_page_draws_every_towns_outline_and_no_grid(world, cli
     assert 'id="grids-data"' not in html and "网格A" not in html and "边界网格" not in html
     boli = outlines["泊里镇"]
     assert boli["type"] == "Polygon" and len(boli["coordinates"]) == 1  # one piece, no hole
+
+
+def test_the_department_clerks_case_map_shows_the_outline_of_the_departments_town(world, client_for):
+    """部门科员丁 sees no grid, but the cases of her department lie in 泊里镇: the map draws that town's outline
+    (and no other town's) so the points do not float on a blank page."""
+    resp = client_for("clerk").get("/cases/map/")
+    assert resp.status_code == 200
+    assert [o["name"] for o in resp.context["outlines"]] == ["泊里镇"]
+    assert 'id="grids-data"' not in resp.content.decode()
