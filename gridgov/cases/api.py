@@ -351,7 +351,7 @@ def follow_photos(request: HttpRequest, token: str, photos: list[UploadedFile] |
 
 @router.get("/cases/notifications", summary="我的通知")
 def notification_list(request: HttpRequest, unread: bool = False, limit: int = 50):
-    rows = selectors.inbox(user=request.user, unread_only=unread)[: max(1, min(limit, 200))]
+    rows = selectors.inbox(user=request.user, unread_only=unread, limit=max(1, min(limit, 200)))
     return [{"id": n.pk, "case_id": n.case_id, "kind": n.kind, "title": n.title, "body": n.body, "url": n.url,
              "created_at": n.created_at, "read": n.read_at is not None} for n in rows]
 

@@ -150,6 +150,56 @@ def recipients(case: Any, groups: Iterable[str]) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
+# -- Titles: written in the language of whoever acted, shown in the reader's ----------------------------
+# The inbox row keeps the title as it was written (what the external channels sent); the inbox reads it
+# back through `localize`, which names the kinds it knows again in the reader's language from the case.
+
+def report_title(case: Any) -> str:
+    return _("新上报 %(n)s：%(t)s") % {"n": case.number, "t": case.title}
+
+
+def transition_title(case: Any, label: Any) -> str:
+    return _("%(n)s %(t)s：%(s)s") % {"n": case.number or case.pk, "t": label, "s": case.title}
+
+
+def urge_title(case: Any) -> str:
+    return _("督办 %(n)s：%(t)s 已超期") % {"n": case.number or case.pk, "t": case.title}
+
+
+def urge_digest_title(count: int) -> str:
+    return _("督办：%(n)d 件案卷已超期") % {"n": count}
+
+
+def urge_note() -> str:
+    return _("已超过本环节办理时限，系统自动督办")
+
+
+def localize(rows: Iterable[Any]) -> list[Any]:
+    """Inbox rows (their case loaded) with the title, and the sweep's own note, in the reader's language.
+    A kind this does not know keeps what was written."""
+    import re
+
+    from . import engine
+
+    out = []
+    for n in rows:
+        case = n.case
+        if n.kind == "urge":
+            if case is not None:
+                n.title, n.body = urge_title(case), urge_note()
+            elif (m := re.search(r"\d+", n.title)) is not None:  # a digest: its count is the title's number
+                n.title = urge_digest_title(int(m.group()))
+        elif case is not None and n.kind == "report":
+            n.title = report_title(case)
+        elif case is not None:
+            label = next((t.label for t in engine.flow_for(case.kind).transitions if t.name == n.kind), None)
+            if label is not None:
+                n.title = transition_title(case, label)
+        n.title = n.title[:120]
+        out.append(n)
+    return out
+
+
 def notify(*, user_ids: Iterable[int], case: Any, kind: str, title: str, body: str = "",
            exclude: int | None = None, url: str = "") -> list[Any]:
     """Inbox rows for `user_ids` (sent on after commit); they link to `case`, else to `url`."""
@@ -255,7 +305,7 @@ def notify_transition(*, case: Any, transition: Any, event: Any, actor: Any, ext
     if not transition.notify and not extra:
         return
     ids = recipients(case, transition.notify) | set(extra)
-    title = _("%(n)s %(t)s：%(s)s") % {"n": case.number or case.pk, "t": transition.label, "s": case.title}
+    title = transition_title(case, transition.label)
     notify(user_ids=ids, case=case, kind=transition.name, title=title, body=event.note,
            exclude=getattr(actor, "pk", None))
     if "reporter" in transition.notify:  # a text says what happened and links to what they may read; no notes

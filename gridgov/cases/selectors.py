@@ -359,9 +359,14 @@ def categories(*, tree: str | None = None) -> list[Category]:
     return sorted(qs, key=lambda c: c.tree != Tree.EVENT)
 
 
-def inbox(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
-    qs = Notification.objects.filter(recipient=user).order_by("-id")
-    return qs.filter(read_at=None) if unread_only else qs
+def inbox(*, user: Any, unread_only: bool = False, limit: int = 100) -> list[Notification]:
+    """The user's newest `limit` notifications, titled in the reader's language (one query)."""
+    from .notifications import localize
+
+    qs = Notification.objects.filter(recipient=user).select_related("case").only(
+        "id", "case", "kind", "title", "body", "url", "created_at", "read_at",
+        "case__id", "case__kind", "case__number", "case__title").order_by("-id")
+    return localize((qs.filter(read_at=None) if unread_only else qs)[:limit])
 
 
 def unread_count(*, user: Any) -> int:

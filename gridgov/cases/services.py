@@ -33,7 +33,11 @@ from .notifications import (
     notify_contacts,
     recipients,
     recipients_sql,
+    report_title,
     send_after_commit,
+    urge_digest_title,
+    urge_note,
+    urge_title,
 )
 from .photos import files_rolled_back, save_photos, validate_all
 
@@ -236,7 +240,7 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
         event.save(force_insert=True)
         audit.record(case, "create", actor=actor)
         notify(user_ids=recipients(case, ("dispatchers",)), case=case, kind="report",
-               title=_report_title(case), exclude=getattr(acting_user, "pk", None))
+               title=report_title(case), exclude=getattr(acting_user, "pk", None))
     if claim is not None:
         IdempotencyKey.objects.filter(pk=claim.pk).update(case=case)
     if photos:
@@ -259,10 +263,6 @@ def _not_from_the_reporter() -> list[str]:
     return [f.name for f in Case._meta.fields if f.name not in REPORTED_FIELDS]
 
 
-def _report_title(case: Case) -> str:
-    return _("新上报 %(n)s：%(t)s") % {"n": case.number, "t": case.title}
-
-
 def _insert_report(case: Case, event: CaseEvent, flow: Any, prefix: str, actor: Any) -> None:
     """PostgreSQL: the intake's rows in one statement after taking the case's id. The case (numbered from its
     id, so no second write of the row and its 22 index entries), its timeline entry, the dispatchers'
@@ -279,7 +279,7 @@ def _insert_report(case: Case, event: CaseEvent, flow: Any, prefix: str, actor: 
         case_json, event_json = _row_json(case), _row_json(event)  # stamps created_at/updated_at first
         record = audit.unsealed_json(case, "create", actor=actor)
         who, who_params = recipients_sql(case, ("dispatchers",))
-        title, url, created_at = _report_title(case)[:120], f"/cases/{case.pk}/", timezone.now()
+        title, url, created_at = report_title(case)[:120], f"/cases/{case.pk}/", timezone.now()
         cur.execute(_report_sql(who), [case_json, event_json, record, case.pk, "report", title, url,
                                        created_at, *who_params, getattr(actor, "pk", None)])
         rows = cur.fetchall()
@@ -594,7 +594,7 @@ def _urge_written(rows: list[dict[str, Any]], now: Any, acting_user: Any) -> int
     from gridgov.network.models import Department
 
     label = str(engine.flow_for(Kind.GRID_EVENT).transition("urge").label)
-    note = _("已超过本环节办理时限，系统自动督办")
+    note = urge_note()
     # The timeline rows in one INSERT … SELECT: no model instance per case.
     event_table, case_table = CaseEvent._meta.db_table, Case._meta.db_table
     data_sql = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
@@ -673,9 +673,9 @@ def _urge_written(rows: list[dict[str, Any]], now: Any, acting_user: Any) -> int
         for case_id, uids in by_case.items():
             c = objs[case_id]
             sent += len(notify(user_ids=uids, case=c, kind="urge",
-                               title=_("督办 %(n)s：%(t)s 已超期") % {"n": c.number or c.pk, "t": c.title}, body=note))
+                               title=urge_title(c), body=note))
     for uid, cases in digests:
         numbers = "、".join(str(c["number"]) for c in cases[:10]) + ("……" if len(cases) > 10 else "")
         sent += len(notify(user_ids=[uid], case=None, kind="urge", url="/cases/?overdue=true",
-                           title=_("督办：%(n)d 件案卷已超期") % {"n": len(cases)}, body=numbers))
+                           title=urge_digest_title(len(cases)), body=numbers))
     return sent

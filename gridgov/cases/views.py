@@ -295,7 +295,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.notification_read(acting_user=request.user)
         return redirect("cases:inbox")
-    rows = selectors.inbox(user=request.user)[:100]
+    rows = selectors.inbox(user=request.user, limit=100)
     return render(request, "cases/inbox.html", {"rows": rows})
 
 

@@ -123,3 +123,43 @@ def test_people_without_an_address_or_a_mobile_get_the_inbox_only(case_world, re
     with django_capture_on_commit_callbacks(execute=True):
         fire(case=case, transition="dispatch", acting_user=case_world.people["dispatcher"])
     assert mail.outbox == [] and channels.received == []
+
+
+def test_the_inbox_names_each_notification_in_the_readers_language(case_world, report, client_for):
+    """Cases are reported, dispatched and urged in Chinese; the dispatcher and the department clerk who read
+    in English see the report, the 派遣 and the sweep's 督办 named in English, on the inbox page and in the
+    API alike, while what was written (and sent) stays as it was."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gridgov.cases import engine
+    from gridgov.cases.models import Case, Notification
+    from gridgov.cases.services import case_sweep
+
+    case = report("worker_a")
+    case = engine.fire(case=case, transition="file", acting_user=case_world.dispatcher)
+    case = engine.fire(case=case, transition="dispatch", acting_user=case_world.dispatcher,
+                       data={"department": case_world.department.pk})
+    Case.objects.filter(pk=case.pk).update(step_deadline=timezone.now() - timedelta(minutes=1))
+    assert case_sweep().marked == 1
+    mine = list(Notification.objects.filter(recipient=case_world.dispatcher).order_by("-id"))
+    assert [(n.kind, n.title) for n in mine] == [("urge", f"督办 {case.number}：{case.title} 已超期"),
+                                                ("report", f"新上报 {case.number}：{case.title}")]
+
+    def read(key, lang):
+        c = client_for(key)
+        if lang:
+            c.cookies["django_language"] = lang
+        rows = c.get("/api/v1/cases/cases/notifications").json()
+        return [(r["title"], r["body"]) for r in rows], c.get("/cases/inbox/").content.decode()
+
+    rows, page = read("dispatcher", "en")
+    note = "The time limit of this step has passed; the system urged the case automatically"
+    assert rows == [(f"Urged {case.number}: {case.title} is overdue", note),
+                    (f"New report {case.number}: {case.title}", "")]
+    assert f"Urged {case.number}: {case.title} is overdue" in page
+    rows, page = read("clerk", "en")
+    assert rows[-1][0] == f"{case.number} Dispatch: {case.title}"
+    rows, _ = read("dispatcher", "")
+    assert [t for t, _b in rows] == [n.title for n in mine]
