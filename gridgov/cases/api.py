@@ -300,9 +300,9 @@ def dispatch_suggest(request: HttpRequest, category: str, lat: float, lon: float
 @router.get("/cases/duplicates", auth=None, summary="查重：50 米、72 小时内同类办理中案卷")
 def duplicates(request: HttpRequest, category: str, lat: float, lon: float):
     cat = services._category(category, "")
-    return [{"id": d.pk, "number": d.number, "title": d.title, "stage_label": str(d.stage_label),
-             "distance_m": round(services.distance_m(lat, lon, d.lat, d.lon))}
-            for d in services.find_duplicates(category=cat, lat=lat, lon=lon)]
+    dupes = services.find_duplicates(category=cat, lat=lat, lon=lon)
+    return [{k: row[k] for k in ("id", "number", "title", "stage_label", "distance_m")}
+            for row in services.duplicate_rows(dupes, user=request.user, category=cat, lat=lat, lon=lon)]
 
 
 @router.get("/cases/flows/{kind}", summary="流程定义与流程图（Mermaid / DOT）")

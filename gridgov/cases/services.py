@@ -98,6 +98,16 @@ def find_duplicates(*, category: Category, lat: float, lon: float, now: Any = No
     return found
 
 
+def duplicate_rows(dupes: list[Case], *, user: Any, category: Category, lat: float, lon: float
+                   ) -> list[dict[str, Any]]:
+    """What a reporter is shown of the open cases nearby: number, stage, distance, and the title only when
+    they may see the case (a title is someone's free text); anyone else reads the category's name."""
+    return [{"id": d.pk, "number": d.number,
+             "title": d.title if permissions.allows(user, "view", d) else category.name,
+             "stage": d.stage, "stage_label": str(d.stage_label),
+             "distance_m": round(distance_m(lat, lon, d.lat, d.lon))} for d in dupes]
+
+
 def _category(value: Any, kind: str) -> Category:
     from .selectors import active_categories
 
@@ -207,10 +217,8 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
         dupes = find_duplicates(category=category, lat=lat, lon=lon, now=now)
         if dupes:
             raise DuplicateFound(_("附近 50 米内 72 小时内已有同类事件正在办理，请先查看"),
-                                 duplicates=[{"id": d.pk, "number": d.number, "title": d.title,
-                                              "stage": d.stage, "stage_label": str(d.stage_label),
-                                              "distance_m": round(distance_m(lat, lon, d.lat, d.lon))}
-                                             for d in dupes])
+                                 duplicates=duplicate_rows(dupes, user=acting_user, category=category,
+                                                           lat=lat, lon=lon))
 
     case = Case(kind=kind, category=category, title=title[:120], description=(data.get("description") or "").strip(),
                 address=(data.get("address") or "")[:200], lat=lat, lon=lon, grid=grid, town_id=grid.town_id,

@@ -75,3 +75,27 @@ def test_following_and_merging_are_in_the_change_log_with_who_did_it(case_world,
     actors = set(ChangeRecord.objects.filter(model="cases.casefollower", action="create")
                  .values_list("actor", flat=True))
     assert actors == {"worker_b", case_world.dispatcher.username}
+
+
+def test_a_visitor_shown_a_case_nearby_reads_its_category_not_the_reporters_own_title(case_world, report,
+                                                                                        client_for):
+    """居民辛 reported 「张家门口暴露垃圾，电话1370…」 in her own words. A visitor reporting at the same spot, or
+    anyone asking /duplicates, is shown the case by number, stage and distance under its category's name;
+    the dispatcher, who may see the case, reads her title."""
+    import json
+
+    first = report("resident", title="张家门口暴露垃圾，电话13700001111")
+    lat, lon = case_world.point_a
+    query = f"/api/v1/cases/cases/duplicates?category=0102&lat={lat}&lon={lon}"
+    seen = {who: [d["title"] for d in client_for(who).get(query).json()]
+            for who in (None, "worker_b", "dispatcher", "resident")}
+    assert seen == {None: ["暴露垃圾"], "worker_b": ["暴露垃圾"], "dispatcher": [first.title],
+                    "resident": [first.title]}
+    resp = client_for(None).post("/api/v1/cases/public/cases", json.dumps(
+        {"category": "0102", "lat": lat, "lon": lon, "description": "这里有垃圾"}), content_type="application/json")
+    body = resp.json()
+    assert resp.status_code == 409 and [d["title"] for d in body["duplicates"]] == ["暴露垃圾"]
+    assert [d["number"] for d in body["duplicates"]] == [first.number]
+    page = client_for(None).post("/cases/report/", {"category": first.category_id, "lat": lat, "lon": lon,
+                                                   "description": "这里有垃圾"}).content.decode()
+    assert first.number in page and "13700001111" not in page
