@@ -123,6 +123,8 @@ def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         # 退回 takes the case out of the department's hands: say it was done instead of showing a 404.
         messages.success(request, _("已%(t)s：%(n)s，该案卷已不在您的办理范围内") % {"t": t.label, "n": case.number})
         return redirect(f"{reverse('cases:case_list')}?queue={queue}" if queue else reverse("cases:case_list"))
+    # Said above the page: some steps (申请延期, 批准延期, 缓办) leave the stage as it was.
+    messages.success(request, _("已%(t)s：%(n)s") % {"t": t.label, "n": case.number})
     return redirect("cases:case_detail", pk=pk)
 
 
@@ -141,6 +143,7 @@ def case_merge(request: HttpRequest, pk: int) -> HttpResponse:
                               exc.status)
     except Conflict as exc:
         return _render_detail(request, case, {"merge": exc.message}, exc.status)
+    messages.success(request, _("已将 %(n)s 并入本案卷") % {"n": case.number})
     return redirect("cases:case_detail", pk=into.pk)
 
 
@@ -154,6 +157,7 @@ def case_photos(request: HttpRequest, pk: int) -> HttpResponse:
                                  note=request.POST.get("note", ""))
     except ValidationFailed as exc:
         return _render_detail(request, case, {"photos": exc.message}, 422)
+    messages.success(request, _("已上传照片"))
     return redirect("cases:case_detail", pk=pk)
 
 

@@ -324,3 +324,34 @@ def test_a_bad_extension_amount_is_named_once_and_kept(case_world, client_for, r
     page = resp.content.decode()
     assert resp.status_code == 422 and "延期时长：应为整数" in page and "延期时长：延期时长" not in page
     assert 'name="amount" value="两天"' in page
+
+
+def test_the_dispatcher_is_told_each_step_went_through(case_world, client_for, report):
+    """指挥中心 files a case, then approves a clerk's 延期: the page says so above the case (批准延期 leaves the
+    stage as it was, so nothing else on the page tells the dispatcher it was done)."""
+    case = report("worker_a")
+    c = client_for("dispatcher")
+    resp = c.post(f"/cases/{case.pk}/fire/file/", {"version": 1}, follow=True)
+    assert f"已立案：{case.number}" in resp.content.decode()
+    _fire(case_world, case, "dispatch", "dispatcher")
+    _fire(case_world, case, "request_extension", "clerk", note="需要调车", data={"amount": 2, "unit": "days"})
+    resp = c.post(f"/cases/{case.pk}/fire/approve_extension/", {"version": 4}, follow=True)
+    assert f"已批准延期：{case.number}" in resp.content.decode()
+
+
+def test_the_dispatcher_who_merges_a_duplicate_is_told_so_on_the_surviving_case(case_world, client_for, report):
+    first, second = report("worker_a"), report("worker_a")
+    resp = client_for("dispatcher").post(f"/cases/{second.pk}/merge/", {"into": first.pk, "version": 1}, follow=True)
+    assert resp.redirect_chain[-1][0] == f"/cases/{first.pk}/"
+    assert f"已将 {second.number} 并入本案卷" in resp.content.decode()
+
+
+def test_the_grid_worker_is_told_the_extra_photo_was_uploaded(case_world, client_for, report):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gridgov.cases.tests.scope_fixtures import PNG
+
+    case = report("worker_a")
+    resp = client_for("worker_a").post(f"/cases/{case.pk}/photos/", {
+        "photos": SimpleUploadedFile("p.png", PNG, content_type="image/png")}, follow=True)
+    assert "已上传照片" in resp.content.decode()
