@@ -355,3 +355,24 @@ def test_the_grid_worker_is_told_the_extra_photo_was_uploaded(case_world, client
     resp = client_for("worker_a").post(f"/cases/{case.pk}/photos/", {
         "photos": SimpleUploadedFile("p.png", PNG, content_type="image/png")}, follow=True)
     assert "已上传照片" in resp.content.decode()
+
+
+def test_the_timeline_says_a_failed_check_restarts_the_clock(case_world, client_for, report):
+    """网格员甲 finds the rubbish still there: 返工. The timeline says the new deadline counts afresh, not just
+    a date the clerk must compare with the earlier one."""
+    case = report("worker_a")
+    for name, who, kw in (("file", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("accept", "clerk", {}),
+                          ("feedback", "clerk", {"note": "已清运"}), ("verify_fail", "worker_a", {"note": "仍有垃圾"})):
+        _fire(case_world, case, name, who, **kw)
+    deadline = timezone.localtime(Case.objects.get(pk=case.pk).deadline).strftime("%Y-%m-%d %H:%M")
+    html = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
+    assert f"<b>处置时限（重新计时）</b> {deadline}" in html
+
+
+def test_the_surviving_case_names_the_duplicate_merged_into_it_in_its_timeline(case_world, client_for, report):
+    from gridgov.cases.services import case_merge
+
+    first, second = report("worker_a"), report("worker_a")
+    case_merge(case=second, into=first, acting_user=case_world.people["dispatcher"])
+    html = client_for("dispatcher").get(f"/cases/{first.pk}/").content.decode()
+    assert f"<b>并入的重复案卷</b> {second.number}" in html
