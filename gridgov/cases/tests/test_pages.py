@@ -376,3 +376,16 @@ def test_the_surviving_case_names_the_duplicate_merged_into_it_in_its_timeline(c
     case_merge(case=second, into=first, acting_user=case_world.people["dispatcher"])
     html = client_for("dispatcher").get(f"/cases/{first.pk}/").content.decode()
     assert f"<b>并入的重复案卷</b> {second.number}" in html
+
+
+def test_a_voided_or_merged_case_does_not_read_as_handled(case_world, client_for, report):
+    """作废 and 合并 close a case nobody handled: its next step says so, not 已办结 (handled and concluded)."""
+    from gridgov.cases.services import case_merge
+
+    voided, first, second = report("worker_a"), report("worker_a"), report("worker_a")
+    _fire(case_world, voided, "void", "dispatcher", note="重复上报")
+    case_merge(case=second, into=first, acting_user=case_world.people["dispatcher"])
+    c = client_for("dispatcher")
+    voided_page, merged_page = (c.get(f"/cases/{k.pk}/").content.decode() for k in (voided, second))
+    assert "已作废，无需办理" in voided_page and "已办结" not in voided_page
+    assert f"已并入 {first.number}，在该案卷继续办理" in merged_page and "已办结" not in merged_page
