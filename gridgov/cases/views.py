@@ -234,6 +234,9 @@ def report(request: HttpRequest) -> HttpResponse:
             errors = {**errors, "__all__": others.lines(report_labels())} if others.errors else errors
     ctx = _report_context(request, data, errors, staff)
     ctx["dupes"] = dupes
+    # A refused or held-back report cannot keep the photos chosen (browsers forbid refilling a file input): say
+    # so, or 仍然上报新事件 sends the case without the evidence the worker took.
+    ctx["photos_dropped"] = len(request.FILES.getlist("photos")) if request.method == "POST" else 0
     ctx["form_error"] = "；".join(str(e) for e in errors.get("__all__") or [])
     import uuid
 

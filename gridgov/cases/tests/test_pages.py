@@ -389,3 +389,21 @@ def test_a_voided_or_merged_case_does_not_read_as_handled(case_world, client_for
     voided_page, merged_page = (c.get(f"/cases/{k.pk}/").content.decode() for k in (voided, second))
     assert "已作废，无需办理" in voided_page and "已办结" not in voided_page
     assert f"已并入 {first.number}，在该案卷继续办理" in merged_page and "已办结" not in merged_page
+
+
+def test_the_grid_worker_shown_a_duplicate_is_told_to_choose_the_photo_again(case_world, client_for, report):
+    """网格员甲 reports rubbish with a photo next to an open case: the page holds the report back to show the
+    case, and the photo input is empty again (browsers forbid refilling it); the page says so, or 仍然上报新事件
+    would send the report without the photo."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gridgov.cases.tests.scope_fixtures import PNG
+
+    report("worker_a")
+    lat, lon = case_world.point_a
+    resp = client_for("worker_a").post("/cases/report/", {
+        "category": case_world.cats["garbage"].pk, "lat": lat, "lon": lon, "description": "又有垃圾",
+        "photos": SimpleUploadedFile("p.png", PNG, content_type="image/png")})
+    html = resp.content.decode()
+    assert resp.status_code == 409 and "已选的 1 张照片未保留，请重新选择" in html
+    assert "如仍上报新事件，请在下方重新选择照片。" in html
