@@ -407,3 +407,20 @@ def test_the_grid_worker_shown_a_duplicate_is_told_to_choose_the_photo_again(cas
     html = resp.content.decode()
     assert resp.status_code == 409 and "已选的 1 张照片未保留，请重新选择" in html
     assert "如仍上报新事件，请在下方重新选择照片。" in html
+
+
+def test_the_overdue_filter_starts_empty_not_at_unknown(case_world, client_for, report):
+    """指挥中心 opens the list: 已超期 offers ---------, 是, 否 (Django's 未知 read as "lateness unknown"), and
+    是 still narrows the list to the late cases."""
+    import datetime as dt
+
+    late, fresh = report("worker_a"), report("worker_a", category="0101")
+    Case.objects.filter(pk=late.pk).update(step_deadline=timezone.now() - dt.timedelta(hours=1))
+    c = client_for("dispatcher")
+    html = c.get("/cases/").content.decode()
+    select = html[html.index('name="overdue"'):]
+    select = select[:select.index("</select>")]
+    assert "未知" not in select and '<option value="" selected>---------</option>' in select
+    narrowed = c.get("/cases/?overdue=true").content.decode()
+    assert late.number in narrowed and fresh.number not in narrowed
+    assert '<option value="true" selected>是</option>' in narrowed
