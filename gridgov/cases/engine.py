@@ -334,7 +334,21 @@ def on_commit(fn: Callable[[], None]) -> None:
 
 
 def who_may(case: Any, t: Transition) -> str:
-    """A short description of who may fire `t` (for the case page)."""
+    """A short description of who may fire `t` (for the case page): for the handling steps the unit, category
+    and person the case was dispatched to, for 核查 the grid's worker, else the role. A dispatcher reads whose
+    move it is without comparing 责任部门 with a generic 责任部门/专业网格员."""
+    from gridgov.accounts.roles import ProCategory
+
+    if t.permission == "handle":
+        parts = [case.department.name] if case.department_id else []
+        if case.pro_category in ProCategory.values:
+            parts.append(_("%(c)s专业网格员") % {"c": ProCategory(case.pro_category).label})
+        if case.assignee_id:
+            parts.append(str(case.assignee))
+        if parts:
+            return " · ".join(parts)
+    if t.permission == "verify" and case.grid_id:
+        return _("%(g)s网格员") % {"g": case.grid.name}
     return {
         "dispatch": _("指挥中心（调度员）"), "handle": _("责任部门/专业网格员"), "verify": _("所在网格网格员"),
         "evaluate": _("指挥中心/镇街领导"), "rate": _("诉求人"), "add": _("网格员"),

@@ -424,3 +424,15 @@ def test_the_overdue_filter_starts_empty_not_at_unknown(case_world, client_for, 
     narrowed = c.get("/cases/?overdue=true").content.decode()
     assert late.number in narrowed and fresh.number not in narrowed
     assert '<option value="true" selected>是</option>' in narrowed
+
+
+def test_the_case_page_names_the_unit_whose_move_it_is(case_world, client_for, report):
+    """指挥中心 reads under 下一步 who holds the case: 处置反馈 by 应急管理办公室 (where it was dispatched), and
+    after the feedback 核查 by 网格A's worker, not the roles 责任部门/专业网格员 and 所在网格网格员."""
+    case = report("worker_a")
+    for name, who, kw in (("file", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("accept", "clerk", {})):
+        _fire(case_world, case, name, who, **kw)
+    c = client_for("dispatcher")
+    assert "<li>处置反馈 — 应急管理办公室</li>" in c.get(f"/cases/{case.pk}/").content.decode()
+    _fire(case_world, case, "feedback", "clerk", note="已清运")
+    assert "<li>核查通过（结案） — 网格A网格员</li>" in c.get(f"/cases/{case.pk}/").content.decode()
