@@ -111,8 +111,8 @@ def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                            note=request.POST.get("note", ""), data=data, photos=request.FILES.getlist("photos"))
     except ValidationFailed as exc:
         labels = {i.name: i.label for i in t.inputs} | {"note": _("说明"), "photos": _("照片")}
-        return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: exc.lines(labels)[0]},
-                              422, kept)
+        return _render_detail(request, selectors.case_get(user=request.user, pk=pk),
+                              {name: "；".join(exc.lines(labels))}, 422, kept)
     except Conflict as exc:
         # The page comes back with the case as it now stands: say so, rather than "refresh and retry".
         label = exc.extra.get("current_stage_label")

@@ -436,3 +436,13 @@ def test_the_case_page_names_the_unit_whose_move_it_is(case_world, client_for, r
     assert "<li>处置反馈 — 应急管理办公室</li>" in c.get(f"/cases/{case.pk}/").content.decode()
     _fire(case_world, case, "feedback", "clerk", note="已清运")
     assert "<li>核查通过（结案） — 网格A网格员</li>" in c.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_the_clerk_who_sends_an_empty_extension_request_is_told_every_missing_field(case_world, client_for, report):
+    """部门科员丁 submits 申请延期 with neither the length nor the reason: both are named at once, not the
+    reason first and the length on the next try."""
+    case = report("worker_a")
+    for name, who in (("file", "dispatcher"), ("dispatch", "dispatcher"), ("accept", "clerk")):
+        _fire(case_world, case, name, who)
+    resp = client_for("clerk").post(f"/cases/{case.pk}/fire/request_extension/", {"version": 4, "note": ""})
+    assert resp.status_code == 422 and "延期时长：必填；说明：请填写申请延期的说明" in resp.content.decode()
