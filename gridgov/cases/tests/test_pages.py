@@ -446,3 +446,22 @@ def test_the_clerk_who_sends_an_empty_extension_request_is_told_every_missing_fi
         _fire(case_world, case, name, who)
     resp = client_for("clerk").post(f"/cases/{case.pk}/fire/request_extension/", {"version": 4, "note": ""})
     assert resp.status_code == 422 and "延期时长：必填；说明：请填写申请延期的说明" in resp.content.decode()
+
+
+def test_the_clerks_inbox_says_until_when_after_a_dispatch_and_an_approved_extension(case_world, client_for, report):
+    """部门科员丁 reads in the inbox the deadline the 派遣 set, and the new one after 批准延期 (whose notice
+    otherwise said only 批准延期 and the title)."""
+    from gridgov.cases.models import Notification
+
+    case = report("worker_a")
+    _fire(case_world, case, "file", "dispatcher")
+    _fire(case_world, case, "dispatch", "dispatcher")
+    first = timezone.localtime(Case.objects.get(pk=case.pk).deadline).strftime("%Y-%m-%d %H:%M")
+    _fire(case_world, case, "accept", "clerk")
+    _fire(case_world, case, "request_extension", "clerk", note="需要调车", data={"amount": 2, "unit": "days"})
+    _fire(case_world, case, "approve_extension", "dispatcher")
+    later = timezone.localtime(Case.objects.get(pk=case.pk).deadline).strftime("%Y-%m-%d %H:%M")
+    bodies = dict(Notification.objects.filter(case=case, recipient=case_world.people["clerk"])
+                  .values_list("kind", "body"))
+    assert bodies["dispatch"] == f"处置时限：{first}" and bodies["approve_extension"] == f"处置时限：{later}"
+    assert f"处置时限：{later}" in client_for("clerk").get("/cases/inbox/").content.decode()
