@@ -359,6 +359,11 @@ def who_may(case: Any, t: Transition) -> str:
             return " · ".join(parts)
     if t.permission == "verify" and case.grid_id:
         return _("%(g)s网格员") % {"g": case.grid.name}
+    return role_of(t)
+
+
+def role_of(t: Transition) -> str:
+    """Who may fire `t` in general, by role (the flow page; the case page when nothing names them better)."""
     return {
         "dispatch": _("指挥中心（调度员）"), "handle": _("责任部门/专业网格员"), "verify": _("所在网格网格员"),
         "evaluate": _("指挥中心/镇街领导"), "rate": _("诉求人"), "add": _("网格员"),

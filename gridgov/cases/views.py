@@ -301,4 +301,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def flow_detail(request: HttpRequest, kind: str) -> HttpResponse:
     flow = engine.flow_for(kind)
-    return render(request, "cases/flow.html", {"flow": flow, "mermaid": flow.graph(), "dot": flow.graph("dot")})
+    # Stages and permissions by the names staff know them (待立案, 指挥中心), not the flow's codes.
+    rows = [{"t": t, "sources": "、".join(str(flow.stage(s).label) for s in t.sources),
+             "target": str(flow.stage(t.target).label) if t.target else "", "who": engine.role_of(t)}
+            for t in flow.transitions]
+    return render(request, "cases/flow.html", {"flow": flow, "rows": rows, "mermaid": flow.graph(),
+                                               "dot": flow.graph("dot")})

@@ -465,3 +465,22 @@ def test_the_clerks_inbox_says_until_when_after_a_dispatch_and_an_approved_exten
                   .values_list("kind", "body"))
     assert bodies["dispatch"] == f"处置时限：{first}" and bodies["approve_extension"] == f"处置时限：{later}"
     assert f"处置时限：{later}" in client_for("clerk").get("/cases/inbox/").content.decode()
+
+
+def test_the_flow_page_names_stages_and_roles_as_staff_know_them(case_world, client_for):
+    """网格员甲 follows 查看流程图 from a case: 立案 goes from 待立案 to 待派遣 by the 指挥中心, not from
+    `reported` to `filed` with the permission `dispatch`."""
+    html = client_for("worker_a").get("/cases/flows/grid_event/").content.decode()
+    assert "<td>立案</td><td>待立案</td><td>待派遣</td><td>指挥中心（调度员）</td>" in html
+    assert "<td>reported</td>" not in html and "<td>dispatch</td>" not in html
+
+
+def test_the_grid_workers_follow_link_calls_the_centres_score_an_overall_evaluation_not_their_own(
+        case_world, client_for, report):
+    case = report("worker_a")
+    for name, who, kw in (("file", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("accept", "clerk", {}),
+                          ("feedback", "clerk", {"note": "已清运"}), ("verify_pass", "worker_a", {}),
+                          ("evaluate", "dispatcher", {"data": {"rating": 3}})):
+        _fire(case_world, case, name, who, **kw)
+    html = client_for("worker_a").get(f"/cases/follow/{case.follow_token}/").content.decode()
+    assert "<dt>综合评价</dt><dd>3 / 5</dd>" in html and "您的评价" not in html
