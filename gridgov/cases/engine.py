@@ -243,29 +243,35 @@ INTEGER = re.compile(r"-?\d{1,18}")
 
 
 def _clean_inputs(t: Transition, data: dict[str, Any]) -> dict[str, Any]:
+    """The transition's inputs, typed; every refused one is named at once (a form names them all together)."""
     known = {i.name: i for i in t.inputs}
     unknown = set(data) - set(known)
     if unknown:
         raise ValidationFailed({k: [_("未知字段")] for k in sorted(unknown)})
     out: dict[str, Any] = {}
+    errors: dict[str, list[Any]] = {}
     for name, spec in known.items():
         value = data.get(name)
         # The reason alone: the page and the API put the field's name before it ("延期时长：应为整数").
         if value in (None, ""):
             if spec.required:
-                raise ValidationFailed({name: [_("必填")]})
+                errors[name] = [_("必填")]
             continue
         if spec.kind in ("rating", "int", "department", "user"):
             # An integer, or its digits as a form sends them (a 64-bit key at most); not 1.7 read as 1, nor
             # true read as 1.
             if isinstance(value, bool) or not isinstance(value, int | str) or not INTEGER.fullmatch(str(value).strip()):
-                raise ValidationFailed({name: [_("应为整数")]})
+                errors[name] = [_("应为整数")]
+                continue
             value = int(value)
             if spec.kind == "rating" and not 1 <= value <= 5:
-                raise ValidationFailed({name: [_("评价只能是 1 到 5")]})
+                errors[name] = [_("评价只能是 1 到 5")]
+                continue
         if spec.kind == "bool":
             value = value in (True, "true", "1", "on", 1)
         out[name] = value
+    if errors:
+        raise ValidationFailed(errors)
     return out
 
 
@@ -293,9 +299,13 @@ def fire(*, case: Any, transition: str, acting_user: Any, expected_version: int 
     if not system and not t.allowed(case, acting_user):
         raise PermissionDenied()
     note = (note or "").strip()
-    if t.note_required and not note:
-        raise ValidationFailed({"note": [_("请填写%(t)s的说明") % {"t": t.label}]})
-    inputs = _clean_inputs(t, dict(data or {}))
+    missing_note = {"note": [_("请填写%(t)s的说明") % {"t": t.label}]} if t.note_required and not note else {}
+    try:
+        inputs = _clean_inputs(t, dict(data or {}))
+    except ValidationFailed as exc:  # named together with a missing note, in the form's order
+        raise ValidationFailed({**exc.errors, **missing_note}) from None
+    if missing_note:
+        raise ValidationFailed(missing_note)
 
     before = audit.snapshot(case)
     indicator_state, indicator_groups = rollup.state_of(case), rollup.groups_of(case)
@@ -334,7 +344,26 @@ def on_commit(fn: Callable[[], None]) -> None:
 
 
 def who_may(case: Any, t: Transition) -> str:
-    """A short description of who may fire `t` (for the case page)."""
+    """A short description of who may fire `t` (for the case page): for the handling steps the unit, category
+    and person the case was dispatched to, for 核查 the grid's worker, else the role. A dispatcher reads whose
+    move it is without comparing 责任部门 with a generic 责任部门/专业网格员."""
+    from gridgov.accounts.roles import ProCategory
+
+    if t.permission == "handle":
+        parts = [case.department.name] if case.department_id else []
+        if case.pro_category in ProCategory.values:
+            parts.append(_("%(c)s专业网格员") % {"c": ProCategory(case.pro_category).label})
+        if case.assignee_id:
+            parts.append(str(case.assignee))
+        if parts:
+            return " · ".join(parts)
+    if t.permission == "verify" and case.grid_id:
+        return _("%(g)s网格员") % {"g": case.grid.name}
+    return role_of(t)
+
+
+def role_of(t: Transition) -> str:
+    """Who may fire `t` in general, by role (the flow page; the case page when nothing names them better)."""
     return {
         "dispatch": _("指挥中心（调度员）"), "handle": _("责任部门/专业网格员"), "verify": _("所在网格网格员"),
         "evaluate": _("指挥中心/镇街领导"), "rate": _("诉求人"), "add": _("网格员"),

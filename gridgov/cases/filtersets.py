@@ -6,6 +6,7 @@ from typing import Any
 
 import django_filters as df
 from django.db.models import Q, QuerySet
+from django.forms import NullBooleanSelect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,19 @@ QUEUES = [
     ("callback", _("待回访"), "dispatch"),
 ]
 QUEUE_ACTION = {name: action for name, _label, action in QUEUES}
+
+
+class EitherOrBoth(NullBooleanSelect):
+    """是 / 否, and the empty choice every other filter starts with: Django's own reads 未知 (unknown), which a
+    dispatcher takes for "cases whose lateness is unknown", not "all of them"."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("", "---------"), ("true", _("是")), ("false", _("否"))]
+
+    def format_value(self, value: Any) -> list[str]:  # a list, as Select's: a string would match "" too
+        shown = super().format_value(value)
+        return ["" if shown == "unknown" else shown]
 
 
 def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
@@ -61,7 +75,7 @@ class CaseFilterSet(df.FilterSet):
     department = df.ModelChoiceFilter(label=_("责任部门"), queryset=Department.objects.all())
     pro_category = df.ChoiceFilter(label=_("专业类别"), choices=ProCategory.choices)
     channel = df.ChoiceFilter(label=_("来源渠道"), choices=Channel.choices)
-    overdue = df.BooleanFilter(label=_("已超期"), method="filter_overdue")
+    overdue = df.BooleanFilter(label=_("已超期"), method="filter_overdue", widget=EitherOrBoth)
     created_after = df.DateFilter(label=_("上报起"), field_name="created_at", lookup_expr="date__gte")
     created_before = df.DateFilter(label=_("上报止"), field_name="created_at", lookup_expr="date__lte")
 

@@ -301,12 +301,31 @@ def notify_contacts(*, case: Any, kind: str, title: str, body: str = "",
     return notices
 
 
+def _with_deadline(event: Any) -> str:
+    """The note, and the handling deadline the step set (派遣, 改派, 返工, 批准延期, 恢复办理): the unit reads
+    in its inbox until when it has, without opening the case."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    when = (event.data or {}).get("deadline") if isinstance(event.data, dict) else None
+    if isinstance(when, str):
+        try:
+            when = dt.datetime.fromisoformat(when)
+        except ValueError:
+            when = None
+    if not isinstance(when, dt.datetime):
+        return event.note
+    line = _("处置时限：%(d)s") % {"d": timezone.localtime(when).strftime("%Y-%m-%d %H:%M")}
+    return f"{event.note}\n{line}" if event.note else line
+
+
 def notify_transition(*, case: Any, transition: Any, event: Any, actor: Any, extra: list[Any]) -> None:
     if not transition.notify and not extra:
         return
     ids = recipients(case, transition.notify) | set(extra)
     title = transition_title(case, transition.label)
-    notify(user_ids=ids, case=case, kind=transition.name, title=title, body=event.note,
+    notify(user_ids=ids, case=case, kind=transition.name, title=title, body=_with_deadline(event),
            exclude=getattr(actor, "pk", None))
     if "reporter" in transition.notify:  # a text says what happened and links to what they may read; no notes
         notify_contacts(case=case, kind=transition.name, title=title)

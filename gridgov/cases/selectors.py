@@ -124,10 +124,16 @@ class FollowerRow:
     since: dt.datetime
 
 
+# Steps whose new handling deadline counts afresh from that moment (返工, 改派, 恢复办理), which the timeline
+# says: a 返工 that gives the unit its whole limit again reads differently from one that kept the old deadline.
+CLOCK_RESTARTS = frozenset({"verify_fail", "redispatch", "resume"})
+
+
 def _describe_events(events: list[CaseEvent]) -> None:
     """What each step decided, in words, as `e.details` [(label, value)]: the unit or worker it went to, the
-    deadline it set, the 延期 asked for, the rating. The timeline's data holds ids and codes; their names come
-    in at most one query each, however long the timeline."""
+    deadline it set (saying so when the clock restarted), the 延期 asked for, the rating, the duplicate merged
+    in. The timeline's data holds ids and codes; their names come in at most one query each, however long the
+    timeline."""
     from gridgov.accounts.models import User
     from gridgov.accounts.roles import ProCategory
     from gridgov.network.models import Department
@@ -150,10 +156,13 @@ def _describe_events(events: list[CaseEvent]) -> None:
         if e.transition == "request_extension" and str(d.get("amount", "")).isdigit():
             unit = TimeUnit(d["unit"]).label if d.get("unit") in TimeUnit.values else TimeUnit.DAYS.label
             details.append((_("申请延期"), f"{d['amount']} {unit}"))
+        if e.transition == "merged_in" and d.get("number"):
+            details.append((_("并入的重复案卷"), str(d["number"])))
         if d.get("deadline"):
             try:
                 when = timezone.localtime(dt.datetime.fromisoformat(str(d["deadline"])))
-                details.append((_("处置时限"), when.strftime("%Y-%m-%d %H:%M")))
+                details.append((_("处置时限（重新计时）") if e.transition in CLOCK_RESTARTS else _("处置时限"),
+                                when.strftime("%Y-%m-%d %H:%M")))
             except ValueError:
                 pass
         if str(d.get("rating", "")).isdigit():

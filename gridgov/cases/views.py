@@ -111,8 +111,8 @@ def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                            note=request.POST.get("note", ""), data=data, photos=request.FILES.getlist("photos"))
     except ValidationFailed as exc:
         labels = {i.name: i.label for i in t.inputs} | {"note": _("说明"), "photos": _("照片")}
-        return _render_detail(request, selectors.case_get(user=request.user, pk=pk), {name: exc.lines(labels)[0]},
-                              422, kept)
+        return _render_detail(request, selectors.case_get(user=request.user, pk=pk),
+                              {name: "；".join(exc.lines(labels))}, 422, kept)
     except Conflict as exc:
         # The page comes back with the case as it now stands: say so, rather than "refresh and retry".
         label = exc.extra.get("current_stage_label")
@@ -123,6 +123,8 @@ def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         # 退回 takes the case out of the department's hands: say it was done instead of showing a 404.
         messages.success(request, _("已%(t)s：%(n)s，该案卷已不在您的办理范围内") % {"t": t.label, "n": case.number})
         return redirect(f"{reverse('cases:case_list')}?queue={queue}" if queue else reverse("cases:case_list"))
+    # Said above the page: some steps (申请延期, 批准延期, 缓办) leave the stage as it was.
+    messages.success(request, _("已%(t)s：%(n)s") % {"t": t.label, "n": case.number})
     return redirect("cases:case_detail", pk=pk)
 
 
@@ -141,6 +143,7 @@ def case_merge(request: HttpRequest, pk: int) -> HttpResponse:
                               exc.status)
     except Conflict as exc:
         return _render_detail(request, case, {"merge": exc.message}, exc.status)
+    messages.success(request, _("已将 %(n)s 并入本案卷") % {"n": case.number})
     return redirect("cases:case_detail", pk=into.pk)
 
 
@@ -154,6 +157,7 @@ def case_photos(request: HttpRequest, pk: int) -> HttpResponse:
                                  note=request.POST.get("note", ""))
     except ValidationFailed as exc:
         return _render_detail(request, case, {"photos": exc.message}, 422)
+    messages.success(request, _("已上传照片"))
     return redirect("cases:case_detail", pk=pk)
 
 
@@ -230,6 +234,9 @@ def report(request: HttpRequest) -> HttpResponse:
             errors = {**errors, "__all__": others.lines(report_labels())} if others.errors else errors
     ctx = _report_context(request, data, errors, staff)
     ctx["dupes"] = dupes
+    # A refused or held-back report cannot keep the photos chosen (browsers forbid refilling a file input): say
+    # so, or 仍然上报新事件 sends the case without the evidence the worker took.
+    ctx["photos_dropped"] = len(request.FILES.getlist("photos")) if request.method == "POST" else 0
     ctx["form_error"] = "；".join(str(e) for e in errors.get("__all__") or [])
     import uuid
 
@@ -302,4 +309,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def flow_detail(request: HttpRequest, kind: str) -> HttpResponse:
     flow = engine.flow_for(kind)
-    return render(request, "cases/flow.html", {"flow": flow, "mermaid": flow.graph(), "dot": flow.graph("dot")})
+    # Stages and permissions by the names staff know them (待立案, 指挥中心), not the flow's codes.
+    rows = [{"t": t, "sources": "、".join(str(flow.stage(s).label) for s in t.sources),
+             "target": str(flow.stage(t.target).label) if t.target else "", "who": engine.role_of(t)}
+            for t in flow.transitions]
+    return render(request, "cases/flow.html", {"flow": flow, "rows": rows, "mermaid": flow.graph(),
+                                               "dot": flow.graph("dot")})

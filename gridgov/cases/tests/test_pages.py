@@ -324,3 +324,163 @@ def test_a_bad_extension_amount_is_named_once_and_kept(case_world, client_for, r
     page = resp.content.decode()
     assert resp.status_code == 422 and "延期时长：应为整数" in page and "延期时长：延期时长" not in page
     assert 'name="amount" value="两天"' in page
+
+
+def test_the_dispatcher_is_told_each_step_went_through(case_world, client_for, report):
+    """指挥中心 files a case, then approves a clerk's 延期: the page says so above the case (批准延期 leaves the
+    stage as it was, so nothing else on the page tells the dispatcher it was done)."""
+    case = report("worker_a")
+    c = client_for("dispatcher")
+    resp = c.post(f"/cases/{case.pk}/fire/file/", {"version": 1}, follow=True)
+    assert f"已立案：{case.number}" in resp.content.decode()
+    _fire(case_world, case, "dispatch", "dispatcher")
+    _fire(case_world, case, "request_extension", "clerk", note="需要调车", data={"amount": 2, "unit": "days"})
+    resp = c.post(f"/cases/{case.pk}/fire/approve_extension/", {"version": 4}, follow=True)
+    assert f"已批准延期：{case.number}" in resp.content.decode()
+
+
+def test_the_dispatcher_who_merges_a_duplicate_is_told_so_on_the_surviving_case(case_world, client_for, report):
+    first, second = report("worker_a"), report("worker_a")
+    resp = client_for("dispatcher").post(f"/cases/{second.pk}/merge/", {"into": first.pk, "version": 1}, follow=True)
+    assert resp.redirect_chain[-1][0] == f"/cases/{first.pk}/"
+    assert f"已将 {second.number} 并入本案卷" in resp.content.decode()
+
+
+def test_the_grid_worker_is_told_the_extra_photo_was_uploaded(case_world, client_for, report):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gridgov.cases.tests.scope_fixtures import PNG
+
+    case = report("worker_a")
+    resp = client_for("worker_a").post(f"/cases/{case.pk}/photos/", {
+        "photos": SimpleUploadedFile("p.png", PNG, content_type="image/png")}, follow=True)
+    assert "已上传照片" in resp.content.decode()
+
+
+def test_the_timeline_says_a_failed_check_restarts_the_clock(case_world, client_for, report):
+    """网格员甲 finds the rubbish still there: 返工. The timeline says the new deadline counts afresh, not just
+    a date the clerk must compare with the earlier one."""
+    case = report("worker_a")
+    for name, who, kw in (("file", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("accept", "clerk", {}),
+                          ("feedback", "clerk", {"note": "已清运"}), ("verify_fail", "worker_a", {"note": "仍有垃圾"})):
+        _fire(case_world, case, name, who, **kw)
+    deadline = timezone.localtime(Case.objects.get(pk=case.pk).deadline).strftime("%Y-%m-%d %H:%M")
+    html = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
+    assert f"<b>处置时限（重新计时）</b> {deadline}" in html
+
+
+def test_the_surviving_case_names_the_duplicate_merged_into_it_in_its_timeline(case_world, client_for, report):
+    from gridgov.cases.services import case_merge
+
+    first, second = report("worker_a"), report("worker_a")
+    case_merge(case=second, into=first, acting_user=case_world.people["dispatcher"])
+    html = client_for("dispatcher").get(f"/cases/{first.pk}/").content.decode()
+    assert f"<b>并入的重复案卷</b> {second.number}" in html
+
+
+def test_a_voided_or_merged_case_does_not_read_as_handled(case_world, client_for, report):
+    """作废 and 合并 close a case nobody handled: its next step says so, not 已办结 (handled and concluded)."""
+    from gridgov.cases.services import case_merge
+
+    voided, first, second = report("worker_a"), report("worker_a"), report("worker_a")
+    _fire(case_world, voided, "void", "dispatcher", note="重复上报")
+    case_merge(case=second, into=first, acting_user=case_world.people["dispatcher"])
+    c = client_for("dispatcher")
+    voided_page, merged_page = (c.get(f"/cases/{k.pk}/").content.decode() for k in (voided, second))
+    assert "已作废，无需办理" in voided_page and "已办结" not in voided_page
+    assert f"已并入 {first.number}，在该案卷继续办理" in merged_page and "已办结" not in merged_page
+
+
+def test_the_grid_worker_shown_a_duplicate_is_told_to_choose_the_photo_again(case_world, client_for, report):
+    """网格员甲 reports rubbish with a photo next to an open case: the page holds the report back to show the
+    case, and the photo input is empty again (browsers forbid refilling it); the page says so, or 仍然上报新事件
+    would send the report without the photo."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gridgov.cases.tests.scope_fixtures import PNG
+
+    report("worker_a")
+    lat, lon = case_world.point_a
+    resp = client_for("worker_a").post("/cases/report/", {
+        "category": case_world.cats["garbage"].pk, "lat": lat, "lon": lon, "description": "又有垃圾",
+        "photos": SimpleUploadedFile("p.png", PNG, content_type="image/png")})
+    html = resp.content.decode()
+    assert resp.status_code == 409 and "已选的 1 张照片未保留，请重新选择" in html
+    assert "如仍上报新事件，请在下方重新选择照片。" in html
+
+
+def test_the_overdue_filter_starts_empty_not_at_unknown(case_world, client_for, report):
+    """指挥中心 opens the list: 已超期 offers ---------, 是, 否 (Django's 未知 read as "lateness unknown"), and
+    是 still narrows the list to the late cases."""
+    import datetime as dt
+
+    late, fresh = report("worker_a"), report("worker_a", category="0101")
+    Case.objects.filter(pk=late.pk).update(step_deadline=timezone.now() - dt.timedelta(hours=1))
+    c = client_for("dispatcher")
+    html = c.get("/cases/").content.decode()
+    select = html[html.index('name="overdue"'):]
+    select = select[:select.index("</select>")]
+    assert "未知" not in select and '<option value="" selected>---------</option>' in select
+    narrowed = c.get("/cases/?overdue=true").content.decode()
+    assert late.number in narrowed and fresh.number not in narrowed
+    assert '<option value="true" selected>是</option>' in narrowed
+
+
+def test_the_case_page_names_the_unit_whose_move_it_is(case_world, client_for, report):
+    """指挥中心 reads under 下一步 who holds the case: 处置反馈 by 应急管理办公室 (where it was dispatched), and
+    after the feedback 核查 by 网格A's worker, not the roles 责任部门/专业网格员 and 所在网格网格员."""
+    case = report("worker_a")
+    for name, who, kw in (("file", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("accept", "clerk", {})):
+        _fire(case_world, case, name, who, **kw)
+    c = client_for("dispatcher")
+    assert "<li>处置反馈 — 应急管理办公室</li>" in c.get(f"/cases/{case.pk}/").content.decode()
+    _fire(case_world, case, "feedback", "clerk", note="已清运")
+    assert "<li>核查通过（结案） — 网格A网格员</li>" in c.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_the_clerk_who_sends_an_empty_extension_request_is_told_every_missing_field(case_world, client_for, report):
+    """部门科员丁 submits 申请延期 with neither the length nor the reason: both are named at once, not the
+    reason first and the length on the next try."""
+    case = report("worker_a")
+    for name, who in (("file", "dispatcher"), ("dispatch", "dispatcher"), ("accept", "clerk")):
+        _fire(case_world, case, name, who)
+    resp = client_for("clerk").post(f"/cases/{case.pk}/fire/request_extension/", {"version": 4, "note": ""})
+    assert resp.status_code == 422 and "延期时长：必填；说明：请填写申请延期的说明" in resp.content.decode()
+
+
+def test_the_clerks_inbox_says_until_when_after_a_dispatch_and_an_approved_extension(case_world, client_for, report):
+    """部门科员丁 reads in the inbox the deadline the 派遣 set, and the new one after 批准延期 (whose notice
+    otherwise said only 批准延期 and the title)."""
+    from gridgov.cases.models import Notification
+
+    case = report("worker_a")
+    _fire(case_world, case, "file", "dispatcher")
+    _fire(case_world, case, "dispatch", "dispatcher")
+    first = timezone.localtime(Case.objects.get(pk=case.pk).deadline).strftime("%Y-%m-%d %H:%M")
+    _fire(case_world, case, "accept", "clerk")
+    _fire(case_world, case, "request_extension", "clerk", note="需要调车", data={"amount": 2, "unit": "days"})
+    _fire(case_world, case, "approve_extension", "dispatcher")
+    later = timezone.localtime(Case.objects.get(pk=case.pk).deadline).strftime("%Y-%m-%d %H:%M")
+    bodies = dict(Notification.objects.filter(case=case, recipient=case_world.people["clerk"])
+                  .values_list("kind", "body"))
+    assert bodies["dispatch"] == f"处置时限：{first}" and bodies["approve_extension"] == f"处置时限：{later}"
+    assert f"处置时限：{later}" in client_for("clerk").get("/cases/inbox/").content.decode()
+
+
+def test_the_flow_page_names_stages_and_roles_as_staff_know_them(case_world, client_for):
+    """网格员甲 follows 查看流程图 from a case: 立案 goes from 待立案 to 待派遣 by the 指挥中心, not from
+    `reported` to `filed` with the permission `dispatch`."""
+    html = client_for("worker_a").get("/cases/flows/grid_event/").content.decode()
+    assert "<td>立案</td><td>待立案</td><td>待派遣</td><td>指挥中心（调度员）</td>" in html
+    assert "<td>reported</td>" not in html and "<td>dispatch</td>" not in html
+
+
+def test_the_grid_workers_follow_link_calls_the_centres_score_an_overall_evaluation_not_their_own(
+        case_world, client_for, report):
+    case = report("worker_a")
+    for name, who, kw in (("file", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("accept", "clerk", {}),
+                          ("feedback", "clerk", {"note": "已清运"}), ("verify_pass", "worker_a", {}),
+                          ("evaluate", "dispatcher", {"data": {"rating": 3}})):
+        _fire(case_world, case, name, who, **kw)
+    html = client_for("worker_a").get(f"/cases/follow/{case.follow_token}/").content.decode()
+    assert "<dt>综合评价</dt><dd>3 / 5</dd>" in html and "您的评价" not in html

@@ -348,3 +348,22 @@ def test_a_clerk_on_a_phone_sees_the_queues_cases_before_the_filters(browser, si
     login(desk, site, "clerk")
     desk.goto(f"{site}/cases/?queue=handle")
     assert desk.is_visible("form.filters select[name=stage]")
+
+
+def _contrast(page, selector: str) -> float:
+    """WCAG contrast ratio of an element's text colour against its own background colour."""
+    return page.eval_on_selector(selector, """e => {
+        const rgb = s => s.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+        const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+                            return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+        const st = getComputedStyle(e), a = lum(rgb(st.color)), b = lum(rgb(st.backgroundColor));
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); }""")
+
+
+def test_the_dispatcher_can_read_the_map_button_beside_the_work_queues(browser, site, world):
+    """管理员庚 on the 事件办理 page: the 地图 button beside 上报事件 is legible (it was red text on dark grey,
+    a contrast of 1.5 : 1, because the case pages' stylesheet greyed every secondary button)."""
+    page = _page(browser, {"width": 1366, "height": 800})
+    login(page, site, "admin")
+    page.goto(f"{site}/cases/")
+    assert _contrast(page, "h1 a.button.secondary") >= 4.5
