@@ -153,6 +153,7 @@ class CaseDetailOut(CaseOut):
     events: list[EventOut]
     follow_url: str
     can_unmask_phone: bool
+    time_left: str = Field("", description="办理时限剩余或已超的工作时间（按类别时限的单位，如：剩余 3.5 个工作小时）")
 
 
 def _photo(a: Any, token: str = "") -> dict[str, Any]:
@@ -174,7 +175,7 @@ def _detail(user: Any, case: Case, unmask: bool = False, reason: str = "") -> di
         "events": [{"id": e.pk, "time": e.time, "actor": e.actor_name, "transition": e.transition,
                     "label": e.label, "from_stage": e.from_stage, "to_stage": e.to_stage, "note": e.note,
                     "data": e.data, "photos": [_photo(a) for a in e.attachments.all()]} for e in v.events],
-        "follow_url": v.follow_url, "can_unmask_phone": v.can_unmask_phone,
+        "follow_url": v.follow_url, "can_unmask_phone": v.can_unmask_phone, "time_left": v.time_left,
     }
 
 

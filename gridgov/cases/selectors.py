@@ -107,6 +107,7 @@ class CaseView:
     follow_url: str = ""  # the follow link, to whoever reported the case (a 12345 operator reads it out)
     can_unmask_phone: bool = False  # may see the complainant's and callers' full numbers (to call back), logged
     followers: list[FollowerRow] = field(default_factory=list)  # staff only; phones masked unless unmasked
+    time_left: str = ""  # the handling deadline's remaining or overrun working time (see `time_left`)
 
     @property
     def offer_unmask(self) -> bool:
@@ -228,7 +229,35 @@ def case_view(*, user: Any, case: Case, unmask: bool = False, reason: str = "") 
     mine = case.reporter_id is not None and case.reporter_id == getattr(user, "pk", None)
     follow_url = f"/cases/follow/{case.follow_token}/" if mine else ""
     return CaseView(case, actions, waiting, events, photos, reporter, phone, merged, follow_url, can_unmask,
-                    followers)
+                    followers, time_left(case))
+
+
+def _amount(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def time_left(case: Case, now: Any = None) -> str:
+    """How long the open, running case has until its handling deadline, or how far past it it is, in
+    working time (the unit its category's limit is in: 剩余 3.5 个工作小时, 已超 2 个工作日; under one unit,
+    the next smaller one), so it reads as the limit does. Empty when no clock runs."""
+    from . import deadlines
+
+    if not case.deadline or case.status != "open" or case.deferred or case.solved_at:
+        return ""
+    now = now or timezone.now()
+    unit = case.category.deadline_unit if case.category.deadline_unit in ("hours", "days") else "hours"
+    left = deadlines.working_time_left(now, case.deadline, unit, town=case.town)
+    amount = abs(left)
+    if unit == "days" and amount < 1:
+        unit, amount = "hours", amount * deadlines.minutes_per_day(town=case.town) / 60
+    if unit == "hours" and amount < 1:
+        minutes = round(amount * 60)
+        text = _("%(n)d 分钟（工作时间）") % {"n": minutes} if minutes else ""
+    else:
+        text = (_("%(n)s 个工作日") if unit == "days" else _("%(n)s 个工作小时")) % {"n": _amount(amount)}
+    if case.deadline > now:
+        return _("剩余 %(t)s") % {"t": text} if text else _("即将到期")
+    return _("已超 %(t)s") % {"t": text} if text else _("已到期")
 
 
 def handler_choices(*, case: Case) -> list[tuple[str, list[tuple[int, str]]]]:

@@ -484,3 +484,39 @@ def test_the_grid_workers_follow_link_calls_the_centres_score_an_overall_evaluat
         _fire(case_world, case, name, who, **kw)
     html = client_for("worker_a").get(f"/cases/follow/{case.follow_token}/").content.decode()
     assert "<dt>综合评价</dt><dd>3 / 5</dd>" in html and "您的评价" not in html
+
+
+def test_the_case_page_counts_what_is_left_in_working_time_as_the_limit_is_set(case_world, report, client_for):
+    """应急管理办公室's clerk opens a 暴露垃圾 case (4 working hours) dispatched on Friday at 16:30, due on
+    Monday at 12:00: on Friday at 17:00 it has 3.5 working hours left, not 2 days 19 hours of calendar; on
+    Monday at 15:00 it is 1.5 working hours late (the lunch break does not count). A 私搭乱建 case (15 working
+    days) due on 12-18 has 15 working days left at the close of that Friday."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from gridgov.cases import engine
+    from gridgov.cases.models import Case
+    from gridgov.cases.selectors import time_left
+
+    sh = ZoneInfo("Asia/Shanghai")
+    friday = dt.datetime(2026, 11, 27, 16, 30, tzinfo=sh)
+    case = report("worker_a")
+    case = engine.fire(case=case, transition="file", acting_user=case_world.dispatcher)
+    case = engine.fire(case=case, transition="dispatch", acting_user=case_world.dispatcher,
+                       data={"department": case_world.department.pk})
+    deadline = dt.datetime(2026, 11, 30, 12, 0, tzinfo=sh)  # Friday 16:30–17:30, then Monday 09:00–12:00
+    Case.objects.filter(pk=case.pk).update(dispatched_at=friday, deadline=deadline)
+    case = Case.objects.select_related("category", "town").get(pk=case.pk)
+    assert time_left(case, dt.datetime(2026, 11, 27, 17, 0, tzinfo=sh)) == "剩余 3.5 个工作小时"
+    assert time_left(case, dt.datetime(2026, 11, 30, 11, 30, tzinfo=sh)) == "剩余 30 分钟（工作时间）"
+    assert time_left(case, dt.datetime(2026, 11, 30, 13, 0, tzinfo=sh)) == "已到期"  # lunch: none worked yet
+    assert time_left(case, dt.datetime(2026, 11, 30, 15, 0, tzinfo=sh)) == "已超 1.5 个工作小时"
+    big = report("worker_a", category="0101")
+    Case.objects.filter(pk=big.pk).update(deadline=dt.datetime(2026, 12, 18, 17, 30, tzinfo=sh))
+    big = Case.objects.select_related("category", "town").get(pk=big.pk)
+    assert time_left(big, dt.datetime(2026, 11, 27, 17, 30, tzinfo=sh)) == "剩余 15 个工作日"
+    assert time_left(big, dt.datetime(2026, 12, 18, 15, 30, tzinfo=sh)) == "剩余 2 个工作小时"
+    Case.objects.filter(pk=case.pk).update(deadline=dt.datetime.now(sh) - dt.timedelta(days=30))
+    answer = client_for("clerk").get(f"/api/v1/cases/cases/{case.pk}").json()["time_left"]
+    assert answer.startswith("已超 ") and answer.endswith(" 个工作小时"), answer
+    assert f"（{answer}）" in client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
