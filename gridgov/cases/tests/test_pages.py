@@ -324,3 +324,22 @@ def test_a_bad_extension_amount_is_named_once_and_kept(case_world, client_for, r
     page = resp.content.decode()
     assert resp.status_code == 422 and "延期时长：应为整数" in page and "延期时长：延期时长" not in page
     assert 'name="amount" value="两天"' in page
+
+
+def test_an_anonymous_visitor_who_follows_the_case_nearby_stays_anonymous(case_world, client_for, report):
+    import re
+
+    from gridgov.cases.models import CaseFollower
+
+    first = report("worker_a")
+    lat, lon = case_world.point_a
+    c = client_for(None)
+    page = c.post("/cases/report/", {"category": "0102", "lat": lat, "lon": lon, "description": "又有垃圾",
+                                     "reporter_name": "张三", "reporter_phone": "13812345678",
+                                     "anonymous": "on"}).content.decode()
+    follow_form = page[page.index('name="follow"') - 200:page.index("关注此事件")]  # the form the visitor submits
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', follow_form))
+    c.post("/cases/report/", fields)
+    follower = CaseFollower.objects.get(case=first)
+    assert (follower.name, follower.phone) == ("", "")
+
