@@ -343,3 +343,12 @@ def test_an_anonymous_visitor_who_follows_the_case_nearby_stays_anonymous(case_w
     follower = CaseFollower.objects.get(case=first)
     assert (follower.name, follower.phone) == ("", "")
 
+
+def test_the_resident_menu_leads_to_reporting_not_to_empty_staff_pages(case_world, client_for):
+    page = client_for("resident").get("/").content.decode()
+    assert "我要上报" in page and not any(w in page for w in ("网格地图", "区划网格", "综合评价"))
+
+
+def test_the_town_leader_menu_keeps_the_grid_map_and_the_indicators(case_world, client_for):
+    page = client_for("leader").get("/").content.decode()
+    assert all(w in page for w in ("网格地图", "区划网格", "综合评价"))
