@@ -352,3 +352,28 @@ def test_the_resident_menu_leads_to_reporting_not_to_empty_staff_pages(case_worl
 def test_the_town_leader_menu_keeps_the_grid_map_and_the_indicators(case_world, client_for):
     page = client_for("leader").get("/").content.decode()
     assert all(w in page for w in ("网格地图", "区划网格", "综合评价"))
+
+
+def test_the_leader_is_told_the_reported_range_ends_before_it_starts(case_world, client_for):
+    r = client_for("leader").get("/api/v1/cases/cases", {"created_after": "2026-06-01", "created_before": "2026-01-01"})
+    assert r.status_code == 422 and list(r.json()["errors"]) == ["created_before"]
+
+
+def test_the_list_filter_offers_calendars_for_the_reported_range(case_world, client_for):
+    page = client_for("leader").get("/cases/").content.decode()
+    assert 'type="date" name="created_after"' in page and 'type="date" name="created_before"' in page
+
+
+def test_the_overdue_filter_reads_all_yes_no_not_unknown(case_world, client_for):
+    page = client_for("leader").get("/cases/").content.decode()
+    select = page[page.index('name="overdue"'):page.index("</select>", page.index('name="overdue"'))]
+    assert "全部" in select and "未知" not in select
+
+
+def test_the_overdue_filter_still_narrows_the_list(case_world, client_for):
+    import datetime as dt
+
+    late = make_cases(case_world, 3, stage="filed")[0]
+    Case.objects.filter(pk=late.pk).update(step_deadline=timezone.now() - dt.timedelta(hours=1))
+    r = client_for("leader").get("/api/v1/cases/cases", {"overdue": "true"})
+    assert [c["id"] for c in r.json()["items"]] == [late.pk]
