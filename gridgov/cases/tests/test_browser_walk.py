@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 
 import pytest
 from django.utils import timezone
@@ -63,3 +64,18 @@ def test_a_resident_on_a_phone_sees_the_report_entry_in_the_menu(browser, site):
     login(page, site, "resident")
     link = page.locator(".menu a", has_text="我要上报").bounding_box()
     assert link is not None and link["x"] + link["width"] <= PHONE["width"]
+
+
+def test_the_monthly_trend_shows_its_rates_as_percentages(browser, site, world):
+    due = timezone.now() - dt.timedelta(days=3)
+    make_cases(world, 3, deadline=due, filed_at=due - dt.timedelta(days=2))
+    page = _page(browser, {"width": 1366, "height": 800})
+    login(page, site, "leader")
+    page.goto(f"{site}/cases/indicators/")
+    box = page.locator("#chart-month").bounding_box()
+    for x in range(60, int(box["width"]) - 60, 40):  # along the axis until the hover lands on the month
+        page.mouse.move(box["x"] + x, box["y"] + box["height"] / 2)
+        tip = page.locator("#chart-month div", has_text="结案率").last
+        if tip.count() and tip.is_visible() and "结案率" in tip.inner_text():
+            break
+    assert re.search(r"结案率\s*\d+(\.\d+)?%", tip.inner_text())
