@@ -377,3 +377,15 @@ def test_the_overdue_filter_still_narrows_the_list(case_world, client_for):
     Case.objects.filter(pk=late.pk).update(step_deadline=timezone.now() - dt.timedelta(hours=1))
     r = client_for("leader").get("/api/v1/cases/cases", {"overdue": "true"})
     assert [c["id"] for c in r.json()["items"]] == [late.pk]
+
+
+def test_the_list_names_a_refused_filter_under_its_input_and_keeps_the_form(case_world, client_for):
+    r = client_for("leader").get("/cases/", {"created_after": "2026-06-01", "created_before": "2026-01-01"})
+    page = r.content.decode()
+    assert r.status_code == 422 and 'data-error="created_before"' in page and 'value="2026-06-01"' in page
+
+
+def test_a_refused_filter_sent_by_htmx_loads_the_whole_page_to_show_why(case_world, client_for):
+    url = "/cases/?created_after=2026-06-01&created_before=2026-01-01"
+    r = client_for("leader").get(url, headers={"HX-Request": "true"})
+    assert r.status_code == 422 and r["HX-Redirect"] == url
