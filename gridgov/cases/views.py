@@ -292,11 +292,15 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def case_map(request: HttpRequest) -> HttpResponse:
-    points = selectors.case_map(user=request.user, filters=request.GET)
-    return render(request, "cases/map.html", {"points": points, "count": len(points),
-                                              "filter": CaseFilterSet(request.GET, user=request.user),
+    form = CaseFilterSet(request.GET, user=request.user)
+    try:
+        points, status = selectors.case_map(user=request.user, filters=request.GET), 200
+    except ValidationFailed:  # the form shows the reason under the input, as the list does
+        form.is_valid()
+        points, status = [], 422
+    return render(request, "cases/map.html", {"points": points, "count": len(points), "filter": form,
                                               "outlines": town_outlines(user=request.user),
-                                              "filtering": _filtering(request)})
+                                              "filtering": _filtering(request)}, status=status)
 
 
 @login_required

@@ -389,3 +389,8 @@ def test_a_refused_filter_sent_by_htmx_loads_the_whole_page_to_show_why(case_wor
     url = "/cases/?created_after=2026-06-01&created_before=2026-01-01"
     r = client_for("leader").get(url, headers={"HX-Request": "true"})
     assert r.status_code == 422 and r["HX-Redirect"] == url
+
+
+def test_the_case_map_names_a_refused_filter_under_its_input(case_world, client_for):
+    r = client_for("leader").get("/cases/map/", {"created_after": "2026-06-01", "created_before": "2026-01-01"})
+    assert r.status_code == 422 and 'data-error="created_before"' in r.content.decode()
