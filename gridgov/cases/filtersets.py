@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters as df
+from django import forms
 from django.db.models import Q, QuerySet
 from django.forms import NullBooleanSelect
 from django.utils import timezone
@@ -29,12 +30,12 @@ QUEUE_ACTION = {name: action for name, _label, action in QUEUES}
 
 
 class EitherOrBoth(NullBooleanSelect):
-    """是 / 否, and the empty choice every other filter starts with: Django's own reads 未知 (unknown), which a
-    dispatcher takes for "cases whose lateness is unknown", not "all of them"."""
+    """全部 / 是 / 否: Django's own empty choice reads 未知 (unknown), which a dispatcher takes for "cases whose
+    lateness is unknown", not "all of them"."""
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs)
-        self.choices = [("", "---------"), ("true", _("是")), ("false", _("否"))]
+        self.choices = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
 
     def format_value(self, value: Any) -> list[str]:  # a list, as Select's: a string would match "" too
         shown = super().format_value(value)
@@ -61,6 +62,15 @@ def overdue_q(now=None) -> Q:
     return Q(status=Status.OPEN, step_deadline__lt=now or timezone.now())
 
 
+class CaseFilterForm(forms.Form):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        after, before = data.get("created_after"), data.get("created_before")
+        if after and before and after > before:  # refused: an empty list would read as "no cases then"
+            self.add_error("created_before", _("上报止不能早于上报起"))
+        return data
+
+
 class CaseFilterSet(df.FilterSet):
     """Pass `user`: the grid and department choices (page form and accepted API ids) are narrowed to what they
     may view."""
@@ -76,11 +86,14 @@ class CaseFilterSet(df.FilterSet):
     pro_category = df.ChoiceFilter(label=_("专业类别"), choices=ProCategory.choices)
     channel = df.ChoiceFilter(label=_("来源渠道"), choices=Channel.choices)
     overdue = df.BooleanFilter(label=_("已超期"), method="filter_overdue", widget=EitherOrBoth)
-    created_after = df.DateFilter(label=_("上报起"), field_name="created_at", lookup_expr="date__gte")
-    created_before = df.DateFilter(label=_("上报止"), field_name="created_at", lookup_expr="date__lte")
+    created_after = df.DateFilter(label=_("上报起"), field_name="created_at", lookup_expr="date__gte",
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    created_before = df.DateFilter(label=_("上报止"), field_name="created_at", lookup_expr="date__lte",
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     class Meta:
         model = Case
+        form = CaseFilterForm
         fields = ["q", "kind", "queue", "stage", "status", "category", "grid", "department", "pro_category",
                   "channel", "overdue", "created_after", "created_before"]
 

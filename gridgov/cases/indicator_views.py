@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from gridgov.core.errors import ValidationFailed
 
@@ -25,20 +26,31 @@ def _jsonable(result: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 def indicators_page(request: HttpRequest) -> HttpResponse:
-    by = request.GET.get("by", "grid")
-    by = by if by in DIMENSIONS else "grid"
+    """A period, dimension or type the page cannot use is named under its field (422) with nothing counted: the
+    figures of another period than the one typed would be taken for it."""
+    errors: dict[str, list[str]] = {}
+    by = request.GET.get("by") or "grid"
     kind = request.GET.get("kind", "")
-    kind = kind if kind in Kind.values else ""
+    if by not in DIMENSIONS:
+        errors["by"] = [str(_("取值不在允许范围内"))]
+    if kind and kind not in Kind.values:
+        errors["kind"] = [str(_("取值不在允许范围内"))]
     try:
         period = Period.parse(request.GET.get("start"), request.GET.get("end"))
-    except (ValueError, ValidationFailed):  # the page shows the default period for a date it cannot use
-        period = Period.parse(None, None)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+        period = None
+    ctx: dict[str, Any] = {"rates": rate_labels(), "by": by, "kind": kind, "period": period, "errors": errors,
+                           "start": request.GET.get("start", ""), "end": request.GET.get("end", ""),
+                           "dimensions": [(k, DIMENSION_LABELS[k]) for k in DIMENSIONS], "kinds": Kind.choices}
+    if errors:
+        return render(request, "cases/indicators.html", ctx, status=422)
+    assert period is not None
     result = case_indicators(user=request.user, by=by, period=period, kind=kind or None)
     keys = [r["key"] for r in rate_labels()]
     for row in [*result["rows"], result["total"]]:
         row["cells"] = [row["rates"][k] for k in keys]
     monthly = case_indicators(user=request.user, by="month", period=period, kind=kind or None)
-    ctx = {"result": result, "rates": rate_labels(), "by": by, "kind": kind, "period": period,
-           "dimensions": [(k, DIMENSION_LABELS[k]) for k in DIMENSIONS], "kinds": Kind.choices,
-           "chart": _jsonable(result), "monthly": _jsonable(monthly)}
+    ctx.update({"result": result, "chart": _jsonable(result), "monthly": _jsonable(monthly),
+                "start": period.start.isoformat(), "end": period.end.isoformat()})
     return render(request, "cases/indicators.html", ctx)

@@ -126,6 +126,16 @@ def rates_of(counts: dict[str, int]) -> dict[str, Decimal | None]:
 PERIOD_FIRST, PERIOD_LAST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
+def _date(name: str, value: dt.date | str | None) -> dt.date | None:
+    """A date given as text (the page's query string) or already parsed (the API's); the field named when bad."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if value.strip() else None
+    except ValueError:
+        raise ValidationFailed({name: [str(_("应为日期"))]}) from None
+
+
 @dataclass(frozen=True)
 class Period:
     """[start, end) in local dates; the default is the last twelve months up to today."""
@@ -137,8 +147,7 @@ class Period:
     def parse(cls, start: dt.date | str | None, end: dt.date | str | None,
               today: dt.date | None = None) -> Period:
         today = today or timezone.localdate()
-        e = dt.date.fromisoformat(end) if isinstance(end, str) and end else end
-        s = dt.date.fromisoformat(start) if isinstance(start, str) and start else start
+        e, s = _date("end", end), _date("start", start)
         for name, value in (("start", s), ("end", e)):
             # Months are counted past the end and times taken in UTC: the calendar's first and last years
             # cannot be; no case lies near them.
@@ -147,8 +156,8 @@ class Period:
                                                                                     "b": PERIOD_LAST})]})
         e = e or today + dt.timedelta(days=1)
         s = s or dt.date(e.year - 1, e.month, 1)
-        if s >= e:
-            s, e = e, s
+        if s >= e:  # refused, not swapped: the reader would take the figures for the period they typed
+            raise ValidationFailed({"end" if end else "start": [str(_("开始日期应早于结束日期（统计期不含结束日）"))]})
         return cls(s, e)
 
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:

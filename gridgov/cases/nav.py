@@ -13,7 +13,8 @@ def items(user: Any) -> list[dict[str, str]]:
     if may(user, "view"):
         out.append({"label": _("事件办理"), "url": reverse("cases:case_list")})
         out.append({"label": _("事件地图"), "url": reverse("cases:map")})
-        out.append({"label": _("综合评价"), "url": reverse("case_indicators:page")})
+        if getattr(user, "kind", "") == "staff":  # rates of one's own two reports say nothing to a resident
+            out.append({"label": _("综合评价"), "url": reverse("case_indicators:page")})
     out.append({"label": _("我要上报"), "url": reverse("cases:report")})
     out.append({"label": _("通知"), "url": reverse("cases:inbox")})
     return out

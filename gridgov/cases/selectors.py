@@ -391,6 +391,8 @@ active_categories = _ActiveCategories()
 def categories(*, tree: str | None = None) -> list[Category]:
     """The active categories, the 事件 tree first (what residents report most; "component" sorts before
     "event"), each by code."""
+    if tree and tree not in Tree.values:  # a misspelt tree would otherwise answer an empty list
+        raise ValidationFailed({"tree": [str(_("取值不在允许范围内"))]})
     qs = Category.objects.filter(active=True).select_related("parent").order_by("tree", "code")
     if tree:
         qs = qs.filter(tree=tree)

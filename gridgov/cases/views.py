@@ -39,7 +39,10 @@ def _page(request: HttpRequest, qs: Any) -> CappedPage:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.case_list(user=request.user, filters=request.GET, fields=rows.COLUMNS)
+    try:
+        qs = selectors.case_list(user=request.user, filters=request.GET, fields=rows.COLUMNS)
+    except ValidationFailed:
+        return _refused_filter(request)
     html = rows.case_rows(request, _page(request, qs), timezone.now())
     if request.headers.get("HX-Request"):  # the rows only: no queue counts, no filter form
         return HttpResponse(html)
@@ -47,6 +50,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "rows_html": html, "filter": CaseFilterSet(request.GET, user=request.user),
         "queues": selectors.queue_counts(user=request.user), "queue": request.GET.get("queue", ""),
         "can_add": permissions.may(request.user, "add"), "filtering": _filtering(request)})
+
+
+def _refused_filter(request: HttpRequest) -> HttpResponse:
+    """A filter the list cannot use (a reported range ending before it starts, a grid out of scope): the list
+    page with the form as typed and the reason under the input, 422. The form filters through htmx, which does
+    not swap a 422 in: it is sent to load that page whole."""
+    if request.headers.get("HX-Request"):
+        return HttpResponse(status=422, headers={"HX-Redirect": request.get_full_path()})
+    form = CaseFilterSet(request.GET, user=request.user)
+    form.is_valid()
+    return render(request, "cases/case_list.html", {
+        "rows_html": "", "filter": form, "queues": selectors.queue_counts(user=request.user),
+        "queue": request.GET.get("queue", ""), "can_add": permissions.may(request.user, "add"), "filtering": True},
+        status=422)
 
 
 def _departments(case: Any) -> Any:
@@ -290,11 +307,15 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def case_map(request: HttpRequest) -> HttpResponse:
-    points = selectors.case_map(user=request.user, filters=request.GET)
-    return render(request, "cases/map.html", {"points": points, "count": len(points),
-                                              "filter": CaseFilterSet(request.GET, user=request.user),
+    form = CaseFilterSet(request.GET, user=request.user)
+    try:
+        points, status = selectors.case_map(user=request.user, filters=request.GET), 200
+    except ValidationFailed:  # the form shows the reason under the input, as the list does
+        form.is_valid()
+        points, status = [], 422
+    return render(request, "cases/map.html", {"points": points, "count": len(points), "filter": form,
                                               "outlines": town_outlines(user=request.user),
-                                              "filtering": _filtering(request)})
+                                              "filtering": _filtering(request)}, status=status)
 
 
 @login_required

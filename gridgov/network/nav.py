@@ -5,7 +5,15 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gridgov.core.scope import can
+
+from .models import Division
+
 
 def items(user: Any) -> list[dict[str, str]]:
+    # Only for who may see some grid: a resident would find two empty pages there, and on a phone they push
+    # 我要上报 out of the menu's first screen.
+    if not can(user, "view", Division):
+        return []
     return [{"label": _("网格地图"), "url": reverse("network:map")},
             {"label": _("区划网格"), "url": reverse("network:division_list")}]

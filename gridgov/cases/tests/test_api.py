@@ -171,3 +171,13 @@ def test_it_notifies_the_department_on_dispatch_after_commit(case_world, client_
 def test_the_flow_is_served_as_a_graph(case_world, client_for):
     body = client_for("leader").get("/api/v1/cases/cases/flows/complaint").json()
     assert body["graph"].startswith("stateDiagram-v2") and "callback" in [s["name"] for s in body["stages"]]
+
+
+def test_the_category_list_names_a_tree_it_does_not_know(case_world, client_for):
+    r = client_for(None).get("/api/v1/cases/cases/categories", {"tree": "foo"})
+    assert r.status_code == 422 and list(r.json()["errors"]) == ["tree"]
+
+
+def test_the_category_list_of_the_event_tree_still_answers(case_world, client_for):
+    r = client_for(None).get("/api/v1/cases/cases/categories", {"tree": "event"})
+    assert r.status_code == 200 and "0102" in [c["code"] for c in r.json()]

@@ -196,3 +196,40 @@ def test_it_shows_no_verification_rate_for_complaints_alone(world):
     make_cases(world, 2, deadline=at("2026-01-20 17:30"), kind="complaint", response_on_time=True)
     rates = total(world, kind="complaint")["rates"]
     assert (rates["verify_timely_rate"], rates["rework_rate"]) == (None, None)
+
+
+def test_it_refuses_a_period_that_starts_after_it_ends_naming_the_end(world, client_for):
+    r = client_for("leader").get("/api/v1/indicators/cases", {"start": "2026-06-01", "end": "2026-01-01"})
+    assert r.status_code == 422 and list(r.json()["errors"]) == ["end"]
+
+
+def test_it_refuses_a_start_after_the_default_end_naming_the_start(world):
+    from gridgov.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as exc:
+        Period.parse("2026-06-01", None, today=at("2026-03-01 12:00").date())
+    assert list(exc.value.errors) == ["start"]
+
+
+def test_the_leader_is_told_which_date_is_wrong_instead_of_another_periods_figures(tianmen, client_for):
+    r = client_for("leader").get("/cases/indicators/", {"start": "2026-02-01", "end": "2026-01-01"})
+    page = r.content.decode()
+    assert r.status_code == 422 and 'data-error="end"' in page and "开始日期应早于结束日期" in page
+    assert "indicators-data" not in page  # nothing counted for a period nobody asked for
+
+
+@pytest.mark.parametrize("query, field", [({"start": "9999-01-01"}, "start"), ({"end": "2026-13-01"}, "end"),
+                                          ({"by": "street"}, "by"), ({"kind": "petition"}, "kind")])
+def test_the_page_names_a_field_it_cannot_use(world, client_for, query, field):
+    r = client_for("leader").get("/cases/indicators/", query)
+    assert r.status_code == 422 and f'data-error="{field}"' in r.content.decode()
+
+
+def test_the_page_says_so_when_nothing_fell_due_and_draws_no_empty_charts(world, client_for):
+    page = client_for("leader").get("/cases/indicators/", {"start": "2030-01-01", "end": "2030-02-01"}).content.decode()
+    assert "统计期内没有到期的案件" in page and 'id="chart-by"' not in page
+
+
+def test_the_indicators_table_scrolls_in_its_own_box(tianmen, client_for):
+    page = client_for("leader").get("/cases/indicators/", {"start": "2026-01-01", "end": "2026-02-01"}).content.decode()
+    assert '<div class="table-scroll"><table class="list indicators">' in page and "cases/cases.css" in page

@@ -410,7 +410,7 @@ def test_the_grid_worker_shown_a_duplicate_is_told_to_choose_the_photo_again(cas
 
 
 def test_the_overdue_filter_starts_empty_not_at_unknown(case_world, client_for, report):
-    """指挥中心 opens the list: 已超期 offers ---------, 是, 否 (Django's 未知 read as "lateness unknown"), and
+    """指挥中心 opens the list: 已超期 offers 全部, 是, 否 (Django's 未知 read as "lateness unknown"), and
     是 still narrows the list to the late cases."""
     import datetime as dt
 
@@ -420,7 +420,7 @@ def test_the_overdue_filter_starts_empty_not_at_unknown(case_world, client_for, 
     html = c.get("/cases/").content.decode()
     select = html[html.index('name="overdue"'):]
     select = select[:select.index("</select>")]
-    assert "未知" not in select and '<option value="" selected>---------</option>' in select
+    assert "未知" not in select and '<option value="" selected>全部</option>' in select
     narrowed = c.get("/cases/?overdue=true").content.decode()
     assert late.number in narrowed and fresh.number not in narrowed
     assert '<option value="true" selected>是</option>' in narrowed
@@ -520,3 +520,71 @@ def test_the_case_page_counts_what_is_left_in_working_time_as_the_limit_is_set(c
     answer = client_for("clerk").get(f"/api/v1/cases/cases/{case.pk}").json()["time_left"]
     assert answer.startswith("已超 ") and answer.endswith(" 个工作小时"), answer
     assert f"（{answer}）" in client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
+def test_an_anonymous_visitor_who_follows_the_case_nearby_stays_anonymous(case_world, client_for, report):
+    import re
+
+    from gridgov.cases.models import CaseFollower
+
+    first = report("worker_a")
+    lat, lon = case_world.point_a
+    c = client_for(None)
+    page = c.post("/cases/report/", {"category": "0102", "lat": lat, "lon": lon, "description": "又有垃圾",
+                                     "reporter_name": "张三", "reporter_phone": "13812345678",
+                                     "anonymous": "on"}).content.decode()
+    follow_form = page[page.index('name="follow"') - 200:page.index("关注此事件")]  # the form the visitor submits
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', follow_form))
+    c.post("/cases/report/", fields)
+    follower = CaseFollower.objects.get(case=first)
+    assert (follower.name, follower.phone) == ("", "")
+
+
+def test_the_resident_menu_leads_to_reporting_not_to_empty_staff_pages(case_world, client_for):
+    page = client_for("resident").get("/").content.decode()
+    assert "我要上报" in page and not any(w in page for w in ("网格地图", "区划网格", "综合评价"))
+
+
+def test_the_town_leader_menu_keeps_the_grid_map_and_the_indicators(case_world, client_for):
+    page = client_for("leader").get("/").content.decode()
+    assert all(w in page for w in ("网格地图", "区划网格", "综合评价"))
+
+
+def test_the_leader_is_told_the_reported_range_ends_before_it_starts(case_world, client_for):
+    r = client_for("leader").get("/api/v1/cases/cases", {"created_after": "2026-06-01", "created_before": "2026-01-01"})
+    assert r.status_code == 422 and list(r.json()["errors"]) == ["created_before"]
+
+
+def test_the_list_filter_offers_calendars_for_the_reported_range(case_world, client_for):
+    page = client_for("leader").get("/cases/").content.decode()
+    assert 'type="date" name="created_after"' in page and 'type="date" name="created_before"' in page
+
+
+def test_the_overdue_filter_reads_all_yes_no_not_unknown(case_world, client_for):
+    page = client_for("leader").get("/cases/").content.decode()
+    select = page[page.index('name="overdue"'):page.index("</select>", page.index('name="overdue"'))]
+    assert "全部" in select and "未知" not in select
+
+
+def test_the_overdue_filter_still_narrows_the_list(case_world, client_for):
+    import datetime as dt
+
+    late = make_cases(case_world, 3, stage="filed")[0]
+    Case.objects.filter(pk=late.pk).update(step_deadline=timezone.now() - dt.timedelta(hours=1))
+    r = client_for("leader").get("/api/v1/cases/cases", {"overdue": "true"})
+    assert [c["id"] for c in r.json()["items"]] == [late.pk]
+
+
+def test_the_list_names_a_refused_filter_under_its_input_and_keeps_the_form(case_world, client_for):
+    r = client_for("leader").get("/cases/", {"created_after": "2026-06-01", "created_before": "2026-01-01"})
+    page = r.content.decode()
+    assert r.status_code == 422 and 'data-error="created_before"' in page and 'value="2026-06-01"' in page
+
+
+def test_a_refused_filter_sent_by_htmx_loads_the_whole_page_to_show_why(case_world, client_for):
+    url = "/cases/?created_after=2026-06-01&created_before=2026-01-01"
+    r = client_for("leader").get(url, headers={"HX-Request": "true"})
+    assert r.status_code == 422 and r["HX-Redirect"] == url
+
+
+def test_the_case_map_names_a_refused_filter_under_its_input(case_world, client_for):
+    r = client_for("leader").get("/cases/map/", {"created_after": "2026-06-01", "created_before": "2026-01-01"})
+    assert r.status_code == 422 and 'data-error="created_before"' in r.content.decode()

@@ -9,15 +9,17 @@
     for (var i = 0; i < data.rates.length; i++) if (data.rates[i].key === key) return data.rates[i].label;
     return key;
   };
+  var percent = function (v) { return v == null ? "—" : v + "%"; };
   var series = function (rows, keys, type) {
     return keys.map(function (k) {
-      return { name: label(k), type: type, data: rows.map(function (r) { return r.rates[k]; }) };
+      return { name: label(k), type: type, tooltip: { valueFormatter: percent },
+               data: rows.map(function (r) { return r.rates[k]; }) };
     });
   };
   var byKeys = ["close_rate", "on_time_rate", "rework_rate", "extension_rate"];
   var byChart = echarts.init(document.getElementById("chart-by"));
   byChart.setOption({
-    tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
+    tooltip: { trigger: "axis" },
     legend: {}, grid: { left: 48, right: 16, bottom: 72 },
     xAxis: { type: "category", data: data.rows.map(function (r) { return r.label; }), axisLabel: { rotate: 30 } },
     yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },

@@ -1,0 +1,81 @@
+"""What the town leader and a resident on a phone tripped over in a real Chromium (`pytest -m browser`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import pytest
+from django.utils import timezone
+
+from gridgov.core.tests.test_browser import ARGS, CHROMIUM, PHONE, _page, _shot, login
+
+from .bulk import make_cases
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db, world):
+    return live_server.url
+
+
+def _contrast(page, selector: str) -> float:
+    """WCAG contrast ratio of an element's text against its background."""
+    return page.eval_on_selector(selector, """el => {
+        const rgb = s => s.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+        const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+                           return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+        const st = getComputedStyle(el), a = lum(rgb(st.color)), b = lum(rgb(st.backgroundColor));
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); }""")
+
+
+def test_the_leader_can_read_the_map_button_of_the_case_list(browser, site):
+    page = _page(browser, {"width": 1366, "height": 800})
+    login(page, site, "leader")
+    page.goto(f"{site}/cases/")
+    assert _contrast(page, "h1 a.button.secondary") >= 4.5
+
+
+def test_the_indicators_table_keeps_the_page_at_the_leaders_screen_width(browser, site, world):
+    due = timezone.now() - dt.timedelta(days=3)
+    make_cases(world, 3, deadline=due, filed_at=due - dt.timedelta(days=2))
+    page = _page(browser, {"width": 1366, "height": 800})
+    login(page, site, "leader")
+    page.goto(f"{site}/cases/indicators/")
+    page.wait_for_selector("table.indicators tbody td")
+    _shot(page, "indicators.png")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+
+
+def test_a_resident_on_a_phone_sees_the_report_entry_in_the_menu(browser, site):
+    page = _page(browser, PHONE)
+    login(page, site, "resident")
+    link = page.locator(".menu a", has_text="我要上报").bounding_box()
+    assert link is not None and link["x"] + link["width"] <= PHONE["width"]
+
+
+def test_the_monthly_trend_shows_its_rates_as_percentages(browser, site, world):
+    due = timezone.now() - dt.timedelta(days=3)
+    make_cases(world, 3, deadline=due, filed_at=due - dt.timedelta(days=2))
+    page = _page(browser, {"width": 1366, "height": 800})
+    login(page, site, "leader")
+    page.goto(f"{site}/cases/indicators/")
+    box = page.locator("#chart-month").bounding_box()
+    for x in range(60, int(box["width"]) - 60, 40):  # along the axis until the hover lands on the month
+        page.mouse.move(box["x"] + x, box["y"] + box["height"] / 2)
+        tip = page.locator("#chart-month div", has_text="结案率").last
+        if tip.count() and tip.is_visible() and "结案率" in tip.inner_text():
+            break
+    assert re.search(r"结案率\s*\d+(\.\d+)?%", tip.inner_text())
