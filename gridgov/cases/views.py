@@ -302,7 +302,16 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     events = selectors.follow_events(case=case, photos=followed.own)
     return render(request, "cases/follow.html", {
         "c": case, "events": events, "error": error, "own": followed.own, "token": token,
+        "link": _site_link(request, reverse("cases:follow", kwargs={"token": token})),
         "can_add_photos": followed.own and case.stage == engine.flow_for(case.kind).initial})
+
+
+def _site_link(request: HttpRequest, path: str) -> str:
+    """`path` as a full link: on GRIDGOV_SITE_URL when set (as texts and e-mails link), else on this host."""
+    from django.conf import settings
+
+    site = getattr(settings, "GRIDGOV_SITE_URL", "").rstrip("/")
+    return f"{site}{path}" if site else request.build_absolute_uri(path)
 
 
 @login_required

@@ -79,3 +79,24 @@ def test_the_monthly_trend_shows_its_rates_as_percentages(browser, site, world):
         if tip.count() and tip.is_visible() and "结案率" in tip.inner_text():
             break
     assert re.search(r"结案率\s*\d+(\.\d+)?%", tip.inner_text())
+
+
+def test_a_visitor_who_reported_without_a_mobile_copies_the_follow_link_on_the_phone(browser, live_server,
+                                                                                     transactional_db, case_world):
+    """A visitor reports anonymously and leaves no mobile: no text will bring the link back, so the page shows
+    it whole and 复制链接 puts it on the clipboard."""
+    from gridgov.cases.services import case_report
+
+    lat, lon = case_world.point_a
+    case = case_report(acting_user=None, data={"category": "0102", "lat": lat, "lon": lon, "anonymous": True,
+                                               "description": "桥下有垃圾"}).case
+    link = f"{live_server.url}/cases/follow/{case.follow_token}/"
+    page = _page(browser, PHONE)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.goto(link)
+    assert page.input_value("#follow-link") == link
+    box = page.locator("#follow-link").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    page.click("text=复制链接")
+    page.wait_for_selector("button:has-text('已复制')")
+    assert page.evaluate("navigator.clipboard.readText()") == link

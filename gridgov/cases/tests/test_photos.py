@@ -178,3 +178,11 @@ def test_the_grid_workers_note_with_photos_posted_to_the_api_reaches_the_timelin
                                 {"photos": SimpleUploadedFile("a.png", PNG), "note": "整改前"})
     events = json.loads(client_for("worker_a").get(f"/api/v1/cases/cases/{case.pk}").content)["events"]
     assert (events[-1]["label"], events[-1]["note"]) == ("补充照片", "整改前")
+
+
+def test_the_follow_page_shows_its_own_link_on_the_site_address(case_world, client, settings):
+    """Texts and e-mails link on GRIDGOV_SITE_URL; the link the page shows to copy is the same one."""
+    answer, token = _public_report(client, case_world)
+    settings.GRIDGOV_SITE_URL = "https://gridgov.boli.gov.cn/"
+    page = client.get(f"/cases/follow/{token}/").content.decode()
+    assert f'id="follow-link" readonly value="https://gridgov.boli.gov.cn/cases/follow/{token}/"' in page

@@ -9,6 +9,17 @@
     var msg = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) ev.preventDefault();
   });
+  // <button data-copy="#id">: copy that input's text (the follow link), and say so on the button.
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest && ev.target.closest("[data-copy]");
+    if (!b) return;
+    var field = document.querySelector(b.getAttribute("data-copy"));
+    if (!field) return;
+    field.select();
+    var done = function () { b.textContent = b.getAttribute("data-copied") || b.textContent; };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(field.value).then(done, function () {});
+    else if (document.execCommand && document.execCommand("copy")) done();
+  });
   // <details data-open-wide>: folded on a phone (the list or map comes first), open on a wider screen.
   if (window.matchMedia("(min-width: 641px)").matches) {
     document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
