@@ -67,6 +67,11 @@ def home_summary(*, user: Any) -> dict[str, Any]:
             cond |= Q(path__startswith=p)
         out["led_grids"] = list(grids_with_counts(qs.filter(cond))) if paths else []
     if Role.LEADER in roles or Role.ADMIN in roles:
+        from gridgov.cases.selectors import town_summary
+
+        out["case_summary"] = town_summary(user=user)
+        if out["case_summary"] is not None:
+            out["sections"].add("case_summary")
         out["sections"].add("town")
         visible = Division.objects.restrict(user, "view")
         out["town"] = {

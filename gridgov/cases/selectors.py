@@ -321,6 +321,27 @@ def queue_counts(*, user: Any, cap: int = QUEUE_CAP) -> list[dict[str, Any]]:
              "overdue": row[f"{n}__late"][0], "overdue_capped": row[f"{n}__late"][1]} for n, lbl, _s in shown]
 
 
+def town_summary(*, user: Any, today: dt.date | None = None, cap: int = QUEUE_CAP) -> dict[str, Any] | None:
+    """A leader's glance at the cases they may see: open cases and the overdue among them (each counted up
+    to `cap`, one query), and this month's 应结案数, 结案率 and 按期结案率 (RULES.md §1, as the indicators
+    page counts them, month to date). None when they may see no case."""
+    from gridgov.core.paging import capped_counts
+
+    from .indicators import Period, case_indicators
+
+    view = case_scope_q(user, "view")
+    if view is None:
+        return None
+    open_cases = Case.objects.filter(view).filter(status="open")
+    counts = capped_counts({"open": open_cases, "overdue": open_cases.filter(overdue_q())}, cap)
+    today = today or timezone.localdate()
+    period = Period(today.replace(day=1), today + dt.timedelta(days=1))
+    total = case_indicators(user=user, by="town", period=period, with_filed=False)["total"]
+    return {"open": counts["open"][0], "open_capped": counts["open"][1], "overdue": counts["overdue"][0],
+            "overdue_capped": counts["overdue"][1], "month": period.start, "due": total["counts"]["due"],
+            "close_rate": total["rates"]["close_rate"], "on_time_rate": total["rates"]["on_time_rate"]}
+
+
 _NOW_MARKER = dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)
 
 

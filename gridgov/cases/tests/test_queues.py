@@ -73,3 +73,41 @@ def test_the_queue_counts_of_a_resident_are_counted_but_their_statement_is_not_k
     kept = _queue_count_sql.cache_info().currsize
     got = queue_counts(user=case_world.people["resident"])
     assert ([(q["queue"], q["count"]) for q in got], _queue_count_sql.cache_info().currsize) == ([("rate", 0)], kept)
+
+
+def test_the_town_leaders_home_shows_the_cases_at_a_glance(case_world, client_for):
+    """镇领导乙 opens the app: how many cases are open in 泊里镇 and how many of them are late, and this month's
+    结案率 and 按期结案率 as the indicators page counts them: 4 due this month, 3 closed, 2 of them on time.
+    The leader of 辛安街道 sees none of it; 网格员甲 gets their own queues instead."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from .bulk import make_cases
+
+    now = timezone.now()
+    make_cases(case_world, 5, step_deadline=now + dt.timedelta(days=1))
+    make_cases(case_world, 2, step_deadline=now - dt.timedelta(hours=1), overdue=True)
+    due = max(now - dt.timedelta(minutes=5), timezone.localtime(now).replace(day=1, hour=0, minute=1))
+    make_cases(case_world, 2, stage="closed", status="closed", deadline=due, closed_at=due, on_time=True,
+               dispatched_at=due - dt.timedelta(hours=1))
+    make_cases(case_world, 1, stage="closed", status="closed", deadline=due, closed_at=due, on_time=False,
+               dispatched_at=due - dt.timedelta(hours=1))
+    make_cases(case_world, 1, deadline=due, dispatched_at=due - dt.timedelta(hours=1),
+               step_deadline=now + dt.timedelta(days=1))
+    c = client_for("leader")
+    with CaptureQueriesContext(connection) as few:
+        html = c.get("/").content.decode()
+    box = html[html.index('id="case-summary"'):html.index("</section>", html.index('id="case-summary"'))]
+    tiles = [t.split("</b>")[0].rsplit(">", 1)[1] for t in box.split("<b")[1:]]
+    assert tiles == ["8", "2", "4", "75.00%", "50.00%"], tiles
+    make_cases(case_world, 20, step_deadline=now - dt.timedelta(hours=1), overdue=True)
+    with CaptureQueriesContext(connection) as many:
+        c.get("/")
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert 'id="case-summary"' not in client_for("worker_a").get("/").content.decode()
+    other = client_for("other_leader").get("/").content.decode()
+    other_box = other[other.index('id="case-summary"'):other.index("</section>", other.index('id="case-summary"'))]
+    assert [t.split("</b>")[0].rsplit(">", 1)[1] for t in other_box.split("<b")[1:]] == ["0", "0", "0", "—", "—"]
