@@ -191,6 +191,17 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _report_defaults(user: Any) -> dict[str, Any]:
+    """What a new report form starts with: a 12345 complaint taken by phone for the front desk (综合受理窗口),
+    who takes calls and patrols no grid; a grid event found on patrol for everyone else."""
+    from gridgov.accounts.roles import Role
+
+    roles = {a.role for a in user.assignments_cached()}
+    if Role.FRONT_DESK in roles and not roles & {Role.GRID_WORKER, Role.GRID_LEADER, Role.PRO_WORKER}:
+        return {"kind": Kind.COMPLAINT, "channel": Channel.HOTLINE}
+    return {"kind": Kind.GRID_EVENT, "channel": Channel.PATROL}
+
+
 def _report_context(request: HttpRequest, data: dict, errors: dict, staff: bool) -> dict[str, Any]:
     # The form sends the category's id: the two trees reuse codes.
     return {"data": data, "errors": errors, "categories": selectors.categories(), "staff": staff,
@@ -225,7 +236,7 @@ def report(request: HttpRequest) -> HttpResponse:
     12345 operators (staff choose the channel and kind). Duplicates are shown before a new case opens."""
     user = request.user if request.user.is_authenticated else None
     staff = bool(user and user.kind == "staff")
-    data: dict[str, Any] = {"kind": "grid_event" if staff else "complaint"}
+    data: dict[str, Any] = _report_defaults(user) if staff else {"kind": "complaint"}
     errors: dict[str, Any] = {}
     status = 200
     dupes: list[dict] = []

@@ -100,3 +100,15 @@ def test_a_visitor_who_reported_without_a_mobile_copies_the_follow_link_on_the_p
     page.click("text=复制链接")
     page.wait_for_selector("button:has-text('已复制')")
     assert page.evaluate("navigator.clipboard.readText()") == link
+
+
+def test_the_12345_hint_shows_when_the_grid_worker_picks_the_hotline(browser, site):
+    page = _page(browser, PHONE)
+    login(page, site, "worker_a")
+    page.goto(f"{site}/cases/report/")
+    hint = page.locator("[data-for-channel=hotline]")
+    assert not hint.is_visible()
+    page.select_option("select[name=channel]", "hotline")
+    assert hint.is_visible()
+    page.select_option("select[name=channel]", "patrol")
+    assert not hint.is_visible()

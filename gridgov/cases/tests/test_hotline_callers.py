@@ -163,3 +163,22 @@ def test_a_text_goes_through_the_sms_gateway(case_world, client_for, operator, s
     assert [(m["phone"], re.search(r"https://\S+", m["text"]).group()) for m in sent] == [
         ("13912345678", f"https://gridgov.example/cases/follow/{case.follow_token}/")]
 
+
+
+def test_the_operators_report_form_starts_at_a_12345_complaint_and_a_workers_at_a_patrol_event(case_world,
+                                                                                             operator, client_for):
+    """话务员壬 answers calls all day: the form starts at 群众诉求 by 12345热线 with the hint to take the caller's
+    name and mobile. 网格员甲 on patrol starts at 网格事件 by 网格员巡查, without that hint (it shows only when he
+    picks 12345热线)."""
+    import re
+
+    def selected(html, name):
+        box = html[html.index(f'name="{name}"'):html.index("</select>", html.index(f'name="{name}"'))]
+        return re.search(r'<option value="(\w+)" selected', box).group(1)
+
+    desk = client_for("operator").get("/cases/report/").content.decode()
+    worker = client_for("worker_a").get("/cases/report/").content.decode()
+    assert (selected(desk, "kind"), selected(desk, "channel")) == ("complaint", "hotline")
+    assert (selected(worker, "kind"), selected(worker, "channel")) == ("grid_event", "patrol")
+    hint = 'data-for-channel="hotline"'
+    assert f"{hint}>" in desk and f"{hint} hidden>" in worker

@@ -1,5 +1,12 @@
 // Report form: pin the place on the map or take the phone's GPS position (WGS-84 from the browser).
 (function () {
+  // Staff: a hint that belongs to one channel (<p data-for-channel="hotline">) shows while that channel is chosen.
+  var channel = document.querySelector("select[name=channel]");
+  if (channel) channel.addEventListener("change", function () {
+    document.querySelectorAll("[data-for-channel]").forEach(function (p) {
+      p.hidden = p.getAttribute("data-for-channel") !== channel.value;
+    });
+  });
   var el = document.getElementById("map");
   var lat = document.getElementById("lat"), lon = document.getElementById("lon");
   var where = document.getElementById("where");
