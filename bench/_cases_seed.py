@@ -113,8 +113,9 @@ def seed_cases(env: dict[str, Any], n: int, *, open_share: float = 0.1, overdue_
         "deadline": "c + interval '5 days'",
         "step_deadline": f"CASE WHEN NOT o THEN NULL WHEN r < {overdue_share} THEN now() - interval '1 hour' "
                          "ELSE now() + (r * interval '10 days') END",
-        "filed_at": "c + interval '30 minutes'", "dispatched_at": "c + interval '1 hour'",
-        "closed_at": "CASE WHEN o THEN NULL ELSE c + interval '4 days' END",
+        # Nothing is filed, dispatched or closed in the future: a case reported in the last hours is filed now.
+        "filed_at": "LEAST(c + interval '30 minutes', now())", "dispatched_at": "LEAST(c + interval '1 hour', now())",
+        "closed_at": "CASE WHEN o THEN NULL ELSE LEAST(c + interval '4 days', now()) END",
         "on_time": "CASE WHEN o THEN NULL ELSE r < 0.8 END",
         "dispatch_on_time": "r < 0.9", "verify_on_time": "CASE WHEN o THEN NULL ELSE r < 0.85 END",
         "response_on_time": "CASE WHEN g % 10 = 0 THEN r < 0.95 ELSE NULL END",
