@@ -26,6 +26,25 @@ def client_for(world):
     return make
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, headless, one per test module (browser tests only)."""
+    from playwright.sync_api import sync_playwright
+
+    from gridgov.core.tests.test_browser import ARGS, CHROMIUM
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db, world):
+    """The live server's address, with the world in a database the server's threads see."""
+    return live_server.url
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _catalogues():
     """Compiled translation catalogues (.mo are not in the repository), so English pages can be tested."""

@@ -9,26 +9,13 @@ import re
 import pytest
 from django.utils import timezone
 
-from gridgov.core.tests.test_browser import ARGS, CHROMIUM, PHONE, _page, _shot, login
+from gridgov.core.tests.test_browser import CHROMIUM, PHONE, _page, _shot, login
 
 from .bulk import make_cases
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def site(live_server, transactional_db, world):
-    return live_server.url
 
 
 def _contrast(page, selector: str) -> float:
@@ -48,12 +35,18 @@ def test_the_leader_can_read_the_map_button_of_the_case_list(browser, site):
     assert _contrast(page, "h1 a.button.secondary") >= 4.5
 
 
-def test_the_indicators_table_keeps_the_page_at_the_leaders_screen_width(browser, site, world):
+def _leader_on_indicators(browser, site, world):
+    """镇领导乙 at her desk (1366 px) on the indicators page, with three cases that fell due three days ago."""
     due = timezone.now() - dt.timedelta(days=3)
     make_cases(world, 3, deadline=due, filed_at=due - dt.timedelta(days=2))
     page = _page(browser, {"width": 1366, "height": 800})
     login(page, site, "leader")
     page.goto(f"{site}/cases/indicators/")
+    return page
+
+
+def test_the_indicators_table_keeps_the_page_at_the_leaders_screen_width(browser, site, world):
+    page = _leader_on_indicators(browser, site, world)
     page.wait_for_selector("table.indicators tbody td")
     _shot(page, "indicators.png")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
@@ -67,11 +60,7 @@ def test_a_resident_on_a_phone_sees_the_report_entry_in_the_menu(browser, site):
 
 
 def test_the_monthly_trend_shows_its_rates_as_percentages(browser, site, world):
-    due = timezone.now() - dt.timedelta(days=3)
-    make_cases(world, 3, deadline=due, filed_at=due - dt.timedelta(days=2))
-    page = _page(browser, {"width": 1366, "height": 800})
-    login(page, site, "leader")
-    page.goto(f"{site}/cases/indicators/")
+    page = _leader_on_indicators(browser, site, world)
     box = page.locator("#chart-month").bounding_box()
     for x in range(60, int(box["width"]) - 60, 40):  # along the axis until the hover lands on the month
         page.mouse.move(box["x"] + x, box["y"] + box["height"] / 2)

@@ -26,19 +26,6 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium (make browser)")]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def site(live_server, transactional_db, world):
-    return live_server.url
-
-
 def _page(browser, viewport=None):
     context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale="zh-CN")
     # Tiles are opt-in and the machine may be offline: fail any outside request at once.
