@@ -24,6 +24,7 @@ with `needs_recipient = True` finds `notification.recipient` loaded (one query f
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -177,8 +178,6 @@ def urge_note() -> str:
 def localize(rows: Iterable[Any]) -> list[Any]:
     """Inbox rows (their case loaded) with the title, and the sweep's own note, in the reader's language.
     A kind this does not know keeps what was written."""
-    import re
-
     from . import engine
 
     out = []
