@@ -25,7 +25,17 @@ from gridgov.core.validators import validate_mobile
 from gridgov.network.selectors import locate
 
 from . import engine, permissions, rollup
-from .models import Case, CaseEvent, CaseFollower, Category, Channel, IdempotencyKey, Kind, Notification
+from .models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseFollower,
+    Category,
+    Channel,
+    IdempotencyKey,
+    Kind,
+    Notification,
+)
 from .notifications import (
     Contact,
     complainant,
@@ -444,9 +454,16 @@ def case_merge(*, case: Case, into: Case, acting_user: Any, expected_version: in
         f.case_id, f.via_id = into.pk, f.via_id or case.pk
         audit.record(f, "update", before, actor=acting_user)
     CaseFollower.objects.bulk_update(contacts, ["case", "via"])
-    CaseEvent.objects.create(case=into, time=timezone.now(), actor=acting_user, actor_name=str(acting_user),
-                             transition="merged_in", label=_("合并重复案卷"), from_stage=into.stage,
-                             to_stage=into.stage, note=note, data={"merged": case.pk, "number": case.number})
+    merged_in = CaseEvent.objects.create(case=into, time=timezone.now(), actor=acting_user,
+                                         actor_name=str(acting_user), transition="merged_in",
+                                         label=_("合并重复案卷"), from_stage=into.stage, to_stage=into.stage,
+                                         note=note, data={"merged": case.pk, "number": case.number})
+    # The duplicate's photos show on the survivor's 合并 line, for everyone who handles the survivor (also a
+    # grid worker whose grid the duplicate was not in): rows of the survivor pointing at the same stored files.
+    copies = [Attachment(case=into, event=merged_in, file=a.file.name, content_type=a.content_type, size=a.size,
+                         original_name=a.original_name, uploaded_by_id=a.uploaded_by_id)
+              for a in Attachment.objects.filter(case=case).order_by("id")]
+    audit.record_many(Attachment.objects.bulk_create(copies), "create", actor=acting_user)
     return into
 
 

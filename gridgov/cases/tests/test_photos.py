@@ -186,3 +186,36 @@ def test_the_follow_page_shows_its_own_link_on_the_site_address(case_world, clie
     settings.GRIDGOV_SITE_URL = "https://gridgov.boli.gov.cn/"
     page = client.get(f"/cases/follow/{token}/").content.decode()
     assert f'id="follow-link" readonly value="https://gridgov.boli.gov.cn/cases/follow/{token}/"' in page
+
+
+# -- Merging: the duplicate's photos reach the surviving case ---------------------------------------------
+
+def test_the_photo_of_a_merged_duplicate_shows_on_the_survivors_timeline(case_world, report, client_for, media):
+    """网格员乙 photographs the rubbish heap next door, in grid B; 指挥中心 merges that report into the case
+    网格员甲 opened in grid A. 网格员甲 handles the survivor and sees 乙's photo on its 合并 line, though grid B is
+    not theirs."""
+    from gridgov.cases.services import case_add_photos, case_merge
+
+    survivor = report("worker_a", lat=35.905, lon=120.0098)  # grid A, 36 m from grid B's edge
+    dup = report("worker_b", lat=35.905, lon=120.0102)  # grid B, the same heap from across the line
+    case_add_photos(case=dup, acting_user=case_world.people["worker_b"],
+                    photos=[SimpleUploadedFile("heap.png", PNG)])
+    case_merge(case=dup, into=survivor, acting_user=case_world.dispatcher)
+    events = json.loads(client_for("worker_a").get(f"/api/v1/cases/cases/{survivor.pk}").content)["events"]
+    merged_line = next(e for e in events if e["transition"] == "merged_in")
+    photo = Attachment.objects.get(case=survivor)
+    assert [p["url"] for p in merged_line["photos"]] == [f"/cases/photos/{photo.pk}/"]
+    assert client_for("worker_a").get(f"/cases/photos/{photo.pk}/").status_code == 200
+    assert f'src="/cases/photos/{photo.pk}/"' in client_for("dispatcher").get(f"/cases/{survivor.pk}/").content.decode()
+    assert photo.file.name == Attachment.objects.get(case=dup).file.name  # one stored file, not a copy
+
+
+def test_the_survivors_reporter_does_not_see_another_reporters_photo_on_the_follow_page(case_world, report,
+                                                                                      client_for, media):
+    from gridgov.cases.services import case_add_photos, case_merge
+
+    survivor, dup = report("resident"), report("worker_a")
+    case_add_photos(case=dup, acting_user=case_world.people["worker_a"], photos=[SimpleUploadedFile("p.png", PNG)])
+    case_merge(case=dup, into=survivor, acting_user=case_world.dispatcher)
+    page = client_for(None).get(f"/cases/follow/{survivor.follow_token}/").content.decode()
+    assert "合并重复案卷" in page and "/cases/photos/" not in page
