@@ -101,3 +101,38 @@ def test_the_12345_hint_shows_when_the_grid_worker_picks_the_hotline(browser, si
     assert hint.is_visible()
     page.select_option("select[name=channel]", "patrol")
     assert not hint.is_visible()
+
+
+def _label_rects(page) -> list[dict]:
+    """Where ECharts drew the category labels of the chart by dimension (page pixels within its canvas)."""
+    return page.evaluate("""() => {
+        const chart = echarts.getInstanceByDom(document.getElementById("chart-by"));
+        const labels = chart.getOption().xAxis[0].data;
+        const named = t => typeof t === "string" && t && labels.some(l => l.startsWith(t.replace(/(…|[.]{3})$/, "")));
+        return chart.getZr().storage.getDisplayList()  // the axis's labels are the rotated texts
+            .filter(el => el.style && el.parent && el.parent.rotation && named(el.style.text))
+            .map(el => { const r = el.getBoundingRect().clone(); if (el.transform) r.applyTransform(el.transform);
+                         return {text: el.style.text, x: r.x, y: r.y, width: r.width, height: r.height}; }); }""")
+
+
+def test_the_leader_reads_twenty_handlers_twelve_at_a_time_with_every_label_whole(browser, site, world):
+    """镇领导乙 looks at the rates by 处置人: twenty people are twenty groups of four bars. The chart shows twelve
+    at a time with a slider to move on, and no label, the first one included, is cut at the chart's edge."""
+    from gridgov.accounts.models import User
+
+    due = timezone.now() - dt.timedelta(days=3)
+    for i in range(20):
+        handler = User.objects.create(username=f"handler{i:02d}", display_name=f"专业网格员{i:02d}号（环卫）",
+                                      town=world.town)
+        make_cases(world, 1, deadline=due, filed_at=due - dt.timedelta(days=2), assignee=handler)
+    page = _page(browser, {"width": 1366, "height": 800})
+    login(page, site, "leader")
+    page.goto(f"{site}/cases/indicators/?by=worker")
+    page.wait_for_function("() => window.echarts && echarts.getInstanceByDom(document.getElementById('chart-by'))")
+    zoom = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('chart-by')).getOption().dataZoom")
+    rects = _label_rects(page)
+    width = page.evaluate("() => document.getElementById('chart-by').clientWidth")
+    _shot(page, "indicators-by-worker.png")
+    assert (zoom[0]["startValue"], zoom[0]["endValue"]) == (0, 11)
+    assert len(rects) == 12
+    assert all(r["x"] >= 0 and r["x"] + r["width"] <= width for r in rects)
