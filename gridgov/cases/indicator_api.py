@@ -9,7 +9,9 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from .indicators import Period, case_indicators
+from gridgov.core.tabular import file_openapi, file_response
+
+from .indicators import Period, case_indicators, indicators_export
 
 router = Router(tags=["cases 综合评价"])
 
@@ -45,3 +47,12 @@ def cases_indicators(request: HttpRequest, q: Query[IndicatorQuery]) -> dict[str
     result = case_indicators(user=request.user, by=q.by, period=period, kind=q.kind)
     return {"by": result["by"], "start": period.start, "end": period.end, "kind": result["kind"],
             "rows": result["rows"], "total": result["total"]}
+
+
+@router.get("/cases/export", summary="导出案件综合评价（.xlsx 或 .csv；镇街领导、管理员）",
+            openapi_extra=file_openapi("综合评价表格文件：各行、合计，全部计数与比率（百分数）"))
+def cases_indicators_export(request: HttpRequest, q: Query[IndicatorQuery]) -> Any:
+    """The same rows as `GET /cases`, as a spreadsheet; written to the access log."""
+    ex = indicators_export(user=request.user, by=q.by, period=Period.parse(q.start, q.end), kind=q.kind,
+                           fmt=request.GET.get("format", "xlsx"))
+    return file_response(ex.filename, ex.content_type, ex.chunks)

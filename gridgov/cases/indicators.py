@@ -33,7 +33,10 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.core.errors import ValidationFailed
+from gridgov.core.errors import PermissionDenied, ValidationFailed
+from gridgov.core.pii import log_access
+from gridgov.core.scope import can
+from gridgov.core.tabular import CONTENT_TYPES, Export, check_format, write_rows
 
 from . import permissions, rollup
 from .models import Case, Kind
@@ -93,6 +96,12 @@ RATES: tuple[Rate, ...] = (
 )
 COMPOSITE_LABEL = _("接诉即办综合得分")
 HUNDRED = Decimal(100)
+# The counts' names in an export, in the order of its columns (立案数 first, as on the page).
+COUNT_LABELS = {"filed": _("立案数"), "due": _("应结案数"), "closed": _("结案数"), "closed_on_time": _("按期结案数"),
+                "deferred": _("缓办数"), "reworked": _("返工数"), "extended": _("延期数"),
+                "dispatched_on_time": _("及时派遣数"), "dispatched_accurately": _("准确派遣数"),
+                "verified_on_time": _("按时核查数"), "complaints": _("诉求数"), "responded": _("按时响应数"),
+                "solved": _("按期解决数"), "rated": _("评价数"), "satisfied": _("满意数")}
 
 
 def composite_weights() -> tuple[Decimal, Decimal, Decimal]:
@@ -356,3 +365,39 @@ def case_indicators(*, user: Any, by: Dimension = "grid", period: Period | None 
 def rate_labels() -> list[dict[str, str]]:
     return [{"key": r.key, "label": str(r.label)} for r in RATES] + [
         {"key": "composite", "label": str(COMPOSITE_LABEL)}]
+
+
+def indicators_export(*, user: Any, by: Dimension = "grid", period: Period | None = None, kind: str | None = None,
+                      fmt: str = "xlsx", now: dt.datetime | None = None) -> Export:
+    """The indicators as a spreadsheet for the monthly 综合评价 report: the rows of the page, then 合计, with
+    every count and the rates as numbers in percent (blank when nothing fell due); in .xlsx a second sheet says
+    what was counted. For whoever may export cases (the town leader, the administrator); each export is
+    written to the access log (it names the workers when `by` is worker)."""
+    fmt = check_format(fmt)
+    if not can(user, "export", Case):
+        raise PermissionDenied(_("无权导出案件综合评价"))
+    period = period or Period.parse(None, None)
+    result = case_indicators(user=user, by=by, period=period, kind=kind, now=now)
+    rates = rate_labels()
+    header = [str(DIMENSION_LABELS[by]), *(str(v) for v in COUNT_LABELS.values()),
+              *(r["label"] if r["key"] == "composite" else f"{r['label']}(%)" for r in rates)]
+
+    def line(label: str, row: dict[str, Any]) -> list[Any]:
+        return [label, *(row["counts"].get(k, 0) for k in COUNT_LABELS),
+                *(None if row["rates"][r["key"]] is None else float(row["rates"][r["key"]]) for r in rates)]
+
+    lines = [line(str(r["label"]), r) for r in result["rows"]] + [line(str(_("合计")), result["total"])]
+    log_access(user, kind="export", model=Case, fields=[f"indicators:{by}"], count=len(result["rows"]),
+               reason=str(_("导出综合评价")))
+    last = period.end - dt.timedelta(days=1)
+    notes = [[str(_("统计期")), f"{period.start.isoformat()} — {last.isoformat()}"],
+             [str(_("维度")), str(DIMENSION_LABELS[by])],
+             [str(_("类型")), str(Kind(kind).label) if kind else str(_("全部"))],
+             [str(_("应结案数")), str(_("处置时限在统计期内到期的案件（不含作废、合并）；按期结案率的分母扣除缓办。"))],
+             [str(_("导出时间")), timezone.localtime(now or timezone.now()).strftime("%Y-%m-%d %H:%M")],
+             [str(_("导出人")), str(user)]]
+    kwargs: dict[str, Any] = ({"sheet_title": str(_("案件综合评价")), "extra_sheets": {str(_("说明")): notes}}
+                              if fmt == "xlsx" else {})
+    name = f"indicators-{by}-{period.start:%Y%m%d}-{last:%Y%m%d}{'-' + kind if kind else ''}.{fmt}"
+    return Export(filename=name, content_type=CONTENT_TYPES[fmt], count=len(lines), unmasked=False,
+                  chunks=write_rows(fmt, header, lines, **kwargs))

@@ -28,6 +28,27 @@ CSV_TYPE = "text/csv; charset=utf-8"
 CONTENT_TYPES = {"xlsx": XLSX_TYPE, "csv": CSV_TYPE}
 
 
+@dataclass
+class Export:
+    """A file being exported: its name and type, the row count, and its bytes as an iterator of chunks
+    (rows are read from the database in chunks and written as they come: memory stays bounded)."""
+
+    filename: str
+    content_type: str
+    count: int
+    unmasked: bool
+    chunks: Iterator[bytes]
+
+
+def file_openapi(description: str, params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """`openapi_extra` of an API route that answers a download in `format` xlsx (default) or csv."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    fmt = {"name": "format", "in": "query", "required": False, "description": "xlsx（默认）或 csv",
+           "schema": {"type": "string", "enum": ["xlsx", "csv"], "default": "xlsx"}}
+    return {"parameters": [fmt, *(params or [])],
+            "responses": {200: {"description": description, "content": {XLSX_TYPE: binary, "text/csv": binary}}}}
+
+
 class FileTooLarge(GridgovError):
     status = 413
     code = "too_large"

@@ -12,7 +12,7 @@ from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from gridgov.core.paging import CappedLimitOffset, MappedRows
-from gridgov.core.tabular import file_response
+from gridgov.core.tabular import file_openapi, file_response
 
 from . import selectors, services
 from .columns import import_summary
@@ -52,21 +52,15 @@ def _clean(filters: Schema) -> dict[str, Any]:
 # ------------------------------------------------------------------ import and export (files)
 # Declared before the `/{kind}/{pk}` routes so that `/residents/export` is not taken for a record id.
 
-_FILE_CONTENT = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
-                 {"schema": {"type": "string", "format": "binary"}},
-                 "text/csv": {"schema": {"type": "string", "format": "binary"}}}
-
-
 def _file_doc(description: str, *, unmask: bool = False) -> dict[str, Any]:
-    params = [{"name": "format", "in": "query", "required": False, "description": "xlsx（默认）或 csv",
-               "schema": {"type": "string", "enum": ["xlsx", "csv"], "default": "xlsx"}}]
+    params = []
     if unmask:
         params += [
             {"name": "unmask", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
              "description": "导出明文个人信息（需对全部导出记录有 view_pii 权限，并填写 reason）"},
             {"name": "reason", "in": "query", "required": False, "schema": {"type": "string"},
              "description": "导出明文的事由，写入个人信息访问记录"}]
-    return {"parameters": params, "responses": {200: {"description": description, "content": _FILE_CONTENT}}}
+    return file_openapi(description, params)
 
 
 class ImportRowError(Schema):

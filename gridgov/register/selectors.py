@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -15,7 +14,7 @@ from gridgov.core.masking import mask
 from gridgov.core.paging import load_only
 from gridgov.core.pii import log_access, may_unmask
 from gridgov.core.scope import can, get_scoped, scope_q
-from gridgov.core.tabular import CONTENT_TYPES, check_format, write_rows
+from gridgov.core.tabular import CONTENT_TYPES, Export, check_format, write_rows
 
 from .columns import kind_of, template_rows
 from .filtersets import EnterpriseFilterSet, HouseholdFilterSet, ResidentFilterSet
@@ -94,18 +93,6 @@ _FILTERSETS = {"residents": ResidentFilterSet, "households": HouseholdFilterSet,
 # Personal data in an export besides the masked fields (logged with every export).
 _PERSONAL = {"residents": ("name", "address"), "households": ("address",), "enterprises": ("legal_representative",)}
 _EXPORT_ORDER = {"residents": "-id", "households": "number", "enterprises": "-id"}
-
-
-@dataclass
-class Export:
-    """A file being exported: its name and type, the row count, and its bytes as an iterator of chunks
-    (rows are read from the database in chunks and written as they come: memory stays bounded)."""
-
-    filename: str
-    content_type: str
-    count: int
-    unmasked: bool
-    chunks: Iterator[bytes]
 
 
 def export_list(*, user: Any, kind: str, filters: Any = None, fmt: str = "xlsx", unmask: bool = False,

@@ -233,3 +233,87 @@ def test_the_page_says_so_when_nothing_fell_due_and_draws_no_empty_charts(world,
 def test_the_indicators_table_scrolls_in_its_own_box(tianmen, client_for):
     page = client_for("leader").get("/cases/indicators/", {"start": "2026-01-01", "end": "2026-02-01"}).content.decode()
     assert '<div class="table-scroll"><table class="list indicators">' in page and "cases/cases.css" in page
+
+
+# -- Export: the table of the page as a spreadsheet for the monthly 综合评价 report --------------------------
+
+JAN = {"start": "2026-01-01", "end": "2026-02-01"}
+
+
+def _sheet(content: bytes) -> dict[str, list[list]]:
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    sheets = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+    width = max(len(r) for rows in sheets.values() for r in rows)  # empty cells at a row's end are not stored
+    return {t: [r + [None] * (width - len(r)) for r in rows] for t, rows in sheets.items()}
+
+
+def test_the_leader_downloads_januarys_table_as_excel_with_every_count_and_rate(tianmen, client_for):
+    """镇领导戊 prepares the monthly bulletin: the page's table by grid, as .xlsx, with 合计 last and the rates as
+    numbers a spreadsheet can sum, and a sheet saying what was counted."""
+    r = client_for("leader").get("/cases/indicators/export/", {"by": "grid", **JAN})
+    body = b"".join(r.streaming_content)
+    sheets = _sheet(body)
+    table, notes = sheets["案件综合评价"], {k: v for k, v, *_ in sheets["说明"]}
+    header = table[0]
+    total = dict(zip(header, table[-1], strict=False))
+    assert (r.status_code, r["Content-Disposition"]) == (
+        200, 'attachment; filename="indicators-grid-20260101-20260131.xlsx"')
+    assert [row[0] for row in table[1:]] == ["网格A", "合计"]
+    assert (total["应结案数"], total["结案数"], total["按期结案数"], total["结案率(%)"], total["按期结案率(%)"]) == (
+        972, 911, 737, 93.72, 75.82)
+    assert notes["统计期"] == "2026-01-01 — 2026-01-31" and notes["导出人"] == "镇领导戊"
+
+
+def test_an_app_takes_the_same_table_as_csv_from_the_api(tianmen, client_for):
+    import csv
+    import io
+
+    r = client_for("leader").get("/api/v1/indicators/cases/export", {"by": "town", "format": "csv", **JAN})
+    rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
+    total = dict(zip(rows[0], rows[-1], strict=True))
+    assert (r.status_code, r["Content-Type"], total["结案率(%)"], total["满意率(%)"]) == (
+        200, "text/csv; charset=utf-8", "93.72", "")
+
+
+def test_each_export_is_in_the_access_log(tianmen, client_for):
+    from gridgov.core.models import AccessLog
+
+    client_for("leader").get("/cases/indicators/export/", {"by": "grid", **JAN})
+    log = AccessLog.objects.get(user=tianmen.leader)
+    assert (log.kind, log.model, log.fields, log.count) == ("export", "cases.case", "indicators:grid", 1)
+
+
+def test_a_grid_worker_who_reads_the_indicators_may_not_export_them(tianmen, client_for):
+    c = client_for("worker_a")
+    page = c.get("/cases/indicators/", JAN).content.decode()
+    assert "93.72%" in page and "/cases/indicators/export/" not in page
+    assert c.get("/cases/indicators/export/", JAN).status_code == 403
+    assert c.get("/api/v1/indicators/cases/export", JAN).status_code == 403
+
+
+def test_the_leader_finds_the_export_next_to_the_table(tianmen, client_for):
+    page = client_for("leader").get("/cases/indicators/", {"by": "department", **JAN}).content.decode()
+    assert "/cases/indicators/export/?by=department&amp;kind=&amp;start=2026-01-01&amp;end=2026-02-01" in page
+
+
+def test_another_towns_leader_exports_none_of_this_towns_cases(tianmen, client_for):
+    r = client_for("other_leader").get("/cases/indicators/export/", {"by": "grid", **JAN})
+    table = _sheet(b"".join(r.streaming_content))["案件综合评价"]
+    assert [row[0] for row in table[1:]] == ["合计"] and table[-1][2] == 0
+
+
+def test_an_unknown_format_is_refused_naming_format(tianmen, client_for):
+    c = client_for("leader")
+    page, api = (c.get(url, {"format": "pdf", **JAN}) for url in ("/cases/indicators/export/",
+                                                                  "/api/v1/indicators/cases/export"))
+    assert page.status_code == 422 and "导出格式：格式只能是 xlsx 或 csv" in page.content.decode()
+    assert api.status_code == 422 and api.json()["errors"] == {"format": ["格式只能是 xlsx 或 csv"]}
+
+
+def test_a_period_ending_before_it_starts_is_refused_for_the_export_too(tianmen, client_for):
+    r = client_for("leader").get("/cases/indicators/export/", {"start": "2026-02-01", "end": "2026-01-01"})
+    assert r.status_code == 422 and "开始日期应早于结束日期" in r.content.decode()
