@@ -7,7 +7,9 @@ Serves gridgov with gunicorn (gthread; BENCH_WORKERS processes × BENCH_THREADS 
 against PostgreSQL, then runs 32 clients (4 processes × 8 threads, keep-alive connections) for a bounded
 time per phase: POST /bench/noop/ (the same middleware, no work) and POST /api/v1/cases/public/cases (the
 public intake: locate, duplicate check, first step deadline, case number, timeline, audit, notifications).
-Prints requests/s, p50/p99 and the ratio.
+Prints requests/s, p50/p99 and the ratio. A third phase, for reference and not the issue's figure: POST
+/bench/noop-write/, the same middleware writing one row durably (one INSERT, committed before the answer);
+intake over it says how far the intake is from the least a durable report costs on this machine.
 
 Then, where pgbench is installed, the ceiling the database sets on its own: the statements of one intake
 transaction (as the server sent them, captured from a report; the case id, number and follow token made
@@ -177,7 +179,11 @@ def main() -> None:
     from gridgov.cases.models import Case
 
     points = intake_world()
-    from django.db import connections
+    from django.db import connection, connections
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_noop_write (id bigserial PRIMARY KEY, "
+                       "at timestamptz NOT NULL DEFAULT now(), body text NOT NULL)")
 
     connections.close_all()
 
@@ -203,6 +209,7 @@ def main() -> None:
         phase(port, "/api/v1/cases/public/cases", "intake", points)
         globals()["SECONDS"] = phase_seconds
         noop = phase(port, "/bench/noop/", "noop", points)
+        noop_write = phase(port, "/bench/noop-write/", "noop", points)
         before = Case.objects.count()
         intake = phase(port, "/api/v1/cases/public/cases", "intake", points)
         made = Case.objects.count() - before
@@ -213,11 +220,14 @@ def main() -> None:
     print(f"{CLIENTS} clients, {SECONDS:.0f} s per phase, gunicorn {WORKERS}×{THREADS} (gthread), PostgreSQL")
     print(f"no-op : {noop['rps']:7.1f} req/s  p50 {noop['p50']:6.1f} ms  p99 {noop['p99']:6.1f} ms  "
           f"errors {noop['errors']}")
+    print(f"no-op writing one row: {noop_write['rps']:7.1f} req/s  p50 {noop_write['p50']:6.1f} ms  "
+          f"p99 {noop_write['p99']:6.1f} ms  errors {noop_write['errors']}")
     print(f"intake: {intake['rps']:7.1f} req/s  p50 {intake['p50']:6.1f} ms  p99 {intake['p99']:6.1f} ms  "
           f"errors {intake['errors']}  cases created {made}")
     ratio = intake["rps"] / noop["rps"]
     print(f"throughput ratio intake/no-op: {ratio:.2f} (target ≥ 0.50, {ratio / 0.5:.2f}x); "
           f"intake p99 {intake['p99']:.0f} ms (target < 100 ms, {100 / intake['p99']:.2f}x)")
+    print(f"for reference: intake / no-op writing one row durably: {intake['rps'] / noop_write['rps']:.2f}")
     if ceiling is not None:
         print(f"database alone (pgbench, the intake's transaction, 16 clients): {ceiling:7.1f} tx/s = "
               f"{ceiling / noop['rps']:.2f} of the no-op: the ratio's ceiling on this machine with no Python cost")
