@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from gridgov.core.paging import CappedLimitOffset, MappedRows
+from gridgov.core.tabular import file_openapi, file_response
 
 from . import engine, selectors, services
 from .dispatch import suggest
@@ -197,6 +198,13 @@ class CaseFilters(Schema):
 
 def _clean(filters: Schema) -> dict[str, Any]:
     return {k: v for k, v in filters.dict().items() if v is not None}
+
+
+@router.get("/cases/export", summary="导出案卷台账（与列表相同的筛选；上报人姓名、电话脱敏；镇街领导、管理员）",
+            openapi_extra=file_openapi("案卷台账表格文件"))
+def case_export(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
+    ex = selectors.case_export(user=request.user, filters=_clean(filters), fmt=request.GET.get("format", "xlsx"))
+    return file_response(ex.filename, ex.content_type, ex.chunks)
 
 
 @router.get("/cases", response=list[CaseOut], summary="案卷列表（与页面共用筛选条件；queue=工作队列，超期优先）")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("report/", views.report, name="report"),
     path("map/", views.case_map, name="map"),
+    path("export/", views.case_export, name="export"),
     path("inbox/", views.inbox, name="inbox"),
     path("flows/<str:kind>/", views.flow_detail, name="flow"),
     path("follow/<str:token>/", views.follow, name="follow"),

@@ -17,12 +17,14 @@ from django.views.decorators.http import require_http_methods
 
 from gridgov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from gridgov.core.paging import CappedPage, page_of
+from gridgov.core.scope import can
+from gridgov.core.tabular import file_response
 from gridgov.network.models import Department
 from gridgov.network.selectors import public_outlines, town_outlines
 
 from . import engine, permissions, rows, selectors, services
 from .filtersets import CaseFilterSet
-from .models import Attachment, Channel, Kind
+from .models import Attachment, Case, Channel, Kind
 
 PAGE_SIZE = 50
 
@@ -49,7 +51,21 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_list.html", {
         "rows_html": html, "filter": CaseFilterSet(request.GET, user=request.user),
         "queues": selectors.queue_counts(user=request.user), "queue": request.GET.get("queue", ""),
-        "can_add": permissions.may(request.user, "add"), "filtering": _filtering(request)})
+        "can_add": permissions.may(request.user, "add"), "filtering": _filtering(request),
+        "can_export": can(request.user, "export", Case)})
+
+
+@login_required
+def case_export(request: HttpRequest) -> HttpResponse:
+    """The list as filtered, as the ledger (.xlsx, or `format=csv`); a filter it cannot use is named on the
+    list page (422), as there."""
+    try:
+        ex = selectors.case_export(user=request.user, filters=request.GET, fmt=request.GET.get("format", "xlsx"))
+    except ValidationFailed as exc:
+        if "format" in exc.errors:
+            raise
+        return _refused_filter(request)
+    return file_response(ex.filename, ex.content_type, ex.chunks)
 
 
 def _refused_filter(request: HttpRequest) -> HttpResponse:

@@ -136,3 +136,19 @@ def test_the_leader_reads_twenty_handlers_twelve_at_a_time_with_every_label_whol
     assert (zoom[0]["startValue"], zoom[0]["endValue"]) == (0, 11)
     assert len(rects) == 12
     assert all(r["x"] >= 0 and r["x"] + r["width"] <= width for r in rects)
+
+
+def test_the_leader_exports_the_ledger_as_she_has_just_filtered_it(browser, site, world):
+    """镇领导戊 narrows the list to 网格B (the form filters in place, without reloading the page), then clicks
+    导出台账: the file is the list she sees, not the one the page was opened with."""
+    make_cases(world, 2)
+    make_cases(world, 1, grid=world.grid_b)
+    page = _page(browser, {"width": 1366, "height": 800})
+    login(page, site, "leader")
+    page.goto(f"{site}/cases/")
+    page.select_option("form.filters select[name=grid]", str(world.grid_b.pk))
+    page.wait_for_url(re.compile(rf"grid={world.grid_b.pk}"))
+    with page.expect_download() as download:
+        page.click("a[data-with-query]")
+    assert f"grid={world.grid_b.pk}" in download.value.url
+    assert download.value.suggested_filename.endswith(".xlsx")

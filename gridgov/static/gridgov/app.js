@@ -20,6 +20,12 @@
     if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(field.value).then(done, function () {});
     else if (document.execCommand && document.execCommand("copy")) done();
   });
+  // <a data-with-query>: a download of what the list shows, carrying the list's filters as they are now (the
+  // filter form updates the address bar, not the link).
+  document.addEventListener("click", function (ev) {
+    var a = ev.target.closest && ev.target.closest("a[data-with-query]");
+    if (a) a.href = a.getAttribute("href").split("?")[0] + window.location.search;
+  });
   // <details data-open-wide>: folded on a phone (the list or map comes first), open on a wider screen.
   if (window.matchMedia("(min-width: 641px)").matches) {
     document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
