@@ -252,6 +252,8 @@ def _clean_inputs(t: Transition, data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[Any]] = {}
     for name, spec in known.items():
         value = data.get(name)
+        if spec.kind == "text" and isinstance(value, str):
+            value = value.strip()  # a reply of spaces tells the complainant nothing: it is no reply
         # The reason alone: the page and the API put the field's name before it ("延期时长：应为整数").
         if value in (None, ""):
             if spec.required:
