@@ -293,7 +293,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     """The follow link: progress for everyone who holds it; the reply, the photos and the 1–5 rating of a
     complaint only on the reporter's own link (not a follower's, nor a merged case's)."""
     followed = selectors.case_by_token(token=token)
-    case, error = followed.case, ""
+    case, error, status = followed.case, "", 200
     if request.method == "POST":
         try:
             if request.POST.get("action") == "photos":  # the reporter's photos while the report awaits 立案
@@ -308,13 +308,16 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
             services.fire_by_token(token=token, transition="rate",
                                    data={"rating": request.POST.get("rating", "")}, note=request.POST.get("note", ""))
             return redirect("cases:follow", token=token)
-        except (ValidationFailed, Conflict, NotFound, PermissionDenied) as exc:
+        except ValidationFailed as exc:  # named as the form names it (满意度), not by the API's field
+            error, status = "；".join(exc.lines({"rating": _("满意度"), "note": _("意见")})), 422
+        except (Conflict, NotFound, PermissionDenied) as exc:
             error = exc.message
     events = selectors.follow_events(case=case, photos=followed.own)
     return render(request, "cases/follow.html", {
         "c": case, "events": events, "error": error, "own": followed.own, "token": token,
+        "kept": {"rating": request.POST.get("rating", ""), "note": request.POST.get("note", "")} if error else {},
         "link": _site_link(request, reverse("cases:follow", kwargs={"token": token})),
-        "can_add_photos": followed.own and case.stage == engine.flow_for(case.kind).initial})
+        "can_add_photos": followed.own and case.stage == engine.flow_for(case.kind).initial}, status=status)
 
 
 def _site_link(request: HttpRequest, path: str) -> str:

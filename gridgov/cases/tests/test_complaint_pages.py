@@ -164,3 +164,41 @@ def test_it_shows_a_solved_complaint_as_handled_not_as_time_remaining(case_world
         case = fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=case_world.people[who], **kw)
     html = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
     assert "办理完毕，按期" in html and "剩余" not in html
+
+
+def _replied(world, report, key: str | None = None):
+    """A complaint accepted, dispatched, solved and replied to: waiting for the complainant's rating."""
+    from gridgov.cases.engine import fire
+
+    case = report(key, kind="complaint")
+    for name, who, kw in (("accept", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("sign", "clerk", {}),
+                          ("solve", "clerk", {"note": "已清运"}), ("reply", "clerk", {"data": {"reply": "已清运完毕"}})):
+        case = fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=world.people[who], **kw)
+    return case
+
+
+def test_it_names_the_satisfaction_and_keeps_the_comment_when_a_rating_is_refused(case_world, client_for, report):
+    case = _replied(case_world, report)
+    page = client_for(None).post(f"/cases/follow/{case.follow_token}/", {"rating": "7", "note": "还行吧"})
+    html = page.content.decode()
+    assert page.status_code == 422 and "满意度：评价只能是 1 到 5" in html and 'value="还行吧"' in html
+
+
+def test_it_tells_the_complainant_rating_again_from_another_tab_that_it_is_already_rated(
+        case_world, client_for, report):
+    case = _replied(case_world, report)
+    complainant = client_for(None)
+    complainant.post(f"/cases/follow/{case.follow_token}/", {"rating": "2"})
+    again = complainant.post(f"/cases/follow/{case.follow_token}/", {"rating": "5"})
+    assert "满意度：您已评价过（2 / 5），不能重复评价" in again.content.decode()
+    assert Case.objects.get(pk=case.pk).rating == 2
+
+
+def test_the_api_names_the_rating_when_a_complaint_is_rated_twice(case_world, client_for, report):
+    import json
+
+    case = _replied(case_world, report)
+    url = f"/api/v1/cases/cases/follow/{case.follow_token}/rate"
+    client_for(None).post(url, json.dumps({"rating": 4}), content_type="application/json")
+    again = client_for(None).post(url, json.dumps({"rating": 1}), content_type="application/json")
+    assert again.status_code == 422 and "rating" in again.json()["errors"]
