@@ -514,7 +514,9 @@ def fire_by_token(*, token: str, transition: str, data: dict[str, Any], note: st
         raise NotFound()
     try:
         _ratable(case)
-        return engine.fire(case=case, transition=transition, acting_user=None, data=data, note=note, system=True)
+        # The timeline names the complainant who rated, not 系统 (the dispatcher calls them back on a 差评).
+        return engine.fire(case=case, transition=transition, acting_user=None, data=data, note=note, system=True,
+                           actor_name=_reporter_label(case))
     except Conflict:  # rated from another tab at the same moment
         _ratable(Case.objects.get(pk=case.pk))
         raise

@@ -202,3 +202,12 @@ def test_the_api_names_the_rating_when_a_complaint_is_rated_twice(case_world, cl
     client_for(None).post(url, json.dumps({"rating": 4}), content_type="application/json")
     again = client_for(None).post(url, json.dumps({"rating": 1}), content_type="application/json")
     assert again.status_code == 422 and "rating" in again.json()["errors"]
+
+
+def test_it_names_the_complainant_not_the_system_as_who_rated_through_the_follow_link(
+        case_world, client_for, report):
+    case = _replied(case_world, report)
+    Case.objects.filter(pk=case.pk).update(reporter_name="刘女士")
+    client_for(None).post(f"/cases/follow/{case.follow_token}/", {"rating": "2", "note": "还有残留"})
+    page = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
+    assert "<b>满意度评价</b> · 刘女士" in page
