@@ -461,3 +461,27 @@ def case_by_token(*, token: str) -> Followed:
         case = Case.objects.select_related(*related).get(pk=case.merged_into_id)
         seen += 1
     return Followed(case, own)
+
+
+def follow_next_step(*, case: Case, own: bool) -> str:
+    """What the complainant waits for next and until when, on their follow link (三度: 受理 within 2 working
+    hours, a reply, a call-back after a 差评); `own`: the complainant's own link, which rates (a follower's
+    does not). Empty for grid events and closed complaints."""
+    if case.kind != "complaint" or case.status != "open":
+        return ""
+
+    def when(d: dt.datetime | None) -> str:
+        return timezone.localtime(d).strftime("%Y-%m-%d %H:%M") if d else ""
+
+    step, stage = when(case.step_deadline), case.stage
+    if stage in ("dispatched", "handling"):  # the 办理时限 line below says until when
+        return _("责任部门办理中（缓办，恢复办理后重新计时）") if case.deferred else _("责任部门办理中")
+    texts = {
+        "reported": _("%(town)s将于 %(d)s 前受理诉求"),
+        "accepted": _("已受理，将于 %(d)s 前派遣至责任部门"),
+        "replying": _("已办理完毕，责任部门将于 %(d)s 前答复诉求人"),
+    }
+    if own:
+        texts |= {"rating": _("请在下方对答复进行评价（%(d)s 前）"),
+                  "callback": _("感谢您的评价。工作人员将于 %(d)s 前回访您，了解不满意的原因")}
+    return texts[stage] % {"d": step, "town": case.town.name} if stage in texts and step else ""

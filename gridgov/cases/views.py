@@ -315,6 +315,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     events = selectors.follow_events(case=case, photos=followed.own)
     return render(request, "cases/follow.html", {
         "c": case, "events": events, "error": error, "own": followed.own, "token": token,
+        "next_step": selectors.follow_next_step(case=case, own=followed.own),
         "kept": {"rating": request.POST.get("rating", ""), "note": request.POST.get("note", "")} if error else {},
         "link": _site_link(request, reverse("cases:follow", kwargs={"token": token})),
         "can_add_photos": followed.own and case.stage == engine.flow_for(case.kind).initial}, status=status)

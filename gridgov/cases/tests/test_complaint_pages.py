@@ -211,3 +211,25 @@ def test_it_names_the_complainant_not_the_system_as_who_rated_through_the_follow
     client_for(None).post(f"/cases/follow/{case.follow_token}/", {"rating": "2", "note": "还有残留"})
     page = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
     assert "<b>满意度评价</b> · 刘女士" in page
+
+
+def _local(d) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(d).strftime("%Y-%m-%d %H:%M")
+
+
+def test_it_tells_the_resident_until_when_the_town_will_accept_the_complaint(case_world, client_for, report):
+    case = report(None, kind="complaint")
+    page = client_for(None).get(f"/cases/follow/{case.follow_token}/").content.decode()
+    assert f"{case_world.town.name}将于 {_local(case.step_deadline)} 前受理诉求" in page
+
+
+def test_it_tells_the_complainant_after_a_bad_rating_until_when_they_will_be_called_back(
+        case_world, client_for, report):
+    case = _replied(case_world, report)
+    complainant = client_for(None)
+    complainant.post(f"/cases/follow/{case.follow_token}/", {"rating": "1"})
+    page = complainant.get(f"/cases/follow/{case.follow_token}/").content.decode()
+    callback = Case.objects.get(pk=case.pk).step_deadline
+    assert f"工作人员将于 {_local(callback)} 前回访您" in page
