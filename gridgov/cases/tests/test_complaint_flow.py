@@ -228,3 +228,15 @@ def test_it_refuses_a_reply_of_only_spaces_and_names_the_reply(case_world, repor
     page = client_for("clerk").post(f"/cases/{case.pk}/fire/reply/", {"version": case.version, "reply": "  \n "})
     assert page.status_code == 422 and "答复内容：必填" in page.content.decode()
     assert Case.objects.get(pk=case.pk).stage == "replying"
+
+
+def test_it_tells_the_dispatcher_in_the_inbox_that_a_bad_rating_awaits_their_call_back(case_world, replied):
+    from django.utils import timezone
+
+    from gridgov.cases.models import Notification
+    from gridgov.cases.services import fire_by_token
+
+    fire_by_token(token=replied.follow_token, transition="rate", data={"rating": 2}, note="还有残留")
+    due = timezone.localtime(Case.objects.get(pk=replied.pk).step_deadline).strftime("%Y-%m-%d %H:%M")
+    body = Notification.objects.get(kind="rate", recipient=case_world.dispatcher).body
+    assert body == f"满意度：2 / 5\n差评，请于 {due} 前回访诉求人\n还有残留"
