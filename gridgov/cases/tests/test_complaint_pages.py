@@ -233,3 +233,14 @@ def test_it_tells_the_complainant_after_a_bad_rating_until_when_they_will_be_cal
     page = complainant.get(f"/cases/follow/{case.follow_token}/").content.decode()
     callback = Case.objects.get(pk=case.pk).step_deadline
     assert f"工作人员将于 {_local(callback)} 前回访您" in page
+
+
+def test_it_gives_the_clerk_a_box_of_several_lines_for_the_reply_to_the_complainant(case_world, client_for, report):
+    from gridgov.cases.engine import fire
+
+    case = report("resident", kind="complaint")
+    for name, who, kw in (("accept", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("sign", "clerk", {}),
+                          ("solve", "clerk", {"note": "已清运"})):
+        case = fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=case_world.people[who], **kw)
+    html = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
+    assert re.search(r'<textarea name="reply" rows="\d+" required>', html)
