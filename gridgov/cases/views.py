@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from gridgov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -107,7 +108,14 @@ def _render_detail(request: HttpRequest, case: Any, errors: dict | None = None, 
         "pro_categories": ProCategory.choices, "dupes": dupes, "suggestion": suggestion, "handlers": handlers,
         "stray_errors": [msg for name, msg in errors.items() if name not in offered],
         "can_photo": request.user.kind == "staff" or case.reporter_id == request.user.pk,
+        "rating_words": RATING_WORDS,
     }, status=status)
+
+
+# 好差评's five levels (RULES.md §3), as the complainant's follow link words them: the desk reads a rating
+# given by phone off the same words.
+RATING_WORDS = (("5", gettext_lazy("非常满意")), ("4", gettext_lazy("满意")), ("3", gettext_lazy("基本满意")),
+                ("2", gettext_lazy("不满意")), ("1", gettext_lazy("非常不满意")))
 
 
 @login_required

@@ -244,3 +244,10 @@ def test_it_gives_the_clerk_a_box_of_several_lines_for_the_reply_to_the_complain
         case = fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=case_world.people[who], **kw)
     html = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
     assert re.search(r'<textarea name="reply" rows="\d+" required>', html)
+
+
+def test_it_words_the_five_levels_for_the_operator_recording_a_rating_given_by_phone(
+        case_world, client_for, operator, report):
+    case = _replied(case_world, report)
+    html = client_for("operator").get(f"/cases/{case.pk}/").content.decode()
+    assert '<option value="2">2 不满意</option>' in html and '<option value="5">5 非常满意</option>' in html
