@@ -259,6 +259,8 @@ def report(request: HttpRequest) -> HttpResponse:
                                           idempotency_key=request.POST.get("idem", ""))
             if staff:
                 return _after_staff_report(request, intake)
+            if not intake.followed:
+                messages.success(request, _("已提交：%(n)s") % {"n": intake.case.number})
             return redirect("cases:follow", token=intake.follow_token)
         except services.DuplicateFound as exc:
             dupes, status = exc.extra.get("duplicates", []), 409
@@ -289,6 +291,10 @@ def _after_staff_report(request: HttpRequest, intake: services.Intake) -> HttpRe
         messages.success(request, _("已为来电群众关注 %(n)s，请告知其查询链接：%(url)s") % {"n": case.number, "url": url})
     elif intake.followed:
         messages.success(request, _("已关注 %(n)s，不再重复立案") % {"n": case.number})
+    elif case.channel == "hotline":  # the operator still has the caller on the line
+        messages.success(request, _("已登记：%(n)s，请将案卷编号和查询链接告知来电群众") % {"n": case.number})
+    else:
+        messages.success(request, _("已上报：%(n)s") % {"n": case.number})
     try:
         selectors.case_get(user=request.user, pk=case.pk)
     except NotFound:  # followed a case outside the user's own scope: it is not theirs to open

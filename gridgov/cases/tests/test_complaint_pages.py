@@ -251,3 +251,19 @@ def test_it_words_the_five_levels_for_the_operator_recording_a_rating_given_by_p
     case = _replied(case_world, report)
     html = client_for("operator").get(f"/cases/{case.pk}/").content.decode()
     assert '<option value="2">2 不满意</option>' in html and '<option value="5">5 非常满意</option>' in html
+
+
+def test_it_tells_the_operator_the_call_is_registered_and_to_give_the_caller_number_and_link(
+        case_world, client_for, operator):
+    lat, lon = case_world.point_a
+    page = client_for("operator").post("/cases/report/", {
+        "kind": "complaint", "channel": "hotline", "category": "0102", "lat": lat, "lon": lon,
+        "description": "来电反映垃圾无人清运", "reporter_name": "王先生", "reporter_phone": "13912345678"}, follow=True)
+    assert f"已登记：{Case.objects.get().number}，请将案卷编号和查询链接告知来电群众" in page.content.decode()
+
+
+def test_it_tells_the_resident_the_complaint_is_submitted(case_world, client_for):
+    lat, lon = case_world.point_a
+    page = client_for(None).post("/cases/report/", {"category": "0102", "lat": lat, "lon": lon,
+                                                    "description": "楼下垃圾"}, follow=True)
+    assert f"已提交：{Case.objects.get().number}" in page.content.decode()
