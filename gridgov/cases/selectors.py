@@ -108,6 +108,7 @@ class CaseView:
     can_unmask_phone: bool = False  # may see the complainant's and callers' full numbers (to call back), logged
     followers: list[FollowerRow] = field(default_factory=list)  # staff only; phones masked unless unmasked
     time_left: str = ""  # the handling deadline's remaining or overrun working time (see `time_left`)
+    step_left: str = ""  # the same for the current step's own limit (受理, 派遣, 答复, 评价, 回访)
 
     @property
     def offer_unmask(self) -> bool:
@@ -229,7 +230,7 @@ def case_view(*, user: Any, case: Case, unmask: bool = False, reason: str = "") 
     mine = case.reporter_id is not None and case.reporter_id == getattr(user, "pk", None)
     follow_url = f"/cases/follow/{case.follow_token}/" if mine else ""
     return CaseView(case, actions, waiting, events, photos, reporter, phone, merged, follow_url, can_unmask,
-                    followers, time_left(case))
+                    followers, time_left(case), step_time_left(case))
 
 
 def _amount(x: float) -> str:
@@ -240,13 +241,27 @@ def time_left(case: Case, now: Any = None) -> str:
     """How long the open, running case has until its handling deadline, or how far past it it is, in
     working time (the unit its category's limit is in: 剩余 3.5 个工作小时, 已超 2 个工作日; under one unit,
     the next smaller one), so it reads as the limit does. Empty when no clock runs."""
-    from . import deadlines
-
     if not case.deadline or case.status != "open" or case.deferred or case.solved_at:
         return ""
-    now = now or timezone.now()
     unit = case.category.deadline_unit if case.category.deadline_unit in ("hours", "days") else "hours"
-    left = deadlines.working_time_left(now, case.deadline, unit, town=case.town)
+    return _left(case, case.deadline, unit, now)
+
+
+def step_time_left(case: Case, now: Any = None) -> str:
+    """How long the current step has left by its own limit (受理 within 2 working hours, 答复 within a working
+    day, 回访 within 3), in that limit's unit. Empty while the step runs on the handling deadline, which
+    `time_left` tells."""
+    if not case.step_deadline or case.status != "open" or case.step_deadline == case.deadline:
+        return ""
+    limit = engine.flow_for(case.kind).stage(case.stage).limit
+    return _left(case, case.step_deadline, limit.unit if limit and not limit.from_category else "hours", now)
+
+
+def _left(case: Case, deadline: dt.datetime, unit: str, now: Any = None) -> str:
+    from . import deadlines
+
+    now = now or timezone.now()
+    left = deadlines.working_time_left(now, deadline, unit, town=case.town)
     amount = abs(left)
     if unit == "days" and amount < 1:
         unit, amount = "hours", amount * deadlines.minutes_per_day(town=case.town) / 60
@@ -255,7 +270,7 @@ def time_left(case: Case, now: Any = None) -> str:
         text = _("%(n)d 分钟（工作时间）") % {"n": minutes} if minutes else ""
     else:
         text = (_("%(n)s 个工作日") if unit == "days" else _("%(n)s 个工作小时")) % {"n": _amount(amount)}
-    if case.deadline > now:
+    if deadline > now:
         return _("剩余 %(t)s") % {"t": text} if text else _("即将到期")
     return _("已超 %(t)s") % {"t": text} if text else _("已到期")
 

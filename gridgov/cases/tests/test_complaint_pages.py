@@ -163,7 +163,8 @@ def test_it_shows_a_solved_complaint_as_handled_not_as_time_remaining(case_world
                           ("solve", "clerk", {"note": "已清运"})):
         case = fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=case_world.people[who], **kw)
     html = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
-    assert "办理完毕，按期" in html and "剩余" not in html
+    handling = re.search(r"<dt>处置时限</dt><dd>(.*?)</dd>", html).group(1)
+    assert "办理完毕，按期" in handling and "剩余" not in handling
 
 
 def _replied(world, report, key: str | None = None):
@@ -267,3 +268,10 @@ def test_it_tells_the_resident_the_complaint_is_submitted(case_world, client_for
     page = client_for(None).post("/cases/report/", {"category": "0102", "lat": lat, "lon": lon,
                                                     "description": "楼下垃圾"}, follow=True)
     assert f"已提交：{Case.objects.get().number}" in page.content.decode()
+
+
+def test_it_shows_the_dispatcher_the_working_time_left_to_accept_a_new_complaint(case_world, client_for, report):
+    # 响应速度: 受理 within 2 working hours of the report; the page says how much of them is left.
+    case = report(None, kind="complaint")
+    html = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
+    assert f"{_local(case.step_deadline)}（剩余 2 个工作小时）" in html
