@@ -275,3 +275,9 @@ def test_it_shows_the_dispatcher_the_working_time_left_to_accept_a_new_complaint
     case = report(None, kind="complaint")
     html = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
     assert f"{_local(case.step_deadline)}（剩余 2 个工作小时）" in html
+
+
+def test_it_tells_the_complainant_when_it_was_handled_beside_the_deadline(case_world, client_for, report):
+    case = _replied(case_world, report)
+    page = client_for(None).get(f"/cases/follow/{case.follow_token}/").content.decode()
+    assert f"{_local(case.deadline)}（已于 {_local(case.solved_at)} 办理完毕）" in page
