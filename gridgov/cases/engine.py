@@ -252,6 +252,8 @@ def _clean_inputs(t: Transition, data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[Any]] = {}
     for name, spec in known.items():
         value = data.get(name)
+        if spec.kind == "text" and isinstance(value, str):
+            value = value.strip()  # a reply of spaces tells the complainant nothing: it is no reply
         # The reason alone: the page and the API put the field's name before it ("延期时长：应为整数").
         if value in (None, ""):
             if spec.required:
@@ -279,9 +281,10 @@ def _clean_inputs(t: Transition, data: dict[str, Any]) -> dict[str, Any]:
 @service
 def fire(*, case: Any, transition: str, acting_user: Any, expected_version: int | None = None,
          note: str = "", data: dict[str, Any] | None = None, photos: Sequence[Any] = (),
-         system: bool = False) -> Any:
+         system: bool = False, actor_name: str = "") -> Any:
     """Fire one transition on `case` for `acting_user`. Exactly one of two concurrent calls on the same
-    version succeeds; the other raises Conflict carrying the current stage."""
+    version succeeds; the other raises Conflict carrying the current stage. `actor_name`: who acted without
+    an account (the complainant rating through the follow link), for the timeline; else 系统."""
     from .models import Case, CaseEvent
     from .notifications import notify_transition
     from .photos import save_photos
@@ -329,7 +332,7 @@ def fire(*, case: Any, transition: str, acting_user: Any, expected_version: int 
         rollup.mark_dirty(indicator_groups | rollup.groups_of(case))
     event = CaseEvent.objects.create(
         case=case, time=now, actor=acting_user if getattr(acting_user, "pk", None) else None,
-        actor_name=str(acting_user) if getattr(acting_user, "pk", None) else _("系统"),
+        actor_name=str(acting_user) if getattr(acting_user, "pk", None) else (actor_name or _("系统")),
         transition=t.name, label=t.label, from_stage=from_stage, to_stage=case.stage, note=note,
         data=audit.jsonable({**inputs, **ctx.event_data}))
     if photos:

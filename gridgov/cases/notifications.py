@@ -319,12 +319,27 @@ def _with_deadline(event: Any) -> str:
     return f"{event.note}\n{line}" if event.note else line
 
 
+def _with_rating(case: Any, event: Any, body: str) -> str:
+    """A complainant's rating in the inbox: the score, and on a 差评 the call-back due and by when, so the
+    指挥中心 sees a 回访 is theirs to make without opening the case."""
+    from django.utils import timezone
+
+    data = event.data if isinstance(event.data, dict) else {}
+    if event.transition != "rate" or data.get("rating") is None:
+        return body
+    lines = [_("满意度：%(r)s / 5") % {"r": data["rating"]}]
+    if data.get("callback") and case.step_deadline:
+        lines.append(_("差评，请于 %(d)s 前回访诉求人") % {
+            "d": timezone.localtime(case.step_deadline).strftime("%Y-%m-%d %H:%M")})
+    return "\n".join([*lines, body] if body else lines)
+
+
 def notify_transition(*, case: Any, transition: Any, event: Any, actor: Any, extra: list[Any]) -> None:
     if not transition.notify and not extra:
         return
     ids = recipients(case, transition.notify) | set(extra)
     title = transition_title(case, transition.label)
-    notify(user_ids=ids, case=case, kind=transition.name, title=title, body=_with_deadline(event),
-           exclude=getattr(actor, "pk", None))
+    body = _with_rating(case, event, _with_deadline(event))
+    notify(user_ids=ids, case=case, kind=transition.name, title=title, body=body, exclude=getattr(actor, "pk", None))
     if "reporter" in transition.notify:  # a text says what happened and links to what they may read; no notes
         notify_contacts(case=case, kind=transition.name, title=title)

@@ -184,6 +184,7 @@ class CaseView:
     can_unmask_phone: bool = False  # may see the complainant's and callers' full numbers (to call back), logged
     followers: list[FollowerRow] = field(default_factory=list)  # staff only; phones masked unless unmasked
     time_left: str = ""  # the handling deadline's remaining or overrun working time (see `time_left`)
+    step_left: str = ""  # the same for the current step's own limit (受理, 派遣, 答复, 评价, 回访)
 
     @property
     def offer_unmask(self) -> bool:
@@ -305,7 +306,7 @@ def case_view(*, user: Any, case: Case, unmask: bool = False, reason: str = "") 
     mine = case.reporter_id is not None and case.reporter_id == getattr(user, "pk", None)
     follow_url = f"/cases/follow/{case.follow_token}/" if mine else ""
     return CaseView(case, actions, waiting, events, photos, reporter, phone, merged, follow_url, can_unmask,
-                    followers, time_left(case))
+                    followers, time_left(case), step_time_left(case))
 
 
 def _amount(x: float) -> str:
@@ -316,13 +317,27 @@ def time_left(case: Case, now: Any = None) -> str:
     """How long the open, running case has until its handling deadline, or how far past it it is, in
     working time (the unit its category's limit is in: 剩余 3.5 个工作小时, 已超 2 个工作日; under one unit,
     the next smaller one), so it reads as the limit does. Empty when no clock runs."""
-    from . import deadlines
-
     if not case.deadline or case.status != "open" or case.deferred or case.solved_at:
         return ""
-    now = now or timezone.now()
     unit = case.category.deadline_unit if case.category.deadline_unit in ("hours", "days") else "hours"
-    left = deadlines.working_time_left(now, case.deadline, unit, town=case.town)
+    return _left(case, case.deadline, unit, now)
+
+
+def step_time_left(case: Case, now: Any = None) -> str:
+    """How long the current step has left by its own limit (受理 within 2 working hours, 答复 within a working
+    day, 回访 within 3), in that limit's unit. Empty while the step runs on the handling deadline, which
+    `time_left` tells."""
+    if not case.step_deadline or case.status != "open" or case.step_deadline == case.deadline:
+        return ""
+    limit = engine.flow_for(case.kind).stage(case.stage).limit
+    return _left(case, case.step_deadline, limit.unit if limit and not limit.from_category else "hours", now)
+
+
+def _left(case: Case, deadline: dt.datetime, unit: str, now: Any = None) -> str:
+    from . import deadlines
+
+    now = now or timezone.now()
+    left = deadlines.working_time_left(now, deadline, unit, town=case.town)
     amount = abs(left)
     if unit == "days" and amount < 1:
         unit, amount = "hours", amount * deadlines.minutes_per_day(town=case.town) / 60
@@ -331,7 +346,7 @@ def time_left(case: Case, now: Any = None) -> str:
         text = _("%(n)d 分钟（工作时间）") % {"n": minutes} if minutes else ""
     else:
         text = (_("%(n)s 个工作日") if unit == "days" else _("%(n)s 个工作小时")) % {"n": _amount(amount)}
-    if case.deadline > now:
+    if deadline > now:
         return _("剩余 %(t)s") % {"t": text} if text else _("即将到期")
     return _("已超 %(t)s") % {"t": text} if text else _("已到期")
 
@@ -537,3 +552,27 @@ def case_by_token(*, token: str) -> Followed:
         case = Case.objects.select_related(*related).get(pk=case.merged_into_id)
         seen += 1
     return Followed(case, own)
+
+
+def follow_next_step(*, case: Case, own: bool) -> str:
+    """What the complainant waits for next and until when, on their follow link (三度: 受理 within 2 working
+    hours, a reply, a call-back after a 差评); `own`: the complainant's own link, which rates (a follower's
+    does not). Empty for grid events and closed complaints."""
+    if case.kind != "complaint" or case.status != "open":
+        return ""
+
+    def when(d: dt.datetime | None) -> str:
+        return timezone.localtime(d).strftime("%Y-%m-%d %H:%M") if d else ""
+
+    step, stage = when(case.step_deadline), case.stage
+    if stage in ("dispatched", "handling"):  # the 办理时限 line below says until when
+        return _("责任部门办理中（缓办，恢复办理后重新计时）") if case.deferred else _("责任部门办理中")
+    texts = {
+        "reported": _("%(town)s将于 %(d)s 前受理诉求"),
+        "accepted": _("已受理，将于 %(d)s 前派遣至责任部门"),
+        "replying": _("已办理完毕，责任部门将于 %(d)s 前答复诉求人"),
+    }
+    if own:
+        texts |= {"rating": _("请在下方对答复进行评价（%(d)s 前）"),
+                  "callback": _("感谢您的评价。工作人员将于 %(d)s 前回访您，了解不满意的原因")}
+    return texts[stage] % {"d": step, "town": case.town.name} if stage in texts and step else ""

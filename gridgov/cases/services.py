@@ -529,7 +529,26 @@ def fire_by_token(*, token: str, transition: str, data: dict[str, Any], note: st
     case = Case.objects.select_related("category", "grid").filter(follow_token=token).first() if token else None
     if case is None or transition != "rate":
         raise NotFound()
-    return engine.fire(case=case, transition=transition, acting_user=None, data=data, note=note, system=True)
+    try:
+        _ratable(case)
+        # The timeline names the complainant who rated, not 系统 (the dispatcher calls them back on a 差评).
+        return engine.fire(case=case, transition=transition, acting_user=None, data=data, note=note, system=True,
+                           actor_name=_reporter_label(case))
+    except Conflict:  # rated from another tab at the same moment
+        _ratable(Case.objects.get(pk=case.pk))
+        raise
+
+
+def _ratable(case: Case) -> None:
+    """The complainant's link rates once, after the reply: a second rating (another tab, the back button) or
+    one before the reply is refused in words the complainant knows, naming the rating."""
+    if case.stage == "rating":
+        return
+    if case.rating is not None:
+        reason = _("您已评价过（%(r)s / 5），不能重复评价") % {"r": case.rating}
+    else:
+        reason = _("当前环节（%(s)s）不能评价，部门答复后才能评价") % {"s": case.stage_label}
+    raise ValidationFailed({"rating": [reason]})
 
 
 # -- 督办: the deadline sweep ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from gridgov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -123,7 +124,14 @@ def _render_detail(request: HttpRequest, case: Any, errors: dict | None = None, 
         "pro_categories": ProCategory.choices, "dupes": dupes, "suggestion": suggestion, "handlers": handlers,
         "stray_errors": [msg for name, msg in errors.items() if name not in offered],
         "can_photo": request.user.kind == "staff" or case.reporter_id == request.user.pk,
+        "rating_words": RATING_WORDS,
     }, status=status)
+
+
+# 好差评's five levels (RULES.md §3), as the complainant's follow link words them: the desk reads a rating
+# given by phone off the same words.
+RATING_WORDS = (("5", gettext_lazy("非常满意")), ("4", gettext_lazy("满意")), ("3", gettext_lazy("基本满意")),
+                ("2", gettext_lazy("不满意")), ("1", gettext_lazy("非常不满意")))
 
 
 @login_required
@@ -267,6 +275,8 @@ def report(request: HttpRequest) -> HttpResponse:
                                           idempotency_key=request.POST.get("idem", ""))
             if staff:
                 return _after_staff_report(request, intake)
+            if not intake.followed:
+                messages.success(request, _("已提交：%(n)s") % {"n": intake.case.number})
             return redirect("cases:follow", token=intake.follow_token)
         except services.DuplicateFound as exc:
             dupes, status = exc.extra.get("duplicates", []), 409
@@ -297,6 +307,10 @@ def _after_staff_report(request: HttpRequest, intake: services.Intake) -> HttpRe
         messages.success(request, _("已为来电群众关注 %(n)s，请告知其查询链接：%(url)s") % {"n": case.number, "url": url})
     elif intake.followed:
         messages.success(request, _("已关注 %(n)s，不再重复立案") % {"n": case.number})
+    elif case.channel == "hotline":  # the operator still has the caller on the line
+        messages.success(request, _("已登记：%(n)s，请将案卷编号和查询链接告知来电群众") % {"n": case.number})
+    else:
+        messages.success(request, _("已上报：%(n)s") % {"n": case.number})
     try:
         selectors.case_get(user=request.user, pk=case.pk)
     except NotFound:  # followed a case outside the user's own scope: it is not theirs to open
@@ -309,7 +323,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     """The follow link: progress for everyone who holds it; the reply, the photos and the 1–5 rating of a
     complaint only on the reporter's own link (not a follower's, nor a merged case's)."""
     followed = selectors.case_by_token(token=token)
-    case, error = followed.case, ""
+    case, error, status = followed.case, "", 200
     if request.method == "POST":
         try:
             if request.POST.get("action") == "photos":  # the reporter's photos while the report awaits 立案
@@ -324,13 +338,17 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
             services.fire_by_token(token=token, transition="rate",
                                    data={"rating": request.POST.get("rating", "")}, note=request.POST.get("note", ""))
             return redirect("cases:follow", token=token)
-        except (ValidationFailed, Conflict, NotFound, PermissionDenied) as exc:
+        except ValidationFailed as exc:  # named as the form names it (满意度), not by the API's field
+            error, status = "；".join(exc.lines({"rating": _("满意度"), "note": _("意见")})), 422
+        except (Conflict, NotFound, PermissionDenied) as exc:
             error = exc.message
     events = selectors.follow_events(case=case, photos=followed.own)
     return render(request, "cases/follow.html", {
         "c": case, "events": events, "error": error, "own": followed.own, "token": token,
+        "next_step": selectors.follow_next_step(case=case, own=followed.own),
+        "kept": {"rating": request.POST.get("rating", ""), "note": request.POST.get("note", "")} if error else {},
         "link": _site_link(request, reverse("cases:follow", kwargs={"token": token})),
-        "can_add_photos": followed.own and case.stage == engine.flow_for(case.kind).initial})
+        "can_add_photos": followed.own and case.stage == engine.flow_for(case.kind).initial}, status=status)
 
 
 def _site_link(request: HttpRequest, path: str) -> str:

@@ -216,3 +216,27 @@ def test_the_sweep_urges_the_department_while_it_handles_the_complaint(case_worl
     make_cases(w, 1, kind="complaint", stage="handling", department=w.department, deadline=past, step_deadline=past)
     case_sweep()
     assert Notification.objects.filter(kind="urge", recipient=w.clerk).exists()
+
+
+def test_it_refuses_a_reply_of_only_spaces_and_names_the_reply(case_world, report, client_for):
+    # 城管 clerk 丁 presses 答复诉求人 with blanks in the reply: the complainant would be asked to rate nothing.
+    w = case_world
+    case = report("resident", kind="complaint")
+    for name, who, kw in (("accept", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("sign", "clerk", {}),
+                          ("solve", "clerk", {"note": "已清运"})):
+        case = go(w, case, name, who, **kw)
+    page = client_for("clerk").post(f"/cases/{case.pk}/fire/reply/", {"version": case.version, "reply": "  \n "})
+    assert page.status_code == 422 and "答复内容：必填" in page.content.decode()
+    assert Case.objects.get(pk=case.pk).stage == "replying"
+
+
+def test_it_tells_the_dispatcher_in_the_inbox_that_a_bad_rating_awaits_their_call_back(case_world, replied):
+    from django.utils import timezone
+
+    from gridgov.cases.models import Notification
+    from gridgov.cases.services import fire_by_token
+
+    fire_by_token(token=replied.follow_token, transition="rate", data={"rating": 2}, note="还有残留")
+    due = timezone.localtime(Case.objects.get(pk=replied.pk).step_deadline).strftime("%Y-%m-%d %H:%M")
+    body = Notification.objects.get(kind="rate", recipient=case_world.dispatcher).body
+    assert body == f"满意度：2 / 5\n差评，请于 {due} 前回访诉求人\n还有残留"

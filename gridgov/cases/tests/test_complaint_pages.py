@@ -163,4 +163,121 @@ def test_it_shows_a_solved_complaint_as_handled_not_as_time_remaining(case_world
                           ("solve", "clerk", {"note": "已清运"})):
         case = fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=case_world.people[who], **kw)
     html = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
-    assert "办理完毕，按期" in html and "剩余" not in html
+    handling = re.search(r"<dt>处置时限</dt><dd>(.*?)</dd>", html).group(1)
+    assert "办理完毕，按期" in handling and "剩余" not in handling
+
+
+def _replied(world, report, key: str | None = None):
+    """A complaint accepted, dispatched, solved and replied to: waiting for the complainant's rating."""
+    from gridgov.cases.engine import fire
+
+    case = report(key, kind="complaint")
+    for name, who, kw in (("accept", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("sign", "clerk", {}),
+                          ("solve", "clerk", {"note": "已清运"}), ("reply", "clerk", {"data": {"reply": "已清运完毕"}})):
+        case = fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=world.people[who], **kw)
+    return case
+
+
+def test_it_names_the_satisfaction_and_keeps_the_comment_when_a_rating_is_refused(case_world, client_for, report):
+    case = _replied(case_world, report)
+    page = client_for(None).post(f"/cases/follow/{case.follow_token}/", {"rating": "7", "note": "还行吧"})
+    html = page.content.decode()
+    assert page.status_code == 422 and "满意度：评价只能是 1 到 5" in html and 'value="还行吧"' in html
+
+
+def test_it_tells_the_complainant_rating_again_from_another_tab_that_it_is_already_rated(
+        case_world, client_for, report):
+    case = _replied(case_world, report)
+    complainant = client_for(None)
+    complainant.post(f"/cases/follow/{case.follow_token}/", {"rating": "2"})
+    again = complainant.post(f"/cases/follow/{case.follow_token}/", {"rating": "5"})
+    assert "满意度：您已评价过（2 / 5），不能重复评价" in again.content.decode()
+    assert Case.objects.get(pk=case.pk).rating == 2
+
+
+def test_the_api_names_the_rating_when_a_complaint_is_rated_twice(case_world, client_for, report):
+    import json
+
+    case = _replied(case_world, report)
+    url = f"/api/v1/cases/cases/follow/{case.follow_token}/rate"
+    client_for(None).post(url, json.dumps({"rating": 4}), content_type="application/json")
+    again = client_for(None).post(url, json.dumps({"rating": 1}), content_type="application/json")
+    assert again.status_code == 422 and "rating" in again.json()["errors"]
+
+
+def test_it_names_the_complainant_not_the_system_as_who_rated_through_the_follow_link(
+        case_world, client_for, report):
+    case = _replied(case_world, report)
+    Case.objects.filter(pk=case.pk).update(reporter_name="刘女士")
+    client_for(None).post(f"/cases/follow/{case.follow_token}/", {"rating": "2", "note": "还有残留"})
+    page = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
+    assert "<b>满意度评价</b> · 刘女士" in page
+
+
+def _local(d) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(d).strftime("%Y-%m-%d %H:%M")
+
+
+def test_it_tells_the_resident_until_when_the_town_will_accept_the_complaint(case_world, client_for, report):
+    case = report(None, kind="complaint")
+    page = client_for(None).get(f"/cases/follow/{case.follow_token}/").content.decode()
+    assert f"{case_world.town.name}将于 {_local(case.step_deadline)} 前受理诉求" in page
+
+
+def test_it_tells_the_complainant_after_a_bad_rating_until_when_they_will_be_called_back(
+        case_world, client_for, report):
+    case = _replied(case_world, report)
+    complainant = client_for(None)
+    complainant.post(f"/cases/follow/{case.follow_token}/", {"rating": "1"})
+    page = complainant.get(f"/cases/follow/{case.follow_token}/").content.decode()
+    callback = Case.objects.get(pk=case.pk).step_deadline
+    assert f"工作人员将于 {_local(callback)} 前回访您" in page
+
+
+def test_it_gives_the_clerk_a_box_of_several_lines_for_the_reply_to_the_complainant(case_world, client_for, report):
+    from gridgov.cases.engine import fire
+
+    case = report("resident", kind="complaint")
+    for name, who, kw in (("accept", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("sign", "clerk", {}),
+                          ("solve", "clerk", {"note": "已清运"})):
+        case = fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=case_world.people[who], **kw)
+    html = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
+    assert re.search(r'<textarea name="reply" rows="\d+" required>', html)
+
+
+def test_it_words_the_five_levels_for_the_operator_recording_a_rating_given_by_phone(
+        case_world, client_for, operator, report):
+    case = _replied(case_world, report)
+    html = client_for("operator").get(f"/cases/{case.pk}/").content.decode()
+    assert '<option value="2">2 不满意</option>' in html and '<option value="5">5 非常满意</option>' in html
+
+
+def test_it_tells_the_operator_the_call_is_registered_and_to_give_the_caller_number_and_link(
+        case_world, client_for, operator):
+    lat, lon = case_world.point_a
+    page = client_for("operator").post("/cases/report/", {
+        "kind": "complaint", "channel": "hotline", "category": "0102", "lat": lat, "lon": lon,
+        "description": "来电反映垃圾无人清运", "reporter_name": "王先生", "reporter_phone": "13912345678"}, follow=True)
+    assert f"已登记：{Case.objects.get().number}，请将案卷编号和查询链接告知来电群众" in page.content.decode()
+
+
+def test_it_tells_the_resident_the_complaint_is_submitted(case_world, client_for):
+    lat, lon = case_world.point_a
+    page = client_for(None).post("/cases/report/", {"category": "0102", "lat": lat, "lon": lon,
+                                                    "description": "楼下垃圾"}, follow=True)
+    assert f"已提交：{Case.objects.get().number}" in page.content.decode()
+
+
+def test_it_shows_the_dispatcher_the_working_time_left_to_accept_a_new_complaint(case_world, client_for, report):
+    # 响应速度: 受理 within 2 working hours of the report; the page says how much of them is left.
+    case = report(None, kind="complaint")
+    html = client_for("dispatcher").get(f"/cases/{case.pk}/").content.decode()
+    assert f"{_local(case.step_deadline)}（剩余 2 个工作小时）" in html
+
+
+def test_it_tells_the_complainant_when_it_was_handled_beside_the_deadline(case_world, client_for, report):
+    case = _replied(case_world, report)
+    page = client_for(None).get(f"/cases/follow/{case.follow_token}/").content.decode()
+    assert f"{_local(case.deadline)}（已于 {_local(case.solved_at)} 办理完毕）" in page
