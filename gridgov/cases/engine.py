@@ -103,6 +103,7 @@ class Transition:
     system: bool = False  # fired only by the system (the sweep), never offered to users
     branches: tuple[str, ...] = ()  # other stages an effect may choose instead of `target` (for graph())
     style: str = ""  # "primary" | "danger" for buttons
+    done: str = ""  # what the page says once fired, where 已 + label reads badly (已满意度评价); else 已 + label
 
     def allowed(self, case: Any, user: Any) -> bool:
         """Whether `user` may fire this now: right stage, permission in scope, and the guard."""

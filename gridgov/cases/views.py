@@ -165,7 +165,8 @@ def case_fire(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         messages.success(request, _("已%(t)s：%(n)s，该案卷已不在您的办理范围内") % {"t": t.label, "n": case.number})
         return redirect(f"{reverse('cases:case_list')}?queue={queue}" if queue else reverse("cases:case_list"))
     # Said above the page: some steps (申请延期, 批准延期, 缓办) leave the stage as it was.
-    messages.success(request, _("已%(t)s：%(n)s") % {"t": t.label, "n": case.number})
+    messages.success(request, _("%(d)s：%(n)s") % {"d": t.done, "n": case.number} if t.done
+                     else _("已%(t)s：%(n)s") % {"t": t.label, "n": case.number})
     return redirect("cases:case_detail", pk=pk)
 
 

@@ -281,3 +281,19 @@ def test_it_tells_the_complainant_when_it_was_handled_beside_the_deadline(case_w
     case = _replied(case_world, report)
     page = client_for(None).get(f"/cases/follow/{case.follow_token}/").content.decode()
     assert f"{_local(case.deadline)}（已于 {_local(case.solved_at)} 办理完毕）" in page
+
+
+def test_the_operator_recording_a_rating_by_phone_is_told_it_was_recorded(case_world, client_for, operator, report):
+    """The 12345 desk calls the complainant back and records 4 / 5: the page says 已记录满意度评价, not 已满意度评价."""
+    case = _replied(case_world, report)
+    page = client_for("operator").post(f"/cases/{case.pk}/fire/rate/", {"version": case.version, "rating": "4"},
+                                       follow=True).content.decode()
+    assert f"已记录满意度评价：{case.number}" in page and "已满意度评价" not in page
+
+
+def test_the_dispatcher_declining_a_complaint_is_told_so_in_words(case_world, client_for, report):
+    case = report(None, kind="complaint")
+    page = client_for("dispatcher").post(f"/cases/{case.pk}/fire/void/", {"version": case.version,
+                                                                          "note": "不属于本街道职责"},
+                                         follow=True).content.decode()
+    assert f"已决定不予受理（作废）：{case.number}" in page and "已不予受理" not in page

@@ -588,3 +588,15 @@ def test_a_refused_filter_sent_by_htmx_loads_the_whole_page_to_show_why(case_wor
 def test_the_case_map_names_a_refused_filter_under_its_input(case_world, client_for):
     r = client_for("leader").get("/cases/map/", {"created_after": "2026-06-01", "created_before": "2026-01-01"})
     assert r.status_code == 422 and 'data-error="created_before"' in r.content.decode()
+
+
+def test_the_grid_worker_is_told_the_failed_check_sent_the_case_back_for_rework(case_world, client_for, report):
+    """网格员甲 finds the rubbish still there: 核查不通过，已返工 — not 已核查不通过（返工）."""
+    case = report("worker_a")
+    for name, who, kw in (("file", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("accept", "clerk", {}),
+                          ("feedback", "clerk", {"note": "已清运"})):
+        _fire(case_world, case, name, who, **kw)
+    version = Case.objects.get(pk=case.pk).version
+    page = client_for("worker_a").post(f"/cases/{case.pk}/fire/verify_fail/", {"version": version, "note": "仍有垃圾"},
+                                       follow=True).content.decode()
+    assert f"核查不通过，已返工：{case.number}" in page
