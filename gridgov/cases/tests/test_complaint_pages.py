@@ -297,3 +297,19 @@ def test_the_dispatcher_declining_a_complaint_is_told_so_in_words(case_world, cl
                                                                           "note": "不属于本街道职责"},
                                          follow=True).content.decode()
     assert f"已决定不予受理（作废）：{case.number}" in page and "已不予受理" not in page
+
+
+def test_the_clerk_replying_reads_that_the_note_is_for_staff_and_the_reply_for_the_complainant(
+        case_world, client_for, report):
+    """部门科员丁 writes the reply the complainant will read and rate; the 说明 under it stays inside the office,
+    and the form says so (the complainant's link shows neither notes nor names)."""
+    from gridgov.cases.engine import fire
+
+    case = report(None, kind="complaint", reporter_name="刘女士", reporter_phone="13712344321")
+    for name, who, kw in (("accept", "dispatcher", {}), ("dispatch", "dispatcher", {}), ("sign", "clerk", {}),
+                          ("solve", "clerk", {"note": "内部：已协调环卫所"})):
+        case = fire(case=Case.objects.get(pk=case.pk), transition=name, acting_user=case_world.people[who], **kw)
+    html = client_for("clerk").get(f"/cases/{case.pk}/").content.decode()
+    follow = client_for(None).get(f"/cases/follow/{case.follow_token}/").content.decode()
+    assert "说明 <small class=\"hint\">（仅工作人员可见，群众查询页不显示）</small>" in html
+    assert "内部：已协调环卫所" in html and "内部：已协调环卫所" not in follow
