@@ -85,6 +85,11 @@ _EXPORT_FIELDS = ("id", "number", "kind", "stage", "status", "title", "descripti
                   "reporter__display_name", "reporter__username")
 
 
+def _minute(d: dt.datetime | None) -> str:
+    """A time as the pages write it (local, to the minute); empty for none."""
+    return timezone.localtime(d).strftime("%Y-%m-%d %H:%M") if d else ""
+
+
 def case_export(*, user: Any, filters: Any = None, fmt: str = "xlsx") -> Export:
     """The case list as the user filtered it (the same FilterSet and scope; a work queue in its order), as the
     town's ledger (台账) in .xlsx or .csv, for whoever may export cases (the town leader, the administrator).
@@ -100,13 +105,9 @@ def case_export(*, user: Any, filters: Any = None, fmt: str = "xlsx") -> Export:
     count = qs.count()
     log_access(user, kind="export", model=Case, fields=["reporter_name(masked)", "reporter_phone(masked)"],
                count=count, reason=str(_("导出案卷台账")))
-    tz = timezone.get_current_timezone()
     yes, no, anonymous = _("是"), _("否"), _("匿名")
     kinds, channels = dict(Kind.choices), dict(Channel.choices)
     statuses, pro = dict(Status.choices), dict(ProCategory.choices)
-
-    def when(d: dt.datetime | None) -> str:
-        return d.astimezone(tz).strftime("%Y-%m-%d %H:%M") if d else ""
 
     def row(c: Case) -> list[Any]:
         unit = c.department.name if c.department_id else str(pro.get(c.pro_category, c.pro_category or ""))
@@ -118,9 +119,9 @@ def case_export(*, user: Any, filters: Any = None, fmt: str = "xlsx") -> Export:
         return [c.number, str(kinds.get(c.kind, c.kind)), c.category.code, c.category.name, c.title,
                 c.description, c.address, c.grid.name, str(channels.get(c.channel, c.channel)),
                 str(engine.flow_for(c.kind).stage(c.stage).label), str(statuses.get(c.status, c.status)),
-                when(c.created_at), when(c.filed_at), when(c.dispatched_at), unit,
-                str(c.assignee) if c.assignee_id else "", when(c.deadline), when(c.step_deadline),
-                yes if c.overdue else no, c.urge_count, when(c.closed_at),
+                _minute(c.created_at), _minute(c.filed_at), _minute(c.dispatched_at), unit,
+                str(c.assignee) if c.assignee_id else "", _minute(c.deadline), _minute(c.step_deadline),
+                yes if c.overdue else no, c.urge_count, _minute(c.closed_at),
                 "" if c.on_time is None else (yes if c.on_time else no), c.rework_count, c.extension_count,
                 yes if c.deferred else no, c.rating, reporter, phone]
 
@@ -238,9 +239,8 @@ def _describe_events(events: list[CaseEvent]) -> None:
             details.append((_("并入的重复案卷"), str(d["number"])))
         if d.get("deadline"):
             try:
-                when = timezone.localtime(dt.datetime.fromisoformat(str(d["deadline"])))
-                details.append((_("处置时限（重新计时）") if e.transition in CLOCK_RESTARTS else _("处置时限"),
-                                when.strftime("%Y-%m-%d %H:%M")))
+                when = _minute(dt.datetime.fromisoformat(str(d["deadline"])))
+                details.append((_("处置时限（重新计时）") if e.transition in CLOCK_RESTARTS else _("处置时限"), when))
             except ValueError:
                 pass
         if str(d.get("rating", "")).isdigit():
@@ -561,10 +561,7 @@ def follow_next_step(*, case: Case, own: bool) -> str:
     if case.kind != "complaint" or case.status != "open":
         return ""
 
-    def when(d: dt.datetime | None) -> str:
-        return timezone.localtime(d).strftime("%Y-%m-%d %H:%M") if d else ""
-
-    step, stage = when(case.step_deadline), case.stage
+    step, stage = _minute(case.step_deadline), case.stage
     if stage in ("dispatched", "handling"):  # the 办理时限 line below says until when
         return _("责任部门办理中（缓办，恢复办理后重新计时）") if case.deferred else _("责任部门办理中")
     texts = {

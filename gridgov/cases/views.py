@@ -128,8 +128,8 @@ def _render_detail(request: HttpRequest, case: Any, errors: dict | None = None, 
     }, status=status)
 
 
-# 好差评's five levels (RULES.md §3), as the complainant's follow link words them: the desk reads a rating
-# given by phone off the same words.
+# 好差评's five levels (RULES.md §3): the complainant's follow link and the desk recording a rating given by
+# phone read the same words.
 RATING_WORDS = (("5", gettext_lazy("非常满意")), ("4", gettext_lazy("满意")), ("3", gettext_lazy("基本满意")),
                 ("2", gettext_lazy("不满意")), ("1", gettext_lazy("非常不满意")))
 
@@ -348,6 +348,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
         "c": case, "events": events, "error": error, "own": followed.own, "token": token,
         "next_step": selectors.follow_next_step(case=case, own=followed.own),
         "kept": {"rating": request.POST.get("rating", ""), "note": request.POST.get("note", "")} if error else {},
+        "rating_words": RATING_WORDS,
         "link": _site_link(request, reverse("cases:follow", kwargs={"token": token})),
         "can_add_photos": followed.own and case.stage == engine.flow_for(case.kind).initial}, status=status)
 
