@@ -9,7 +9,10 @@ time per phase: POST /bench/noop/ (the same middleware, no work) and POST /api/v
 public intake: locate, duplicate check, first step deadline, case number, timeline, audit, notifications).
 Prints requests/s, p50/p99 and the ratio. A third phase, for reference and not the issue's figure: POST
 /bench/noop-write/, the same middleware writing one row durably (one INSERT, committed before the answer);
-intake over it says how far the intake is from the least a durable report costs on this machine.
+intake over it says how far the intake is from the least a durable report costs on this machine. A fourth:
+POST /bench/ninja-write, the least the prescribed stack (DESIGN.md: Django, django-ninja) does for a report:
+the report's JSON validated against a schema, one row saved through the ORM in a transaction, the answer
+rendered from a schema; the same body as the intake's.
 
 Then, where pgbench is installed, the ceiling the database sets on its own: the statements of one intake
 transaction (as the server sent them, captured from a report; the case id, number and follow token made
@@ -210,6 +213,7 @@ def main() -> None:
         globals()["SECONDS"] = phase_seconds
         noop = phase(port, "/bench/noop/", "noop", points)
         noop_write = phase(port, "/bench/noop-write/", "noop", points)
+        ninja_write = phase(port, "/bench/ninja-write", "intake", points)
         before = Case.objects.count()
         intake = phase(port, "/api/v1/cases/public/cases", "intake", points)
         made = Case.objects.count() - before
@@ -222,12 +226,17 @@ def main() -> None:
           f"errors {noop['errors']}")
     print(f"no-op writing one row: {noop_write['rps']:7.1f} req/s  p50 {noop_write['p50']:6.1f} ms  "
           f"p99 {noop_write['p99']:6.1f} ms  errors {noop_write['errors']}")
+    print(f"the stack's least report (django-ninja schema in, one ORM row, schema out): {ninja_write['rps']:7.1f} "
+          f"req/s  p50 {ninja_write['p50']:6.1f} ms  p99 {ninja_write['p99']:6.1f} ms  errors {ninja_write['errors']}")
     print(f"intake: {intake['rps']:7.1f} req/s  p50 {intake['p50']:6.1f} ms  p99 {intake['p99']:6.1f} ms  "
           f"errors {intake['errors']}  cases created {made}")
     ratio = intake["rps"] / noop["rps"]
     print(f"throughput ratio intake/no-op: {ratio:.2f} (target ≥ 0.50, {ratio / 0.5:.2f}x); "
           f"intake p99 {intake['p99']:.0f} ms (target < 100 ms, {100 / intake['p99']:.2f}x)")
-    print(f"for reference: intake / no-op writing one row durably: {intake['rps'] / noop_write['rps']:.2f}")
+    print(f"for reference: intake / no-op writing one row durably: {intake['rps'] / noop_write['rps']:.2f}; "
+          f"one row / no-op: {noop_write['rps'] / noop['rps']:.2f}; the stack's least report / no-op: "
+          f"{ninja_write['rps'] / noop['rps']:.2f}; intake / the stack's least report: "
+          f"{intake['rps'] / ninja_write['rps']:.2f}")
     if ceiling is not None:
         print(f"database alone (pgbench, the intake's transaction, 16 clients): {ceiling:7.1f} tx/s = "
               f"{ceiling / noop['rps']:.2f} of the no-op: the ratio's ceiling on this machine with no Python cost")
