@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
@@ -76,6 +77,19 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
     return api.create_response(request, body, status=422)
 
 
+def _unreadable_body(request: HttpRequest) -> HttpResponse:
+    reason = _("请求体应为 JSON（Content-Type: application/json）")
+    body = {"code": "invalid", "detail": _("输入有误：%(reason)s") % {"reason": reason}, "errors": {"body": [reason]}}
+    return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(MultiPartParserError)
+def _multipart_error(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """A body labelled multipart that is not (no boundary, cut short): the CSRF check of the session reads it
+    before the view, and Django's answer would be its HTML 400 page."""
+    return _unreadable_body(request)
+
+
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"code": "unauthenticated", "detail": _("请先登录")}, status=401)
@@ -86,9 +100,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message = str(exc)
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
         # ninja's words for a body that is not JSON (malformed, or a form sent where JSON is read)
-        reason = _("请求体应为 JSON（Content-Type: application/json）")
-        body = {"code": "invalid", "detail": _("输入有误：%(reason)s") % {"reason": reason}, "errors": {"body": [reason]}}
-        return api.create_response(request, body, status=400)
+        return _unreadable_body(request)
     if exc.status_code == 403 and message.startswith("CSRF"):
         body = {"code": "forbidden", "detail": _("CSRF 校验失败：请带上 X-CSRFToken 请求头（取自 csrftoken Cookie）")}
         return api.create_response(request, body, status=403)

@@ -50,6 +50,15 @@ def _int(value: Any, field_name: str) -> int | None:
         raise ValidationFailed({field_name: [_("应为整数")]}) from None
 
 
+def _year(value: Any, field_name: str = "year") -> int | None:
+    """A year dates can be built from (a period's bounds, `__year` lookups); any other is refused by name."""
+    year = _int(value, field_name)
+    if year is not None and not dt.MINYEAR <= year < dt.MAXYEAR:
+        raise ValidationFailed({field_name: [_("年份应在 %(first)s–%(last)s 之间")
+                                             % {"first": dt.MINYEAR, "last": dt.MAXYEAR - 1}]})
+    return year
+
+
 # ---- organisations and members ----------------------------------------------------------------------------
 
 
@@ -138,7 +147,7 @@ def meeting_list(*, user: Any, filters: Any = None) -> QuerySet[Meeting]:
     if f.get("state"):
         qs = qs.filter(state=f["state"])
     if f.get("year"):
-        qs = qs.filter(starts_at__year=_int(f["year"], "year"))
+        qs = qs.filter(starts_at__year=_year(f["year"]))
     return qs.annotate(n_present=Count("attendance", filter=Q(attendance__status__in=("present", "late"))))\
         .order_by("-starts_at", "-id")
 
@@ -187,6 +196,7 @@ def compliance_board(*, user: Any, year: int, today: dt.date | None = None,
                      org: int | None = None) -> list[BranchCompliance]:
     """Per branch: which required meetings were held in each closed period of `year`, coloured
     green/amber/red by the number of missed slots; an unfinished period is not yet missed."""
+    year = _year(year)
     today = today or timezone.localdate()
     branches = PartyOrganisation.objects.restrict(user, "view").filter(kind__in=BRANCH_KINDS)
     if org:

@@ -13,6 +13,9 @@ from gridgov.network.models import Division
 
 from .models import Enterprise, Household, Resident, ResidentTag, Sex, Tag
 
+MAX_AGE = 150
+MAX_ID = 2**63 - 1  # the largest id a database column holds; a larger one is refused by name, not sent to it
+
 
 class ScopedFilterSet(df.FilterSet):
     """A FilterSet whose record choices (the grid select of the page form, and the ids the API accepts) are
@@ -35,9 +38,10 @@ class ResidentFilterSet(ScopedFilterSet):
     grid = df.ModelChoiceFilter(label=_("网格（含下级）"), queryset=Division.objects.all(), method=_subtree)
     sex = df.ChoiceFilter(label=_("性别"), choices=Sex.choices)
     tag = df.ChoiceFilter(label=_("标签"), choices=Tag.choices, method="filter_tag")
-    age_min = df.NumberFilter(label=_("最小年龄"), method="filter_age_min")
-    age_max = df.NumberFilter(label=_("最大年龄"), method="filter_age_max")
-    household = df.NumberFilter(label=_("户ID"), field_name="household_id")
+    # Bounded: a birth date is computed from the age, and the calendar ends somewhere.
+    age_min = df.NumberFilter(label=_("最小年龄"), method="filter_age_min", min_value=0, max_value=MAX_AGE)
+    age_max = df.NumberFilter(label=_("最大年龄"), method="filter_age_max", min_value=0, max_value=MAX_AGE)
+    household = df.NumberFilter(label=_("户ID"), field_name="household_id", min_value=1, max_value=MAX_ID)
 
     class Meta:
         model = Resident
@@ -82,7 +86,7 @@ class EnterpriseFilterSet(ScopedFilterSet):
     industry = df.CharFilter(label=_("行业"), field_name="industry")
     scale = df.ChoiceFilter(label=_("规模"), choices=Enterprise.Scale.choices)
     is_key = df.BooleanFilter(label=_("重点企业"), field_name="is_key")
-    department = df.NumberFilter(label=_("主管部门ID"), field_name="department_id")
+    department = df.NumberFilter(label=_("主管部门ID"), field_name="department_id", min_value=1, max_value=MAX_ID)
 
     class Meta:
         model = Enterprise

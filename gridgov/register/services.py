@@ -186,7 +186,7 @@ def enterprise_update(*, acting_user: Any, enterprise: Enterprise, data: dict[st
     changes = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()
                if k in {"name", "credit_code", "industry", "scale", "legal_representative", "legal_rep_phone",
                         "address", "is_key"}}
-    if "credit_code" in changes:
+    if isinstance(changes.get("credit_code"), str):  # anything else is refused by the model's validation
         changes["credit_code"] = changes["credit_code"].upper()
     if "lat" in data or "lon" in data:
         merged = {"lat": data.get("lat", e.lat), "lon": data.get("lon", e.lon), "crs": data.get("crs")}

@@ -35,3 +35,15 @@ def test_a_nul_character_in_any_text_a_service_is_given_is_refused_by_field(worl
     with pytest.raises(ValidationFailed) as exc:
         write(acting_user=world.worker_a, data={}, note="x\x00")
     assert list(exc.value.errors) == ["note"]
+
+
+def test_a_body_labelled_multipart_without_a_boundary_gets_the_api_error_body(world):
+    """The session's CSRF check reads the body before the view: the refusal must still be the API's JSON."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.admin)
+    client.cookies["csrftoken"] = "fuzz" * 8
+    resp = client.post("/api/v1/party/courses", data=b"title=x", content_type="multipart/form-data",
+                       HTTP_X_CSRFTOKEN="fuzz" * 8)
+    assert (resp.status_code, list(resp.json()["errors"])) == (400, ["body"])

@@ -108,3 +108,13 @@ def test_the_meeting_list_costs_the_same_queries_for_10_and_100_rows(party, clie
     for i in range(110):
         theme_day(party, start=timezone.now() - dt.timedelta(days=i + 1))
     assert _queries(c, "/api/v1/party/meetings?limit=10") == _queries(c, "/api/v1/party/meetings?limit=100")
+
+
+def test_a_compliance_board_of_a_year_beyond_the_calendar_is_refused_naming_year(party, client_for):
+    resp = client_for("party_office").get("/api/v1/party/compliance?year=6371000")
+    assert (resp.status_code, list(resp.json()["errors"])) == (422, ["year"])
+
+
+def test_meetings_of_a_year_before_the_calendar_are_refused_naming_year(party, client_for):
+    resp = client_for("party_office").get("/api/v1/party/meetings?year=-1646")
+    assert (resp.status_code, list(resp.json()["errors"])) == (422, ["year"])

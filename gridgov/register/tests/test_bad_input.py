@@ -108,3 +108,19 @@ def test_unknown_fields_are_named_not_ignored(world):
     errs = _errors(services.resident_create, acting_user=world.worker_a,
                    data={"name": "甲", "id_number": vid("37021119900101001"), "grid": world.grid_a.pk, "nme": "x"})
     assert "nme" in errs
+
+
+def test_clearing_the_credit_code_is_refused_naming_it(world):
+    e = services.enterprise_create(acting_user=world.admin, data=_enterprise(world))
+    errs = _errors(services.enterprise_update, acting_user=world.admin, enterprise=e, data={"credit_code": None})
+    assert "credit_code" in errs and Enterprise.objects.get().credit_code == e.credit_code
+
+
+def test_an_age_no_one_reaches_is_refused_naming_the_filter(world, client_for):
+    resp = client_for("admin").get("/api/v1/register/residents?age_max=100000")
+    assert (resp.status_code, list(resp.json()["errors"])) == (422, ["age_max"])
+
+
+def test_a_department_id_no_database_holds_is_refused_naming_it(world, client_for):
+    resp = client_for("admin").get(f"/api/v1/register/enterprises/export?department={-10**27}")
+    assert (resp.status_code, list(resp.json()["errors"])) == (422, ["department"])
