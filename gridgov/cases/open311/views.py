@@ -17,11 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
 
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -33,17 +35,24 @@ from . import selectors, services
 from .selectors import RequestQuery
 
 DESCRIPTION_MAX = 4000  # the spec's limit of a request's description
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")  # what a GeoReport v2 POST sends
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 
 
 # -- rendering -------------------------------------------------------------------------------------------
+
+# What XML 1.0 admits in no form, not even as a character reference: most control characters, lone
+# surrogates, U+FFFE and U+FFFF. A report's text may hold them (a client sent them, or a description pasted
+# from elsewhere), and one of them would make the whole answer unreadable to every XML client.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
 
 def _xml_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return escape(str(value))
+    return escape(NOT_IN_XML.sub("\ufffd", str(value)))
 
 
 def _xml(tag: str, value: Any, item_tags: dict[str, str]) -> str:
@@ -97,7 +106,10 @@ def open311_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Calla
                 if request.method not in methods:
                     raise Problem(405, _("%(path)s 不接受 %(method)s 请求") % {"path": request.path,
                                                                           "method": request.method})
+                _refuse_nul(request, kwargs)
                 return view(request, *args, fmt=fmt, **kwargs)
+            except MultiPartParserError:  # a body labelled multipart that is not (no boundary, cut short)
+                return error(fmt, 400, _("请求体无法按 multipart/form-data 读取（缺少 boundary 或内容不完整）"))
             except Problem as p:
                 response = error(fmt, p.status, *p.descriptions)
                 if p.status == 405:
@@ -107,6 +119,20 @@ def open311_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Calla
         return wrapped
 
     return decorate
+
+
+def _refuse_nul(request: HttpRequest, path_values: dict[str, Any]) -> None:
+    """PostgreSQL keeps no NUL character in text, so a value holding one can be neither looked up nor stored:
+    in the path nothing by that id exists (404); a parameter of the query string or the form is refused by
+    name (400)."""
+    if any("\x00" in str(v) for v in path_values.values()):
+        raise Problem(404, _("没有 %(path)s 这个资源") % {"path": request.path})
+    named = list(request.GET.lists())
+    if request.method == "POST" and request.content_type in FORM_TYPES:
+        named += list(request.POST.lists())
+    for name, values in named:
+        if any("\x00" in str(v) for v in values):
+            raise Problem(400, _("%(name)s 不能包含空字符（\\0）") % {"name": name})
 
 
 @csrf_exempt
@@ -159,6 +185,9 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
     return render(fmt, "service_definition", selectors.definition_dict(_service(code)))
 
 
+YEARS = (1900, 2999)  # the years a start_date or end_date may name
+
+
 def _split(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
@@ -167,9 +196,14 @@ def _datetime(params: QueryDict, name: str) -> dt.datetime | None:
     if not (params.get(name) or "").strip():
         return None
     try:
-        return selectors.parse_w3c(params[name])
+        value = selectors.parse_w3c(params[name])
     except ValueError:
         raise Problem(400, _("%(name)s 应为 W3C 日期时间，例如 2026-11-26T10:00:00+08:00") % {"name": name}) from None
+    # Bounded: a date at the calendar's edge (0001-01-01T00:00+14:00) cannot be moved to UTC or back 90 days.
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise Problem(400, _("%(name)s 的年份应在 %(first)s–%(last)s 之间") % {
+            "name": name, "first": YEARS[0], "last": YEARS[1]})
+    return value
 
 
 def _list(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -268,7 +302,7 @@ PARAMETERS = {"lat": "lat", "lon": "long", "location": "lat/long", "reporter_pho
 def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "GET":
         return _list(request, fmt)
-    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if request.content_type not in FORM_TYPES:
         raise Problem(400, _("POST 请求体应为 application/x-www-form-urlencoded 或 multipart/form-data（GeoReport v2），"
                              "不能是 %(type)s") % {"type": request.content_type or "—"})
     p = request.POST
