@@ -7,23 +7,13 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.test import Client as HttpClient
 
 from gridgov.cases.models import Case, CaseEvent
 from gridgov.cases.open311.models import Client
-from gridgov.cases.open311.services import open311_client_create
 from gridgov.cases.tests.bulk import category, fast_passwords, make_cases  # noqa: F401
 from gridgov.core.geo import wgs84_to_gcj02
 
 BASE = "/open311/v2"
-
-
-@pytest.fixture
-def o311(world):
-    world.cat = category("0901", "暴露垃圾（测试）", 4, "hours")
-    _client, world.api_key = open311_client_create(name="12345平台", acting_user=None)
-    world.http = HttpClient()
-    return world
 
 
 @pytest.fixture

@@ -13,13 +13,10 @@ import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
 import pytest
-from django.test import Client as HttpClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gridgov.cases.models import Case
-from gridgov.cases.open311.services import open311_client_create
-from gridgov.cases.tests.bulk import category, fast_passwords  # noqa: F401
 
 BASE = "/open311/v2"
 FUZZ = settings(derandomize=True, database=None, deadline=None, max_examples=40,
@@ -38,14 +35,6 @@ GET_PARAMS = ("service_request_id", "service_code", "start_date", "end_date", "s
 POST_PARAMS = ("service_code", "lat", "long", "address_string", "description", "email", "phone", "first_name",
                "last_name", "device_id", "account_id", "media_url", "jurisdiction_id", "attribute[kind]",
                "attribute[crs]", "attribute[title]", "attribute[anonymous]", "attribute[nope]")
-
-
-@pytest.fixture
-def o311(world):
-    world.cat = category("0901", "暴露垃圾（测试）", 4, "hours")
-    _client, world.api_key = open311_client_create(name="12345平台", acting_user=None)
-    world.http = HttpClient()
-    return world
 
 
 def parsed(response, fmt: str) -> object:
