@@ -66,11 +66,13 @@ def _nul_in_query(request: HttpRequest) -> Exception | None:
     refuses a NUL by field on the form itself; the API and Open311 answer in their own formats."""
     if request.path.startswith(("/api/", "/open311/")):
         return None
-    for name, values in request.GET.lists():
-        if any("\x00" in v for v in values):
-            from django.utils.translation import gettext as _
+    from .services import with_nul
 
-            from .errors import ValidationFailed
+    name = with_nul(dict(request.GET.lists()), "")
+    if name is None:
+        return None
+    from django.utils.translation import gettext as _
 
-            return ValidationFailed({name: [_("不能包含空字符（\\0）")]})
-    return None
+    from .errors import ValidationFailed
+
+    return ValidationFailed({name: [_("不能包含空字符（\\0）")]})

@@ -33,7 +33,7 @@ def service(fn: F_) -> F_:
         if "acting_user" not in kwargs:
             raise TypeError(f"{fn.__name__} needs acting_user")
         for name, value in kwargs.items():
-            field = _with_nul(value, name) if name != "acting_user" else None
+            field = with_nul(value, name) if name != "acting_user" else None
             if field is not None:  # PostgreSQL stores no NUL in text: refuse it here rather than fail there
                 raise ValidationFailed({field: [_("不能包含空字符（\\0）")]})
         with write_transaction(), audit.collecting(kwargs["acting_user"]):
@@ -42,19 +42,19 @@ def service(fn: F_) -> F_:
     return wrapper  # type: ignore[return-value]
 
 
-def _with_nul(value: Any, name: str) -> str | None:
+def with_nul(value: Any, name: str) -> str | None:
     """The name of the first text in `value` (a service's argument: text, or the dicts and lists of a
     submitted form or body) that holds a NUL character, else None."""
     if isinstance(value, str):
         return name if "\x00" in value else None
     if isinstance(value, dict):
         for key, item in value.items():
-            found = _with_nul(item, str(key))
+            found = with_nul(item, str(key))
             if found is not None:
                 return found
     elif isinstance(value, list | tuple):
         for item in value:
-            found = _with_nul(item, name)
+            found = with_nul(item, name)
             if found is not None:
                 return found
     return None

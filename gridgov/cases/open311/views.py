@@ -29,6 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gridgov.cases.models import Category
 from gridgov.core.errors import GridgovError, ValidationFailed
+from gridgov.core.services import with_nul
 from gridgov.network.models import Division
 
 from . import selectors, services
@@ -127,12 +128,11 @@ def _refuse_nul(request: HttpRequest, path_values: dict[str, Any]) -> None:
     name (400)."""
     if any("\x00" in str(v) for v in path_values.values()):
         raise Problem(404, _("没有 %(path)s 这个资源") % {"path": request.path})
-    named = list(request.GET.lists())
-    if request.method == "POST" and request.content_type in FORM_TYPES:
-        named += list(request.POST.lists())
-    for name, values in named:
-        if any("\x00" in str(v) for v in values):
-            raise Problem(400, _("%(name)s 不能包含空字符（\\0）") % {"name": name})
+    name = with_nul(dict(request.GET.lists()), "")
+    if name is None and request.method == "POST" and request.content_type in FORM_TYPES:
+        name = with_nul(dict(request.POST.lists()), "")
+    if name is not None:
+        raise Problem(400, _("%(name)s 不能包含空字符（\\0）") % {"name": name})
 
 
 @csrf_exempt
