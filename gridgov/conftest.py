@@ -45,6 +45,27 @@ def site(live_server, transactional_db, world):
     return live_server.url
 
 
+# Tests only: a fast password hasher. Argon2 (the production hasher, gridgov/settings.py; proven by
+# core/tests/test_password_hashing.py) costs about half a second a password, and the personas of every test
+# sign in with one. Hashes made by Argon2 (fixtures, a restored demo) still verify: it stays in the list.
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    production = list(settings.PASSWORD_HASHERS)
+    settings.PASSWORD_HASHERS = [FAST_HASHER, *production]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+    yield
+    settings.PASSWORD_HASHERS = production
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _catalogues():
     """Compiled translation catalogues (.mo are not in the repository), so English pages can be tested."""
