@@ -66,6 +66,19 @@ def _fast_password_hasher():
     hashers.get_hashers_by_algorithm.cache_clear()
 
 
+@pytest.fixture
+def production_passwords(settings):
+    """The production hashers for one test (ask for it before `world`, so the personas are hashed with them)."""
+    from django.contrib.auth import hashers
+
+    settings.PASSWORD_HASHERS = [h for h in settings.PASSWORD_HASHERS if h != FAST_HASHER]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+    yield
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _catalogues():
     """Compiled translation catalogues (.mo are not in the repository), so English pages can be tested."""

@@ -45,7 +45,7 @@ def test_it_forgets_earlier_failures_after_a_good_sign_in(world):
     assert not LoginAttempt.objects.filter(username="worker_a").exists()
 
 
-def test_it_stores_passwords_with_argon2(world):
+def test_it_stores_passwords_with_argon2(production_passwords, world):
     world.worker_a.refresh_from_db()
     assert world.worker_a.password.startswith("argon2")
 
