@@ -22,6 +22,7 @@ from gridgov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from gridgov.core.scope import get_scoped
 from gridgov.core.services import full_clean, save_new, service, update_versioned
 from gridgov.core.tables import ProcessTable
+from gridgov.core.validators import MEETING_DATES, MEETING_HOURS, refusals
 
 from .access import approved_member, forget, party_context
 from .models import (
@@ -239,13 +240,17 @@ def transfer_accept(*, acting_user: Any, transfer: Transfer, accept: bool = True
 def meeting_schedule(*, acting_user: Any, org: Any, kind: str, title: str, starts_at: dt.datetime,
                      ends_at: dt.datetime, place: str = "") -> Meeting:
     org = get_scoped(PartyOrganisation.objects, acting_user, "change", pk=getattr(org, "pk", org))
+    errors = refusals(starts_at=lambda: MEETING_DATES.check(starts_at),
+                      ends_at=lambda: MEETING_HOURS.check_span(starts_at, ends_at))
     if kind == MeetingKind.GROUP and org.kind != OrgKind.GROUP:
-        raise ValidationFailed({"kind": [_("党小组会须由党小组召开")]})
+        errors["kind"] = [_("党小组会须由党小组召开")]
     # A 党委 may hold a joint 主题党日 or 党课 for its whole subtree; the other kinds belong to a branch.
     joint = (MeetingKind.THEME_DAY, MeetingKind.LECTURE)
     if kind != MeetingKind.GROUP and org.kind not in BRANCH_KINDS and not (
             kind in joint and org.kind in (OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE)):
-        raise ValidationFailed({"org": [_("该类组织生活须由党支部（党总支）召开")]})
+        errors["org"] = [_("该类组织生活须由党支部（党总支）召开")]
+    if errors:
+        raise ValidationFailed(errors)
     m = Meeting(org=org, town_id=org.town_id, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at,
                 place=place, checkin_token=secrets.token_urlsafe(24))
     return save_new(m, acting_user=acting_user)

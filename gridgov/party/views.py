@@ -17,9 +17,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gridgov.core.errors import Conflict, NotFound, ValidationFailed
+from gridgov.core.forms import FormInput
 from gridgov.core.history import history_for
 from gridgov.core.paging import CappedPage, page_of
 from gridgov.core.scope import get_scoped
+from gridgov.core.validators import MEETING_DATES, MEETING_HOURS
 
 from . import selectors, services
 from .access import party_can
@@ -134,19 +136,19 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_create(request: HttpRequest) -> HttpResponse:
-    try:
-        starts = dt.datetime.fromisoformat(request.POST.get("starts_at", ""))
-        hours = float(request.POST.get("hours") or 2)
-    except ValueError:
-        return render(request, "party/error.html", {"errors": {"starts_at": [_("时间格式错误")]}}, status=422)
-    starts = timezone.make_aware(starts) if timezone.is_naive(starts) else starts
-    try:
-        m = services.meeting_schedule(acting_user=request.user, org=request.POST.get("org") or 0,
-                                      kind=request.POST.get("kind", ""), title=request.POST.get("title", ""),
-                                      starts_at=starts, ends_at=starts + dt.timedelta(hours=hours),
-                                      place=request.POST.get("place", ""))
-    except ValidationFailed as exc:
-        return render(request, "party/error.html", {"errors": exc.errors}, status=422)
+    """安排组织生活, sent from the form on the meeting list. A refusal lets its ValidationFailed escape: the page
+    middleware shows the list again with every error under its field and everything typed kept."""
+    form = FormInput(request.POST)
+    org = form.integer("org", required=True)
+    kind = form.text("kind", required=True)
+    title = form.text("title", required=True, max_length=200)
+    starts = form.datetime("starts_at", window=MEETING_DATES)
+    hours = form.number("hours", default=2, least=MEETING_HOURS.least, most=MEETING_HOURS.most)
+    place = form.text("place", max_length=200)
+    form.check()
+    assert starts is not None and hours is not None  # check() refused them otherwise
+    m = services.meeting_schedule(acting_user=request.user, org=org, kind=kind, title=title, starts_at=starts,
+                                  ends_at=starts + dt.timedelta(hours=hours), place=place)
     return redirect("party:meeting_detail", pk=m.pk)
 
 
