@@ -43,3 +43,11 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/home.html", selectors.home_summary(user=request.user))
+
+
+@login_required
+def settings_home(request: HttpRequest) -> HttpResponse:
+    """The settings hub: what each app lets this user configure (its `nav.settings_items`)."""
+    from gridgov.core.settingspages import settings_items
+
+    return render(request, "settings/home.html", {"items": settings_items(request.user)})

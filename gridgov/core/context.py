@@ -24,7 +24,7 @@ def current_request_id() -> str:
 
 
 @functools.cache
-def _nav_modules() -> tuple[ModuleType, ...]:
+def nav_modules() -> tuple[ModuleType, ...]:
     """The `nav` modules of gridgov's apps, in app order; looked for once per process (find_spec of a module
     that does not exist searches the file system every time)."""
     from django.apps import apps
@@ -40,4 +40,6 @@ def navigation(request: Any) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"nav": []}
-    return {"nav": SimpleLazyObject(lambda: [item for m in _nav_modules() for item in m.items(user)])}
+    # An entry may carry "order" (default 0) to stand after the others (系统设置 last).
+    return {"nav": SimpleLazyObject(lambda: sorted((item for m in nav_modules() for item in m.items(user)),
+                                                   key=lambda item: item.get("order", 0)))}

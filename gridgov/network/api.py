@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from gridgov.core.paging import CappedLimitOffset
@@ -46,6 +46,22 @@ class DepartmentOut(Schema):
     town_id: int
     code: str
     name: str
+    head_id: int | None
+    version: int
+
+
+class DepartmentIn(Schema):
+    town: int
+    code: str
+    name: str
+    head: int | None = None
+
+
+class DepartmentUpdateIn(Schema):
+    code: str | None = None
+    name: str | None = None
+    head: int | None = None
+    version: int
 
 
 class LocateOut(Schema):
@@ -82,6 +98,25 @@ def division_update(request: HttpRequest, pk: int, payload: DivisionUpdateIn):
 @paginate(CappedLimitOffset)
 def department_list(request: HttpRequest):
     return selectors.department_list(user=request.user)
+
+
+@router.post("/departments", response={201: DepartmentOut}, summary="新增部门（管理员，本镇街）")
+def department_create(request: HttpRequest, payload: DepartmentIn):
+    return Status(201, services.department_create(acting_user=request.user, town=payload.town,
+                                                  code=payload.code, name=payload.name, head=payload.head))
+
+
+@router.get("/departments/{pk}", response=DepartmentOut, summary="部门详情")
+def department_get(request: HttpRequest, pk: int):
+    return selectors.department_get(user=request.user, pk=pk)
+
+
+@router.patch("/departments/{pk}", response=DepartmentOut, summary="修改部门（代码、名称、负责人）")
+def department_update(request: HttpRequest, pk: int, payload: DepartmentUpdateIn):
+    department = selectors.department_get(user=request.user, pk=pk)
+    return services.department_update(acting_user=request.user, department=department,
+                                      data=payload.dict(exclude_unset=True, exclude={"version"}),
+                                      expected_version=payload.version)
 
 
 @router.get("/grids/map", summary="网格地图数据（边界、类型、人员、数量）")

@@ -1,4 +1,4 @@
-"""Menu entries of the network app."""
+"""Menu entries of the network app, and its entries of the settings hub (系统设置)."""
 
 from typing import Any
 
@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.core.scope import can
 
-from .models import Division
+from .models import Department, Division
 
 
 def items(user: Any) -> list[dict[str, str]]:
@@ -17,3 +17,10 @@ def items(user: Any) -> list[dict[str, str]]:
         return []
     return [{"label": _("网格地图"), "url": reverse("network:map")},
             {"label": _("区划网格"), "url": reverse("network:division_list")}]
+
+
+def settings_items(user: Any) -> list[dict[str, str]]:
+    if not can(user, "change", Department):
+        return []
+    return [{"label": _("部门管理"), "url": reverse("network:department_settings"),
+             "help": _("本镇街的部门：代码、名称、负责人")}]

@@ -37,6 +37,20 @@ def department_list(*, user: Any) -> QuerySet[Department]:
     return Department.objects.restrict(user, "view").select_related("town", "head")
 
 
+def department_settings_list(*, user: Any) -> QuerySet[Department]:
+    """The departments the user may change (an administrator: those of their town), for the settings page."""
+    return Department.objects.restrict(user, "change").select_related("town", "head").order_by("town__path", "code")
+
+
+def department_for_change(*, user: Any, pk: Any) -> Department:
+    return get_scoped(Department.objects.select_related("town", "head"), user, "change", pk=pk)
+
+
+def towns_for_change(*, user: Any) -> QuerySet[Division]:
+    """The towns (镇街) the user may configure: an administrator's own town."""
+    return Division.objects.restrict(user, "change").filter(level=Level.TOWN).order_by("path")
+
+
 def department_get(*, user: Any, pk: Any) -> Department:
     return get_scoped(Department.objects.select_related("town", "head"), user, "view", pk=pk)
 

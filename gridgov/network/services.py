@@ -95,9 +95,59 @@ def division_update(*, acting_user: Any, division: Division, data: dict[str, Any
     return division
 
 
+def _department_checks(*, town: Division, code: str, name: str, head: Any, exclude_pk: int | None) -> Any:
+    """All that is wrong with a department's fields at once (the form shows each under its field); the head,
+    when given, must be a staff account of the same town."""
+    from gridgov.accounts.models import User
+
+    errors: dict[str, list[str]] = {}
+    if not code:
+        errors["code"] = [_("必填")]
+    elif len(code) > 20:
+        errors["code"] = [_("过长（最多 %(n)s 个字符）") % {"n": 20}]
+    if not name:
+        errors["name"] = [_("必填")]
+    elif len(name) > 100:
+        errors["name"] = [_("过长（最多 %(n)s 个字符）") % {"n": 100}]
+    others = Department.objects.filter(town=town).exclude(pk=exclude_pk)
+    if code and others.filter(code=code).exists():
+        errors.setdefault("code", []).append(_("本镇街已有该部门代码"))
+    if name and others.filter(name=name).exists():
+        errors.setdefault("name", []).append(_("本镇街已有同名部门"))
+    if head not in (None, ""):
+        head = User.objects.filter(pk=getattr(head, "pk", head), town=town, kind=User.Kind.STAFF,
+                                   is_active=True).first() if str(getattr(head, "pk", head)).isdigit() else None
+        if head is None:
+            errors["head"] = [_("部门负责人须为本镇街在职的工作人员")]
+    else:
+        head = None
+    if errors:
+        raise ValidationFailed(errors)
+    return head
+
+
 @service
-def department_create(*, acting_user: Any, town: Division, code: str, name: str) -> Department:
-    town = get_scoped(Division.objects, acting_user, "add", pk=town.pk)
+def department_create(*, acting_user: Any, town: Division | int, code: str, name: str,
+                      head: Any = None) -> Department:
+    town = get_scoped(Division.objects, acting_user, "add", pk=getattr(town, "pk", town))
     if town.level != Level.TOWN:
         raise ValidationFailed({"town": [_("部门只能属于镇（街道）")]})
-    return save_new(Department(town=town, code=code, name=name), acting_user=acting_user)
+    code, name = (code or "").strip(), (name or "").strip()
+    head = _department_checks(town=town, code=code, name=name, head=head, exclude_pk=None)
+    return save_new(Department(town=town, code=code, name=name, head=head), acting_user=acting_user)
+
+
+@service
+def department_update(*, acting_user: Any, department: Department, data: dict[str, Any],
+                      expected_version: int | None = None) -> Department:
+    """Rename a department, change its code or head. Its town is fixed: its cases and staff belong there."""
+    unknown = set(data) - {"code", "name", "head"}
+    if unknown:
+        raise ValidationFailed({f: [_("该字段不可修改")] for f in unknown})
+    department = get_scoped(Department.objects.select_related("town"), acting_user, "change", pk=department.pk)
+    code = (data.get("code", department.code) or "").strip()
+    name = (data.get("name", department.name) or "").strip()
+    head = _department_checks(town=department.town, code=code, name=name,
+                              head=data.get("head", department.head_id), exclude_pk=department.pk)
+    return update_versioned(department, {"code": code, "name": name, "head": head},
+                            expected_version=expected_version, acting_user=acting_user)
