@@ -39,5 +39,5 @@ def minutes_per_day(*, town: Any = None) -> int:
 
 def _hours(town: Any) -> calendar.WorkingHours:
     """The working hours of `town` (a Division or its code), else the default ones."""
-    code = getattr(town, "code", town if isinstance(town, str) else None)
+    code = town if isinstance(town, str) else getattr(town, "code", None)
     return calendar.working_hours_for(code) if code else calendar.working_hours_for()

@@ -8,12 +8,13 @@ every result touching it is *provisional* and says so.
 Each process keeps one table per year (a byte per day) and the working hours per jurisdiction, and checks a
 one-row version (`CalendarState`) at most every `GRIDGOV_CALENDAR_RECHECK_SECONDS`: a hot loop costs no
 queries, and a change made by another process is seen within that interval. A change made in this process
-(a save of an override, `gridgov holidays load`) invalidates at once.
+(a save of an override, `gridgov holidays load`) invalidates at once. The loaded years are also kept as
+one index of working days (`_Index`), on which a deadline is arithmetic, not a walk; settings are read once
+(and again after `setting_changed`).
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import functools
 import threading
@@ -33,6 +34,11 @@ DEFAULT_PERIODS = "09:00-12:00,13:30-17:30"
 @functools.cache
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
+
+
+def _us(t: dt.time) -> int:
+    """Microseconds since midnight of a wall-clock time."""
+    return ((t.hour * 60 + t.minute) * 60 + t.second) * 1_000_000 + t.microsecond
 
 
 def _parse_time(text: str) -> dt.time:
@@ -56,7 +62,16 @@ class WorkingHours:
             if not a < b or (i and a < last):
                 raise ValueError(f"working periods must be ordered and not overlap: {self.format()}")
             last = b
-        _zone(self.tz)
+        zone = _zone(self.tz)
+        # precomputed for the arithmetic (not fields: equality and hashing stay those of the periods and zone)
+        bounds, cum = [], 0
+        for a, b in self.periods:
+            lo, hi = _us(a), _us(b)
+            bounds.append((lo, hi, cum, a))
+            cum += hi - lo
+        object.__setattr__(self, "_tzinfo", zone)
+        object.__setattr__(self, "_bounds", tuple(bounds))
+        object.__setattr__(self, "_day_us", cum)
 
     @classmethod
     def parse(cls, text: str, tz: str = DEFAULT_TZ) -> WorkingHours:
@@ -73,7 +88,7 @@ class WorkingHours:
 
     @property
     def zone(self) -> ZoneInfo:
-        return _zone(self.tz)
+        return self._tzinfo  # type: ignore[attr-defined,no-any-return]
 
     @property
     def minutes_per_day(self) -> int:
@@ -126,20 +141,40 @@ class _Year:
     provisional: bool
 
 
+@dataclass(frozen=True)
+class _Index:
+    """The loaded years `first_year`…`last_year` as one run of days: the arithmetic is two list reads."""
+
+    first_year: int
+    last_year: int
+    base: int  # ordinal of 1 January of first_year
+    end: int  # ordinal of 1 January after last_year
+    before: list[int]  # before[i]: working days strictly before day base + i (len: days + 1)
+    ordinals: list[int]  # the ordinals of the working days, in order
+    provisional: list[int]  # provisional[k]: provisional years among the first k years
+
+
 @dataclass
 class _Cache:
     lock: threading.RLock = field(default_factory=threading.RLock)
     version: int | None = None
-    checked_at: float = float("-inf")
+    next_check: float = float("-inf")  # monotonic time of the next version check
     years: dict[int, _Year] = field(default_factory=dict)
+    index: _Index | None = None
     hours: dict[str, WorkingHours] | None = None
+    recheck: float | None = None  # settings.GRIDGOV_CALENDAR_RECHECK_SECONDS, read once
+    default_hours: WorkingHours | None = None  # from settings, read once
 
 
 _cache = _Cache()
+_SETTINGS = frozenset({"GRIDGOV_CALENDAR_RECHECK_SECONDS", "GRIDGOV_WORKING_HOURS", "GRIDGOV_WORKING_TZ"})
 
 
 def _recheck_seconds() -> float:
-    return float(getattr(settings, "GRIDGOV_CALENDAR_RECHECK_SECONDS", 30))
+    recheck = _cache.recheck
+    if recheck is None:
+        recheck = _cache.recheck = float(getattr(settings, "GRIDGOV_CALENDAR_RECHECK_SECONDS", 30))
+    return recheck
 
 
 def _current_version() -> int:
@@ -151,24 +186,35 @@ def _current_version() -> int:
 def _fresh() -> None:
     """Drop cached years if another process changed the calendar (checked at most every few seconds)."""
     now = _time.monotonic()
-    if now - _cache.checked_at < _recheck_seconds():
+    if now < _cache.next_check:
         return
     version = _current_version()
     with _cache.lock:
         if version != _cache.version:
             _cache.years = {}
+            _cache.index = None
             _cache.hours = None
             _cache.version = version
-        _cache.checked_at = now
+        _cache.next_check = now + _recheck_seconds()
 
 
 def invalidate() -> None:
     """Forget everything cached in this process; the next call re-reads the version and the tables."""
     with _cache.lock:
         _cache.years = {}
+        _cache.index = None
         _cache.hours = None
         _cache.version = None
-        _cache.checked_at = float("-inf")
+        _cache.next_check = float("-inf")
+
+
+def _on_setting_changed(*, setting: str, **kwargs: object) -> None:
+    """Settings are read once; a test that changes one of ours (override_settings) starts afresh."""
+    if setting in _SETTINGS:
+        with _cache.lock:
+            _cache.recheck = None
+            _cache.default_hours = None
+        invalidate()
 
 
 def bump_version() -> None:
@@ -211,6 +257,58 @@ def _year(year: int) -> _Year:
     return table
 
 
+def _build_index(first_year: int, last_year: int) -> _Index:
+    before = [0]
+    ordinals: list[int] = []
+    provisional = [0]
+    for year in range(first_year, last_year + 1):
+        table = _year(year)
+        count = before[-1]
+        for i, flag in enumerate(table.working):
+            if flag:
+                ordinals.append(table.first + i)
+                count += 1
+            before.append(count)
+        provisional.append(provisional[-1] + table.provisional)
+    return _Index(first_year, last_year, dt.date(first_year, 1, 1).toordinal(),
+                  dt.date(last_year + 1, 1, 1).toordinal(), before, ordinals, provisional)
+
+
+def _index_covering(first_year: int, last_year: int) -> _Index:
+    """An index holding at least the years `first_year`…`last_year` (grown, never shrunk, until invalidated)."""
+    with _cache.lock:
+        index = _cache.index
+        if index is not None and index.first_year <= first_year and last_year <= index.last_year:
+            return index
+        if index is not None:
+            first_year, last_year = min(first_year, index.first_year), max(last_year, index.last_year)
+        index = _build_index(first_year, last_year)
+        _cache.index = index
+        return index
+
+
+def _index_for(ordinal: int, year: int) -> _Index:
+    """The index, grown to hold the day `ordinal` (in `year`) and the year after it."""
+    index = _cache.index
+    if index is None or not index.base <= ordinal or year + 1 > index.last_year:
+        index = _index_covering(year, year + 1)
+    return index
+
+
+def _working_ordinal(index: _Index, position: int) -> tuple[_Index, int]:
+    """The ordinal of the working day at `position` (0-based from the index's first day), growing the index
+    a year at a time until it holds it."""
+    while position >= len(index.ordinals):
+        index = _index_covering(index.first_year, index.last_year + 1 + (position - len(index.ordinals)) // 366)
+    return index, index.ordinals[position]
+
+
+def _provisional_between(index: _Index, first_year: int, last_year: int) -> bool:
+    """Whether any year of `first_year`…`last_year` (all in the index) is provisional."""
+    k = index.first_year
+    return index.provisional[last_year - k + 1] > index.provisional[first_year - k]
+
+
 # -- public reads ----------------------------------------------------------------------------------------
 
 def is_working_day(day: dt.date) -> bool:
@@ -250,21 +348,11 @@ def next_working_day(day: dt.date) -> dt.date:
 
 def _nth_working_day_after(day: dt.date, n: int) -> tuple[dt.date, bool]:
     """The n-th working day after `day` (n ≥ 1), and whether any year walked through is provisional."""
-    provisional = False
-    year = day.year
-    table = _year(year)
-    provisional |= table.provisional
-    index = day.toordinal() - table.first + 1  # first day counted: the day after
-    target = table.cumulative[min(index, len(table.working))] + n
-    while table.cumulative[-1] < target:
-        target -= table.cumulative[-1]
-        year += 1
-        table = _year(year)
-        provisional |= table.provisional
-        index = 0
-    # first position whose cumulative count reaches target: that day is the n-th working day
-    pos = bisect.bisect_left(table.cumulative, target, lo=index + 1) - 1
-    return dt.date.fromordinal(table.first + pos), provisional
+    ordinal = day.toordinal()
+    index = _index_for(ordinal, day.year)
+    index, found = _working_ordinal(index, index.before[ordinal - index.base + 1] + n - 1)
+    result = dt.date.fromordinal(found)
+    return result, _provisional_between(index, day.year, result.year)
 
 
 def working_hours_for(jurisdiction: str | None = None) -> WorkingHours:
@@ -287,14 +375,12 @@ def working_hours_for(jurisdiction: str | None = None) -> WorkingHours:
     return _default_hours()
 
 
-@functools.cache
-def _default_hours_from(text: str, tz: str) -> WorkingHours:
-    return WorkingHours.parse(text, tz)
-
-
 def _default_hours() -> WorkingHours:
-    return _default_hours_from(getattr(settings, "GRIDGOV_WORKING_HOURS", DEFAULT_PERIODS),
-                               getattr(settings, "GRIDGOV_WORKING_TZ", DEFAULT_TZ))
+    wh = _cache.default_hours
+    if wh is None:
+        wh = _cache.default_hours = WorkingHours.parse(getattr(settings, "GRIDGOV_WORKING_HOURS", DEFAULT_PERIODS),
+                                                       getattr(settings, "GRIDGOV_WORKING_TZ", DEFAULT_TZ))
+    return wh
 
 
 def _check_aware(value: dt.datetime, name: str) -> None:
@@ -310,48 +396,60 @@ def add_working_time(start: dt.datetime, amount: int, unit: Unit, *,
     working day after it (0 days: the close of the first working day from `start`'s day on).
     Hours: only time inside working periods of working days counts; a limit that ends exactly at the end of
     a period ends there, not at the start of the next one.
+
+    Both are arithmetic on the index of working days (`_Index`): working time is counted in microseconds
+    from the index's first day, every working day holding the same working periods.
     """
-    _check_aware(start, "start")
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise ValueError("start must be an aware datetime")
     if amount < 0:
         raise ValueError("amount must not be negative")
-    if unit not in ("hours", "days"):
+    if unit != "days" and unit != "hours":
         raise ValueError(f"unit must be 'hours' or 'days', not {unit!r}")
     wh = hours or working_hours_for()
-    zone = wh.zone
-    local = start.astimezone(zone)
-    _fresh()
     if unit == "days":
-        day = local.date()
-        if amount == 0:
-            if is_working_day(day):
-                return Deadline(dt.datetime.combine(day, wh.day_end, zone), _year(day.year).provisional)
-            day, provisional = _nth_working_day_after(day, 1)
+        _fresh()
+        local = start.astimezone(wh._tzinfo)  # type: ignore[attr-defined]
+        ordinal = local.toordinal()
+        index = _index_for(ordinal, local.year)
+        # 0 days: the first working day from the start's day on; n days: the n-th working day after it
+        position = index.before[ordinal - index.base + (1 if amount else 0)] + amount - (1 if amount else 0)
+        if position >= len(index.ordinals):
+            index, found = _working_ordinal(index, position)
         else:
-            day, provisional = _nth_working_day_after(day, amount)
-        provisional |= any(_year(y).provisional for y in range(local.year, day.year + 1))
-        return Deadline(dt.datetime.combine(day, wh.day_end, zone), provisional)
-
-    remaining = dt.timedelta(hours=amount)
-    cursor = local
-    day = local.date()
-    provisional = _year(day.year).provisional
-    while True:
-        table = _year(day.year)
-        provisional |= table.provisional
-        if table.working[day.toordinal() - table.first]:
-            for a, b in wh.periods:
-                lo = dt.datetime.combine(day, a, zone)
-                hi = dt.datetime.combine(day, b, zone)
-                begin = max(cursor, lo)
-                if begin < hi:
-                    if begin + remaining <= hi:
-                        return Deadline(begin + remaining, provisional)
-                    remaining -= hi - begin
-                    cursor = hi
-            day = day + dt.timedelta(days=1)
-        else:
-            day, _prov = _nth_working_day_after(day, 1)
-        cursor = dt.datetime.combine(day, dt.time(0, 0), zone)
+            found = index.ordinals[position]
+        day = dt.date.fromordinal(found)
+        return Deadline(dt.datetime.combine(day, wh.day_end, wh._tzinfo),  # type: ignore[attr-defined]
+                        _provisional_between(index, local.year, day.year))
+    _fresh()
+    zone = wh._tzinfo  # type: ignore[attr-defined]
+    bounds = wh._bounds  # type: ignore[attr-defined]
+    per_day = wh._day_us  # type: ignore[attr-defined]
+    local = start.astimezone(zone)
+    ordinal = local.toordinal()
+    index = _index_for(ordinal, local.year)
+    i = ordinal - index.base
+    done = index.before[i]  # working days before the start's day
+    # the start as a point on the line of working time: the working time before it
+    at = done * per_day
+    if index.before[i + 1] > done:  # a working day: add the time worked on it before the start
+        now = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
+        for lo, hi, _cum, _a in bounds:
+            if now > lo:
+                at += (now if now < hi else hi) - lo
+    target = at + amount * 3_600_000_000
+    if amount:  # a limit ending at the close of a period ends there: the target is in (day start, day end]
+        position, into = divmod(target - 1, per_day)
+        into += 1
+    else:  # no time at all: the first working instant from the start on
+        position, into = divmod(target, per_day)
+    index, found = _working_ordinal(index, position)
+    day = dt.date.fromordinal(found)
+    for lo, hi, cum, a in bounds:
+        if into < cum + hi - lo or (amount and into == cum + hi - lo):
+            return Deadline(dt.datetime.combine(day, a, zone) + dt.timedelta(microseconds=into - cum),
+                            _provisional_between(index, local.year, day.year))
+    raise AssertionError("unreachable: the target lies inside the day's working periods")
 
 
 def _minutes_on(day: dt.date, lo: dt.datetime, hi: dt.datetime, wh: WorkingHours) -> float:
@@ -407,3 +505,6 @@ def connect_signals() -> None:
     for model in (WorkdayOverride, WorkingHoursConfig):
         post_save.connect(_on_change, sender=model, dispatch_uid=f"calendar-{model.__name__}-save")
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"calendar-{model.__name__}-delete")
+    from django.core.signals import setting_changed
+
+    setting_changed.connect(_on_setting_changed, dispatch_uid="calendar-settings")
