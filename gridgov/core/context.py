@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextvars
-import functools
 import uuid
-from importlib import import_module
-from importlib.util import find_spec
 from types import ModuleType
 from typing import Any
 
 from django.utils.functional import SimpleLazyObject
+
+from .hooks import cached_app_modules
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("gridgov_request_id", default="")
 
@@ -23,14 +22,9 @@ def current_request_id() -> str:
     return rid
 
 
-@functools.cache
 def nav_modules() -> tuple[ModuleType, ...]:
-    """The `nav` modules of gridgov's apps, in app order; looked for once per process (find_spec of a module
-    that does not exist searches the file system every time)."""
-    from django.apps import apps
-
-    return tuple(import_module(f"{c.name}.nav") for c in apps.get_app_configs()
-                 if c.name.startswith("gridgov.") and find_spec(f"{c.name}.nav"))
+    """The `nav` modules of gridgov's apps, in app order; looked for once per process."""
+    return tuple(m for _label, m in cached_app_modules("nav"))
 
 
 def navigation(request: Any) -> dict[str, Any]:

@@ -55,6 +55,19 @@ def department_get(*, user: Any, pk: Any) -> Department:
     return get_scoped(Department.objects.select_related("town", "head"), user, "view", pk=pk)
 
 
+def home_counts(*, user: Any, town_levels: bool = False) -> dict[str, int]:
+    """The base grids the user may see (no figure when they may see no division), and with `town_levels` the
+    villages (communities) and region grids: the network's figures on the home page."""
+    from gridgov.core.scope import can
+
+    visible = Division.objects.restrict(user, "view")
+    out = {"grids": visible.filter(level=Level.BASE_GRID).count()} if can(user, "view", Division) else {}
+    if town_levels:
+        out["villages"] = visible.filter(level=Level.VILLAGE).count()
+        out["regions"] = visible.filter(level=Level.REGION_GRID).count()
+    return out
+
+
 def grid_map(*, user: Any, town: Division | None = None) -> list[dict[str, Any]]:
     """Grids visible to the user with polygon, type, staff and register counts: the map page's data."""
     from gridgov.accounts.models import RoleAssignment

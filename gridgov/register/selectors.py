@@ -15,6 +15,7 @@ from gridgov.core.paging import load_only
 from gridgov.core.pii import log_access, may_unmask
 from gridgov.core.scope import can, get_scoped, scope_q
 from gridgov.core.tabular import CONTENT_TYPES, Export, check_format, write_rows
+from gridgov.network.models import Division, Level
 
 from .columns import kind_of, template_rows
 from .filtersets import EnterpriseFilterSet, HouseholdFilterSet, ResidentFilterSet
@@ -156,3 +157,56 @@ def import_report(*, user: Any, pk: Any, fmt: str = "xlsx") -> Export:
                   count=len(run.errors), unmasked=False,
                   chunks=write_rows(fmt, header, run.errors, **({"sheet_title": str(_("错误报告"))}
                                                                 if fmt == "xlsx" else {})))
+
+
+# The home page (register/home.py): in a fixed number of queries whatever the size of the register.
+
+def _count_of(model: Any, field: str = "grid") -> Any:
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    sub = (model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field)
+           .annotate(c=Count("pk")).values("c"))
+    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
+
+def grids_with_counts(qs: QuerySet[Division]) -> QuerySet[Division]:
+    """Base grids with their numbers of residents, households and enterprises (one query)."""
+    return (qs.filter(level=Level.BASE_GRID).select_related("parent")
+            .annotate(n_residents=_count_of(Resident), n_households=_count_of(Household),
+                      n_enterprises=_count_of(Enterprise)).order_by("path"))
+
+
+def home_grids(*, user: Any, division_ids: Sequence[int]) -> list[Division]:
+    """The base grids among `division_ids` that the user may see, with their register counts."""
+    return list(grids_with_counts(Division.objects.restrict(user, "view").filter(pk__in=division_ids)))
+
+
+def home_grids_under(*, user: Any, paths: Sequence[str]) -> list[Division]:
+    """The base grids under any of `paths` that the user may see, with their register counts."""
+    from django.db.models import Q
+
+    if not paths:
+        return []
+    cond = Q()
+    for p in paths:
+        cond |= Q(path__startswith=p)
+    return list(grids_with_counts(Division.objects.restrict(user, "view").filter(cond)))
+
+
+def home_department_enterprises(*, user: Any, department_ids: Sequence[int], first: int = 10) -> dict[str, Any]:
+    """The enterprises that the user's departments supervise: how many, how many key ones, the `first` few."""
+    qs = (Enterprise.objects.restrict(user, "view").filter(department_id__in=department_ids)
+          .select_related("grid").order_by("-is_key", "name"))
+    return {"count": qs.count(), "key": qs.filter(is_key=True).count(), "enterprises": list(qs[:first])}
+
+
+def home_counts(*, user: Any, key_enterprises: bool = False) -> dict[str, int]:
+    """Residents, households and enterprises the user may see (only the kinds they may see at all: a
+    department clerk gets no resident figure showing a misleading 0); with the key enterprises if asked."""
+    out = {name: model.objects.restrict(user, "view").count()
+           for name, model in (("residents", Resident), ("households", Household), ("enterprises", Enterprise))
+           if can(user, "view", model)}
+    if key_enterprises:
+        out["key_enterprises"] = Enterprise.objects.restrict(user, "view").filter(is_key=True).count()
+    return out
