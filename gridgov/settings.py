@@ -98,6 +98,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Every sign-in goes through the shared lockout (gridgov/accounts/lockout.py).
+AUTHENTICATION_BACKENDS = ["gridgov.accounts.backends.LockoutBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
 ]
@@ -142,9 +144,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest register import file accepted (bytes).
 GRIDGOV_IMPORT_MAX_BYTES = int(os.environ.get("GRIDGOV_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
-# Login lockout: this many failures within the window locks the account name for the window.
-GRIDGOV_LOGIN_MAX_FAILURES = 5
-GRIDGOV_LOGIN_LOCK_SECONDS = 15 * 60
+# Sign-in lockout (gridgov/accounts/lockout.py): this many failures of one account from one address within the
+# window lock that account at that address; this many from one address over all names lock the address. Each
+# lock lasts twice the one before, up to the maximum.
+GRIDGOV_LOGIN_MAX_FAILURES = int(os.environ.get("GRIDGOV_LOGIN_MAX_FAILURES", 5))
+GRIDGOV_LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("GRIDGOV_LOGIN_ADDRESS_MAX_FAILURES", 30))
+GRIDGOV_LOGIN_LOCK_SECONDS = int(os.environ.get("GRIDGOV_LOGIN_LOCK_SECONDS", 15 * 60))
+GRIDGOV_LOGIN_LOCK_MAX_SECONDS = int(os.environ.get("GRIDGOV_LOGIN_LOCK_MAX_SECONDS", 24 * 3600))
+# Reverse proxies in front of the app whose X-Forwarded-For is trusted for the client's address (0: none).
+GRIDGOV_PROXY_HOPS = int(os.environ.get("GRIDGOV_PROXY_HOPS", 0))
 
 LOGGING = {
     "version": 1,

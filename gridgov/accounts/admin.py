@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 
 from gridgov.core.admin import AuditedModelAdmin
 
@@ -27,3 +29,20 @@ class RoleAssignmentAdmin(AuditedModelAdmin):
     list_filter = ("role", "category")
     search_fields = ("user__username", "user__display_name")
     raw_id_fields = ("user", "division", "department")
+
+
+class LockoutAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's login through the same lockout as the sign-in page (the backend counts), saying so when
+    the account is locked instead of 'wrong password'."""
+
+    def clean(self) -> dict:
+        try:
+            return super().clean()
+        except ValidationError:
+            locked = getattr(self.request, "gridgov_locked_out", None)
+            if locked is not None:
+                raise ValidationError(str(locked), code="locked") from None
+            raise
+
+
+admin.site.login_form = LockoutAdminAuthenticationForm

@@ -99,9 +99,34 @@ class RoleAssignment(models.Model):
 
 
 class LoginAttempt(models.Model):
-    """Failed sign-ins per user name, for lockout (kept in the database: every process sees them)."""
+    """Sign-in attempts counted per account at an address, and per address over all names (kept in the
+    database: every process sees them). An attempt is counted before its password is checked, so concurrent
+    guesses cannot outrun the count (see gridgov/accounts/lockout.py)."""
 
-    username = models.CharField(max_length=150, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True)
-    last_failure = models.DateTimeField(null=True)
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", _("账号（按地址）")
+        ADDRESS = "address", _("地址")
+
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices, default=Kind.ACCOUNT)
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    address = models.CharField(_("地址"), max_length=45, blank=True)
+    # The account the name belongs to, if any: its town decides which administrator sees the lock.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                             verbose_name=_("用户"))
+    failures = models.PositiveIntegerField(_("失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    last_failure = models.DateTimeField(_("最近失败"), null=True, blank=True)
+    locks = models.PositiveIntegerField(_("连续锁定次数"), default=0)  # back-off: each lock lasts twice the last
+    since_sign_in = models.PositiveIntegerField(default=0)  # failures the user is told of at the next sign-in
+
+    objects = ScopedManager()
+    scope = ScopeSpec(division="user__town")
+
+    class Meta:
+        verbose_name = _("登录锁定")
+        verbose_name_plural = _("登录锁定")
+        constraints = [models.UniqueConstraint(fields=["kind", "username", "address"], name="login_attempt_key")]
+        indexes = [models.Index(fields=["locked_until"], name="acct_login_locked_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.username or '*'} @ {self.address or '?'}"

@@ -2,56 +2,28 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.core.errors import ValidationFailed
 from gridgov.core.scope import get_scoped
 from gridgov.core.services import save_new, service
 
-from .models import LoginAttempt, RoleAssignment, User
+from .lockout import LockedOut
+from .models import RoleAssignment, User
 
-
-class LockedOut(Exception):
-    def __init__(self, until: dt.datetime):
-        super().__init__(_("失败次数过多，账号已锁定至 %(t)s") % {"t": timezone.localtime(until).strftime("%H:%M")})
-        self.until = until
+__all__ = ["LockedOut", "login_check", "role_assign", "user_create"]
 
 
 def login_check(*, request: Any, username: str, password: str) -> User | None:
-    """Authenticate; count failures per user name in the database and lock after too many."""
-    username = (username or "").strip()[:150]
-    now = timezone.now()
-    attempt = LoginAttempt.objects.filter(username=username).first()
-    if attempt and attempt.locked_until and attempt.locked_until > now:
-        raise LockedOut(attempt.locked_until)
-    user = authenticate(request, username=username, password=password)
-    if user is not None:
-        LoginAttempt.objects.filter(username=username).delete()
-        return user
-    with transaction.atomic():
-        LoginAttempt.objects.get_or_create(username=username)
-        # Only failures within the window count towards the lock.
-        window = dt.timedelta(seconds=settings.GRIDGOV_LOGIN_LOCK_SECONDS)
-        LoginAttempt.objects.filter(username=username, last_failure__lt=now - window).update(failures=0)
-        LoginAttempt.objects.filter(username=username).update(failures=F("failures") + 1, last_failure=now)
-        attempt = LoginAttempt.objects.get(username=username)
-        locked = attempt.failures >= settings.GRIDGOV_LOGIN_MAX_FAILURES
-        if locked:
-            attempt.locked_until = now + dt.timedelta(seconds=settings.GRIDGOV_LOGIN_LOCK_SECONDS)
-            attempt.failures = 0
-            attempt.save(update_fields=["locked_until", "failures"])
-    # Raised after the commit: raising inside the block would roll the lock back.
-    if locked:
-        raise LockedOut(attempt.locked_until)
-    return None
+    """Authenticate through the shared lockout (gridgov/accounts/lockout.py); LockedOut while locked."""
+    user = authenticate(request, username=(username or "").strip()[:150], password=password or "")
+    locked = getattr(request, "gridgov_locked_out", None)
+    if user is None and locked is not None:
+        raise locked
+    return user
 
 
 @service

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from . import selectors
@@ -25,6 +27,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             user, error = None, str(exc)
         if user is not None:
             login(request, user)
+            told = getattr(request, "gridgov_failed_since", 0)
+            if told:  # the user is told of guesses at their account since they last signed in
+                messages.warning(request, ngettext(
+                    "自上次登录以来，您的账号有 %(n)d 次登录失败；如非本人操作，请修改密码。",
+                    "自上次登录以来，您的账号有 %(n)d 次登录失败；如非本人操作，请修改密码。", told) % {"n": told})
             nxt = request.POST.get("next") or request.GET.get("next") or "/"
             if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
                 nxt = "/"

@@ -138,3 +138,30 @@ def test_it_lets_the_user_in_again_when_the_lock_expires(world):
     _fail_until_locked(Client(), "worker_a")
     LoginAttempt.objects.filter(username="worker_a").update(locked_until=timezone.now() - dt.timedelta(seconds=1))
     assert _login(Client(), "worker_a", PASSWORD).status_code == 302
+
+
+def _admin_login(client, username, password):
+    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password,
+                                                      "next": "/admin/"})
+
+
+@pytest.fixture
+def superuser(world):
+    from gridgov.accounts.models import User
+
+    return User.objects.create_superuser("root", password=PASSWORD)
+
+
+def test_it_locks_the_admin_login_after_repeated_failures_even_for_the_right_password(superuser):
+    c = Client()
+    for _ in range(settings.GRIDGOV_LOGIN_MAX_FAILURES):
+        _admin_login(c, "root", "wrong-password")
+    resp = _admin_login(c, "root", PASSWORD)
+    assert (resp.status_code, "_auth_user_id" in c.session, "锁定" in resp.content.decode()) == (200, False, True)
+
+
+def test_it_shares_one_lockout_between_the_sign_in_page_and_the_admin_login(superuser):
+    c = Client()
+    _fail_until_locked(c, "root")
+    resp = _admin_login(c, "root", PASSWORD)
+    assert (resp.status_code, "_auth_user_id" in c.session) == (200, False)
