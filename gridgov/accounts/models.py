@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.core.scope import Grant, ScopedManager, ScopeSpec
+from gridgov.core.scope import Grant, ScopedManager, ScopedQuerySet, ScopeSpec
 from gridgov.core.validators import validate_mobile
 
 from .roles import OWN_PERMISSIONS, ProCategory, Role, role_allows
+
+
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    """Django's user manager with `restrict(user, action)`: accounts follow their town (an administrator
+    manages the accounts of their own town)."""
 
 
 class User(AbstractUser):
@@ -25,6 +30,8 @@ class User(AbstractUser):
     town = models.ForeignKey("network.Division", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="+", verbose_name=_("所属镇街"))
 
+    objects = ScopedUserManager()
+    scope = ScopeSpec(division="town")
     audit_exclude = ("password", "last_login")
 
     class Meta:
@@ -75,7 +82,9 @@ class RoleAssignment(models.Model):
     category = models.CharField(_("专业类别"), max_length=20, choices=ProCategory.choices, blank=True)
 
     objects = ScopedManager()
-    scope = ScopeSpec(division="division", department="department")
+    # An assignment follows its holder's town, whether it is held over a division or a department of it:
+    # the administrator of a town sees and manages every role of the town's staff.
+    scope = ScopeSpec(division="user__town")
 
     class Meta:
         verbose_name = _("角色分配")

@@ -1,9 +1,12 @@
-"""Menu entry of the settings hub (系统设置), shown to whoever may configure something (an administrator)."""
+"""Menu entry of the settings hub (系统设置), shown to whoever may configure something (an administrator), and
+the accounts app's own entry of it."""
 
 from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from gridgov.core.scope import can
 
 
 def items(user: Any) -> list[dict[str, Any]]:
@@ -12,3 +15,12 @@ def items(user: Any) -> list[dict[str, Any]]:
     if not settings_items(user):
         return []
     return [{"label": _("系统设置"), "url": reverse("accounts:settings"), "order": 100}]
+
+
+def settings_items(user: Any) -> list[dict[str, str]]:
+    from .models import User
+
+    if not can(user, "change", User):
+        return []
+    return [{"label": _("人员与角色"), "url": reverse("accounts:staff_list"),
+             "help": _("本镇街的工作人员账号及其角色（区域或部门）")}]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -8,4 +8,9 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("settings/", views.settings_home, name="settings"),
+    path("staff/", settings_views.staff_list, name="staff_list"),
+    path("staff/new/", settings_views.staff_new, name="staff_new"),
+    path("staff/<int:pk>/edit/", settings_views.staff_edit, name="staff_edit"),
+    path("staff/<int:pk>/roles/new/", settings_views.role_new, name="role_new"),
+    path("staff/roles/<int:pk>/revoke/", settings_views.role_revoke, name="role_revoke"),
 ]

@@ -63,10 +63,13 @@ class Table:
     empty: str = ""
 
 
-def render_table(request: HttpRequest, table: Table, *, extra: str = "settings/list.html") -> HttpResponse:
+def render_table(request: HttpRequest, table: Table, *, template: str = "settings/list.html",
+                 extra: dict[str, Any] | None = None) -> HttpResponse:
+    """The table page; a template extending `settings/list.html` may add a filter form (`before_table`)."""
     rows = [{"cells": [(c.label, c.value(r)) for c in table.columns],
              "links": [(link.label, link.url(r)) for link in table.links if link.url(r)]} for r in table.rows]
-    return render(request, extra, {"table": table, "rows": rows, "labels": [c.label for c in table.columns]})
+    return render(request, template, {"table": table, "rows": rows, "labels": [c.label for c in table.columns],
+                                      **(extra or {})})
 
 
 def posted(request: HttpRequest, fields: Sequence[Field]) -> dict[str, Any]:
@@ -76,6 +79,8 @@ def posted(request: HttpRequest, fields: Sequence[Field]) -> dict[str, Any]:
         value = request.POST.get(f.name, "")
         if f.kind == "bool":
             data[f.name] = value == "1"
+        elif f.kind == "file":
+            data[f.name] = request.FILES.get(f.name)
         else:
             data[f.name] = value if f.kind in ("password", "textarea") else value.strip()
     return data
@@ -92,7 +97,8 @@ def shown(value: Any) -> Any:
 
 def form_page(request: HttpRequest, *, title: str, fields: Sequence[Field], initial: dict[str, Any],
               save: Callable[[dict[str, Any]], Any], success_url: str | Callable[[Any], str], back_url: str,
-              subtitle: str = "", version: int | None = None, saved_message: str = "") -> HttpResponse:
+              subtitle: str = "", version: int | None = None, saved_message: str = "",
+              extra: dict[str, Any] | None = None) -> HttpResponse:
     """GET: the form with `initial`. POST: `save(data)` (a service call); its ValidationFailed puts each reason
     under its field (the rest above the form), and everything typed is shown again."""
     data = {k: shown(v) for k, v in initial.items()}
@@ -100,7 +106,7 @@ def form_page(request: HttpRequest, *, title: str, fields: Sequence[Field], init
     status = 200
     if request.method == "POST":
         values = posted(request, fields)
-        data = {**data, **{k: shown(v) for k, v in values.items() if not k.startswith("password")}}
+        data = {**data, **{f.name: shown(values[f.name]) for f in fields if f.kind not in ("password", "file")}}
         if version is not None:
             values["version"] = _int_or_none(request.POST.get("version"))
         try:
@@ -112,14 +118,18 @@ def form_page(request: HttpRequest, *, title: str, fields: Sequence[Field], init
         else:
             messages.success(request, saved_message or _("已保存"))
             return redirect(success_url(result) if callable(success_url) else success_url)
-    names = {f.name for f in fields}
+        # The form shows again what was typed ({% postform %} reads the POST), except a password.
+        request.POST = request.POST.copy()
+        for f in fields:
+            if f.kind == "password":
+                request.POST[f.name] = ""
     rendered = [{**f.widget(), "name": f.name, "label": f.label, "required": f.required, "help": f.help,
                  "maxlength": f.maxlength, "value": data.get(f.name, ""), "errors": errors.get(f.name)}
                 for f in fields]
     return render(request, "settings/form.html", {
         "title": title, "subtitle": subtitle, "fields": rendered, "errors": errors, "back_url": back_url,
-        "other_errors": {k: v for k, v in errors.items() if k not in names}, "version": version},
-        status=status)
+        "labels": {f.name: f.label for f in fields}, "version": version,
+        "multipart": any(f.kind == "file" for f in fields), **(extra or {})}, status=status)
 
 
 def _int_or_none(value: Any) -> int | None:
