@@ -22,7 +22,16 @@ from gridgov.core.errors import Conflict, PermissionDenied, ValidationFailed
 from gridgov.core.scope import get_scoped
 from gridgov.core.services import full_clean, save_new, service, update_versioned
 from gridgov.core.tables import ProcessTable
-from gridgov.core.validators import MEETING_DATES, MEETING_HOURS, refusals
+from gridgov.core.validators import (
+    ACTIVITY_DATES,
+    ARCHIVE_DATES,
+    DEPLOYMENT_DATES,
+    MEETING_DATES,
+    MEETING_HOURS,
+    PUBLICATION_YEARS,
+    RATING_YEARS,
+    refusals,
+)
 
 from .access import approved_member, forget, party_context
 from .models import (
@@ -548,6 +557,9 @@ def claim_submit(*, acting_user: Any, rule_code: str, occurred_on: dt.date, desc
         raise ValidationFailed({"rule_code": [_("该积分项目不能由党员申报")]})
     if occurred_on > timezone.localdate():
         raise ValidationFailed({"occurred_on": [_("活动日期不能晚于今天")]})
+    errors = refusals(occurred_on=lambda: ACTIVITY_DATES.check(occurred_on))
+    if errors:
+        raise ValidationFailed(errors)
     _cap_check(member, rule, occurred_on.year)
     return save_new(PointClaim(member=member, org_id=member.org_id, rule_code=rule.code,
                                occurred_on=occurred_on, description=description), acting_user=acting_user)
@@ -571,6 +583,9 @@ def claim_decide(*, acting_user: Any, claim: PointClaim, approve: bool, note: st
 def publication_open(*, acting_user: Any, org: Any, year: int, starts_on: dt.date | None = None) -> Publication:
     """Publish the year's results to the branch for 7 days."""
     org = get_scoped(PartyOrganisation.objects, acting_user, "approve", pk=getattr(org, "pk", org))
+    errors = refusals(year=lambda: PUBLICATION_YEARS.check(int(year)))
+    if errors:
+        raise ValidationFailed(errors)
     starts_on = starts_on or timezone.localdate()
     running = Publication.objects.filter(org=org, year=year, ends_on__gte=starts_on).order_by("-ends_on").first()
     if running is not None:
@@ -634,9 +649,12 @@ def cadre_create(*, acting_user: Any, name: str, town: Any, title: str = "", dep
 CADRE_RECORD_FIELDS = ("kind", "on", "title", "content", "grade")
 
 
-def _check_report(cadre: Cadre, kind: str) -> None:
+def _check_record(cadre: Cadre, kind: str, on: Any) -> None:
+    errors = refusals(on=lambda: ARCHIVE_DATES.check(on)) if isinstance(on, dt.date) else {}
     if kind == CadreRecord.Kind.REPORT and not cadre.department_id:
-        raise ValidationFailed({"kind": [_("三述报告按部门开展，该干部未设所在部门")]})
+        errors["kind"] = [_("三述报告按部门开展，该干部未设所在部门")]
+    if errors:
+        raise ValidationFailed(errors)
 
 
 @service
@@ -644,7 +662,7 @@ def cadre_record_add(*, acting_user: Any, cadre: Cadre, kind: str, on: dt.date, 
                      grade: str = "") -> CadreRecord:
     """A line of the 干部表现情况档案: a record, an evaluation (担当作为), an award or a 三述 report."""
     cadre = get_scoped(Cadre.objects, acting_user, "change", pk=cadre.pk)
-    _check_report(cadre, kind)
+    _check_record(cadre, kind, on)
     return save_new(CadreRecord(cadre=cadre, kind=kind, on=on, title=title, content=content, grade=grade,
                                 created_by=acting_user), acting_user=acting_user)
 
@@ -655,7 +673,7 @@ def cadre_record_update(*, acting_user: Any, record: CadreRecord, data: dict[str
     """Correct a line of the archive; a stale `expected_version` conflicts (409)."""
     record = get_scoped(CadreRecord.objects.select_related("cadre"), acting_user, "change", pk=record.pk)
     changes = {k: v for k, v in data.items() if k in CADRE_RECORD_FIELDS}
-    _check_report(record.cadre, changes.get("kind", record.kind))
+    _check_record(record.cadre, changes.get("kind", record.kind), changes.get("on"))
     return update_versioned(record, changes, expected_version=expected_version, acting_user=acting_user)
 
 
@@ -704,6 +722,9 @@ def deployment_create(*, acting_user: Any, cadre: Cadre, kind: str, starts_on: d
                       enterprise: Any = None, targets: list[tuple[str, int]] | None = None) -> Deployment:
     """Deploy a cadre: 下沉 to a grid, 指导员 to a village or an enterprise, 驻村工作队 to a village."""
     cadre = get_scoped(Cadre.objects, acting_user, "change", pk=cadre.pk)
+    errors = refusals(starts_on=lambda: DEPLOYMENT_DATES.check(starts_on))
+    if errors:
+        raise ValidationFailed(errors)
     division, enterprise = _deployment_place(cadre, division, enterprise)
     d = save_new(Deployment(cadre=cadre, kind=kind, starts_on=starts_on, division=division,
                             enterprise=enterprise, town_id=cadre.town_id), acting_user=acting_user)
@@ -720,8 +741,11 @@ def deployment_update(*, acting_user: Any, deployment: Deployment, data: dict[st
     deployment = get_scoped(Deployment.objects.select_related("cadre"), acting_user, "change", pk=deployment.pk)
     changes = {k: v for k, v in data.items() if k in ("starts_on", "ends_on")}
     starts, ends = changes.get("starts_on", deployment.starts_on), changes.get("ends_on", deployment.ends_on)
-    if ends and starts and ends < starts:
-        raise ValidationFailed({"ends_on": [_("结束日期不能早于开始日期")]})
+    errors = refusals(**{k: (lambda v=v: DEPLOYMENT_DATES.check(v)) for k, v in changes.items() if v})
+    if ends and starts and ends < starts and "ends_on" not in errors:
+        errors["ends_on"] = [_("结束日期不能早于开始日期")]
+    if errors:
+        raise ValidationFailed(errors)
     return update_versioned(deployment, changes, expected_version=expected_version, acting_user=acting_user)
 
 
@@ -748,8 +772,9 @@ def rating_set(*, acting_user: Any, org: Any, year: int, level: str, note: str =
     """Rate an organisation for a year (红旗党组织 …). Re-rating the same year changes that row: with a stale
     `expected_version` it conflicts (409)."""
     org = get_scoped(PartyOrganisation.objects, acting_user, "approve", pk=getattr(org, "pk", org))
-    if not 2000 <= int(year) <= timezone.localdate().year + 1:
-        raise ValidationFailed({"year": [_("年度超出范围")]})
+    errors = refusals(year=lambda: RATING_YEARS.check(int(year)))
+    if errors:
+        raise ValidationFailed(errors)
     existing = RedFlagRating.objects.filter(org=org, year=year).first()
     if existing is not None:
         return update_versioned(existing, {"level": level, "note": note}, expected_version=expected_version,

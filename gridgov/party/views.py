@@ -21,7 +21,13 @@ from gridgov.core.forms import FormInput
 from gridgov.core.history import history_for
 from gridgov.core.paging import CappedPage, page_of
 from gridgov.core.scope import get_scoped
-from gridgov.core.validators import MEETING_DATES, MEETING_HOURS
+from gridgov.core.validators import (
+    ACTIVITY_DATES,
+    ARCHIVE_DATES,
+    DEPLOYMENT_DATES,
+    MEETING_DATES,
+    MEETING_HOURS,
+)
 
 from . import selectors, services
 from .access import party_can
@@ -106,8 +112,10 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.member_registration_decide(acting_user=request.user, member=m,
                                                     approve=request.POST["approve"] == "1")
             elif "to_org" in request.POST:
-                services.transfer_request(acting_user=request.user, member=m, to_org=request.POST["to_org"] or 0,
-                                          reason=request.POST.get("reason", ""))
+                read = FormInput(request.POST)
+                to_org, reason = read.integer("to_org", required=True, least=1), read.text("reason", max_length=200)
+                read.check()
+                services.transfer_request(acting_user=request.user, member=m, to_org=to_org, reason=reason)
             else:
                 raise ValidationFailed({"__all__": [_("未知操作")]})
             return redirect("party:member_detail", pk=pk)
@@ -163,26 +171,32 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if not can_change:
                 raise NotFound()
             action = request.POST.get("action")
+            read = FormInput(request.POST)
             if action == "mark":
-                member = selectors.member_get(user=request.user, pk=request.POST.get("member") or 0)
-                services.meeting_mark(acting_user=request.user, meeting=m, member=member,
-                                      status=request.POST.get("status", ""))
+                member_id, status = read.integer("member", required=True), read.text("status", required=True)
+                read.check()
+                member = services.expected_members(m).filter(pk=member_id).first()
+                if member is None:
+                    raise ValidationFailed({"member": [_("该党员不在本次会议的应到名单中")]})
+                services.meeting_mark(acting_user=request.user, meeting=m, member=member, status=status)
             elif action == "close":
                 services.meeting_close(acting_user=request.user, meeting=m, minutes=request.POST.get("minutes", ""))
             elif action == "vote":
-                services.vote_record(acting_user=request.user, meeting=m, subject=request.POST.get("subject", ""),
-                                     yes=int(request.POST.get("yes") or 0), no=int(request.POST.get("no") or 0),
-                                     abstain=int(request.POST.get("abstain") or 0))
-            elif action == "photo" and request.FILES.get("image"):
+                subject = read.text("subject", required=True, max_length=200)
+                yes, no, abstain = (read.integer(k, default=0, least=0, most=10_000) for k in ("yes", "no", "abstain"))
+                read.check()
+                services.vote_record(acting_user=request.user, meeting=m, subject=subject, yes=yes or 0, no=no or 0,
+                                     abstain=abstain or 0)
+            elif action == "photo":
+                if not request.FILES.get("image"):
+                    raise ValidationFailed({"image": [_("请选择照片")]})
                 services.meeting_add_photo(acting_user=request.user, meeting=m, image=request.FILES["image"],
-                                           caption=request.POST.get("caption", ""))
+                                           caption=read.text("caption", max_length=100))
             else:
                 raise ValidationFailed({"action": [_("未知操作")]})
             return redirect("party:meeting_detail", pk=pk)
         except ValidationFailed as exc:
             errors = exc.errors
-        except ValueError:
-            errors = {"yes": [_("应为整数")]}
     attendance = selectors.meeting_attendance(user=request.user, meeting=m)
     expected = services.expected_members(m).order_by("name") if can_change else Member.objects.none()
     return render(request, "party/meeting_detail.html", {
@@ -253,13 +267,17 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     c = get_scoped(PointClaim.objects.select_related("member"), request.user,
                    "view" if request.method == "GET" else "approve", pk=pk)
+    can_decide = PointClaim.objects.restrict(request.user, "approve").filter(pk=c.pk).exists()
     if request.method == "GET":
-        return render(request, "party/claim_decide.html", {"c": c})
+        return render(request, "party/claim_decide.html", {"c": c, "can_decide": can_decide})
+    read = FormInput(request.POST)
+    note = read.text("note", max_length=200)
     try:
-        services.claim_decide(acting_user=request.user, claim=c, approve=request.POST.get("approve") == "1",
-                              note=request.POST.get("note", ""))
+        read.check()
+        services.claim_decide(acting_user=request.user, claim=c, approve=request.POST.get("approve") == "1", note=note)
     except ValidationFailed as exc:
-        return render(request, "party/error.html", {"errors": exc.errors}, status=422)
+        return render(request, "party/claim_decide.html", {"c": c, "can_decide": can_decide, "errors": exc.errors},
+                      status=422)
     return redirect("party:claim_list")
 
 
@@ -334,18 +352,6 @@ def cadre_create(request: HttpRequest) -> HttpResponse:
 # ---- form parsing: a bad value is a ValidationFailed naming its field ---------------------------------------
 
 
-def _date(data: Any, name: str, *, required: bool = True) -> dt.date | None:
-    raw = (data.get(name) or "").strip()
-    if not raw:
-        if required:
-            raise ValidationFailed({name: [_("必填")]})
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed({name: [_("应为日期 YYYY-MM-DD")]}) from None
-
-
 def _int_field(data: Any, name: str, *, default: int | None = None) -> int:
     raw = (data.get(name) or "").strip()
     if not raw and default is not None:
@@ -362,8 +368,9 @@ def _version(data: Any) -> int:
     return int(raw) if raw.isdigit() else 0
 
 
-def _targets(data: Any) -> list[tuple[str, int]]:
-    """Target lines of a deployment form: `名称 目标值` per line (e.g. `信访隐患化解 5`)."""
+def _targets(data: Any, read: FormInput | None = None) -> list[tuple[str, int]]:
+    """Target lines of a deployment form: `名称 目标值` per line (e.g. `信访隐患化解 5`). A line not so written is
+    noted on `read` (or refused at once without one)."""
     out = []
     for line in (data.get("targets") or "").splitlines():
         line = line.strip()
@@ -371,7 +378,11 @@ def _targets(data: Any) -> list[tuple[str, int]]:
             continue
         name, _sep, goal = line.rpartition(" ")
         if not name or not goal.strip().isdigit():
-            raise ValidationFailed({"targets": [_("每行一个目标：名称 空格 目标值，如「信访隐患化解 5」")]})
+            message = _("每行一个目标：名称 空格 目标值，如「信访隐患化解 5」")
+            if read is None:
+                raise ValidationFailed({"targets": [message]})
+            read.refuse("targets", message)
+            return out
         out.append((name.strip(), int(goal)))
     return out
 
@@ -395,17 +406,24 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if not can_change:
                 raise NotFound()
+            read = FormInput(request.POST)
             if form == "record":
-                services.cadre_record_add(acting_user=request.user, cadre=c, kind=request.POST.get("kind", ""),
-                                          on=_date(request.POST, "on"), title=request.POST.get("title", "").strip(),
+                kind, title = read.text("kind", required=True), read.text("title", required=True, max_length=200)
+                on = read.date("on", window=ARCHIVE_DATES)
+                read.check()
+                services.cadre_record_add(acting_user=request.user, cadre=c, kind=kind, on=on, title=title,
                                           content=request.POST.get("content", ""),
-                                          grade=request.POST.get("grade", "").strip())
+                                          grade=read.text("grade", max_length=20))
                 messages.success(request, _("已记入档案"))
             elif form == "deploy":
+                kind, starts_on = read.text("kind", required=True), read.date("starts_on", window=DEPLOYMENT_DATES)
+                read.integer("enterprise", least=1)
+                targets = _targets(request.POST, read)
+                read.check()
                 d = services.deployment_create(
-                    acting_user=request.user, cadre=c, kind=request.POST.get("kind", ""),
-                    starts_on=_date(request.POST, "starts_on"), division=request.POST.get("division") or None,
-                    enterprise=request.POST.get("enterprise") or None, targets=_targets(request.POST))
+                    acting_user=request.user, cadre=c, kind=kind, starts_on=starts_on,
+                    division=request.POST.get("division") or None, enterprise=request.POST.get("enterprise") or None,
+                    targets=targets)
                 messages.success(request, _("已派驻"))
                 return redirect("party:deployment_detail", pk=d.pk)
             else:
@@ -443,10 +461,13 @@ def cadre_record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         data = {k: request.POST.get(k, "") for k in data}
         version = _version(request.POST)
+        read = FormInput(request.POST)
+        changes = {"kind": read.text("kind", required=True), "on": read.date("on", window=ARCHIVE_DATES),
+                   "title": read.text("title", required=True, max_length=200), "content": data["content"],
+                   "grade": read.text("grade", max_length=20)}
         try:
-            services.cadre_record_update(acting_user=request.user, record=r, data={
-                "kind": data["kind"], "on": _date(request.POST, "on"), "title": data["title"].strip(),
-                "content": data["content"], "grade": data["grade"].strip()}, expected_version=version)
+            read.check()
+            services.cadre_record_update(acting_user=request.user, record=r, data=changes, expected_version=version)
             messages.success(request, _("已保存"))
             return redirect("party:cadre_detail", pk=r.cadre_id)
         except ValidationFailed as exc:
@@ -475,17 +496,24 @@ def deployment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 target = next((t for t in d.targets.all() if str(t.pk) == request.POST.get("target")), None)
                 if target is None:
                     raise ValidationFailed({"target": [_("目标不存在")]})
-                services.target_progress(acting_user=request.user, target=target,
-                                         done=_int_field(request.POST, "done"),
+                read = FormInput(request.POST)
+                done = read.integer("done", required=True, least=0, most=1_000_000)
+                read.check()
+                services.target_progress(acting_user=request.user, target=target, done=done,
                                          expected_version=_version(request.POST))
             elif action == "target":
-                services.target_add(acting_user=request.user, deployment=d, name=request.POST.get("name", ""),
-                                    goal=_int_field(request.POST, "goal"))
+                read = FormInput(request.POST)
+                name = read.text("name", required=True, max_length=100)
+                goal = read.integer("goal", required=True, least=1, most=1_000_000)
+                read.check()
+                services.target_add(acting_user=request.user, deployment=d, name=name, goal=goal)
             elif action == "dates":
-                services.deployment_update(acting_user=request.user, deployment=d, data={
-                    "starts_on": _date(request.POST, "starts_on"),
-                    "ends_on": _date(request.POST, "ends_on", required=False)},
-                    expected_version=_version(request.POST))
+                read = FormInput(request.POST)
+                dates = {"starts_on": read.date("starts_on", window=DEPLOYMENT_DATES),
+                         "ends_on": read.date("ends_on", window=DEPLOYMENT_DATES, required=False)}
+                read.check()
+                services.deployment_update(acting_user=request.user, deployment=d, data=dates,
+                                           expected_version=_version(request.POST))
             else:
                 raise ValidationFailed({"action": [_("未知操作")]})
             messages.success(request, _("已保存"))
@@ -506,10 +534,12 @@ def rating_list(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     conflict = False
     if request.method == "POST":
+        read = FormInput(request.POST)
+        org, year = read.integer("org", required=True), read.integer("year", required=True)
+        level, note = read.text("level", required=True), read.text("note", max_length=200)
         try:
-            services.rating_set(acting_user=request.user, org=_int_field(request.POST, "org"),
-                                year=_int_field(request.POST, "year"), level=request.POST.get("level", ""),
-                                note=request.POST.get("note", "").strip())
+            read.check()
+            services.rating_set(acting_user=request.user, org=org, year=year, level=level, note=note)
             messages.success(request, _("已评定"))
             return redirect("party:rating_list")
         except ValidationFailed as exc:
@@ -525,7 +555,8 @@ def rating_list(request: HttpRequest) -> HttpResponse:
         "page": page, "orgs": orgs, "org_choices": [(o.pk, o.name) for o in orgs],
         "levels": RedFlagRating.Level.choices, "errors": errors,
         "data": request.POST if request.method == "POST" else {"year": timezone.localdate().year - 1},
-        "changeable": set(RedFlagRating.objects.restrict(request.user, "change").filter(pk__in=ids)
+        "changeable": set(RedFlagRating.objects.restrict(request.user, "change").filter(
+            pk__in=ids, org__in=PartyOrganisation.objects.restrict(request.user, "approve"))
                           .values_list("pk", flat=True))}, status=_form_status(errors, conflict))
 
 
@@ -533,6 +564,8 @@ def rating_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rating_edit(request: HttpRequest, pk: int) -> HttpResponse:
     r = selectors.rating_get(user=request.user, pk=pk, action="change")
+    if not PartyOrganisation.objects.restrict(request.user, "approve").filter(pk=r.org_id).exists():
+        raise NotFound()  # rating is for who may approve for the organisation (rating_set): no form it cannot save
     errors: dict[str, list[str]] = {}
     data: dict[str, Any] = {"level": r.level, "note": r.note}
     version, conflict = r.version, False
@@ -683,9 +716,11 @@ def objection_list(request: HttpRequest) -> HttpResponse:
     publication of the year's points (7 days) is opened here too."""
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
+        read = FormInput(request.POST)
+        org, year = read.integer("org", required=True), read.integer("year", required=True)
         try:
-            services.publication_open(acting_user=request.user, org=_int_field(request.POST, "org"),
-                                      year=_int_field(request.POST, "year"))
+            read.check()
+            services.publication_open(acting_user=request.user, org=org, year=year)
             messages.success(request, _("已公示，公示期 7 天"))
             return redirect("party:objection_list")
         except ValidationFailed as exc:
@@ -759,18 +794,14 @@ def my_objection(request: HttpRequest) -> HttpResponse:
     m = selectors.my_member(request.user)
     if m is None:
         return redirect("party:register")
-    errors: dict[str, list[str]] = {}
     raw = (request.POST.get("publication") or "").strip()
     pub = Publication.objects.restrict(request.user, "view").filter(pk=int(raw)).first() if raw.isdigit() else None
-    try:
-        if pub is None:
-            raise ValidationFailed({"publication": [_("公示不存在")]})
-        services.objection_add(acting_user=request.user, publication=pub, text=request.POST.get("text", ""))
-        messages.success(request, _("异议已提交，等待支部答复"))
-        return redirect("party:my")
-    except ValidationFailed as exc:
-        errors = exc.errors
-    return render(request, "party/error.html", {"errors": errors}, status=422)
+    if pub is None:
+        raise ValidationFailed({"publication": [_("公示不存在")]})
+    # A refusal escapes to the page middleware: the phone page again, the reason under the objection's text.
+    services.objection_add(acting_user=request.user, publication=pub, text=FormInput(request.POST).text("text"))
+    messages.success(request, _("异议已提交，等待支部答复"))
+    return redirect("party:my")
 
 
 @login_required
@@ -778,17 +809,16 @@ def my_objection(request: HttpRequest) -> HttpResponse:
 def my_claim(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
+        read = FormInput(request.POST)
+        on = read.date("occurred_on", window=ACTIVITY_DATES)
+        description = read.text("description", required=True, max_length=300)
         try:
-            on = dt.date.fromisoformat(request.POST.get("occurred_on", ""))
-        except ValueError:
-            errors = {"occurred_on": [_("应为日期 YYYY-MM-DD")]}
-        else:
-            try:
-                services.claim_submit(acting_user=request.user, rule_code=request.POST.get("rule_code", ""),
-                                      occurred_on=on, description=request.POST.get("description", ""))
-                return redirect("party:my")
-            except ValidationFailed as exc:
-                errors = exc.errors
+            read.check()
+            services.claim_submit(acting_user=request.user, rule_code=request.POST.get("rule_code", ""),
+                                  occurred_on=on, description=description)
+            return redirect("party:my")
+        except ValidationFailed as exc:
+            errors = exc.errors
     return render(request, "party/my_claim.html", {"errors": errors}, status=422 if errors else 200)
 
 
@@ -799,9 +829,12 @@ def register(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     existing = Member.objects.filter(user=request.user).select_related("org").first()
     if request.method == "POST" and existing is None:
+        read = FormInput(request.POST)
+        org = read.integer("org", required=True, least=1)
+        name, phone = read.text("name", required=True, max_length=50), read.text("phone", required=True)
         try:
-            services.member_self_register(acting_user=request.user, org=request.POST.get("org") or 0,
-                                          name=request.POST.get("name", ""), phone=request.POST.get("phone", ""))
+            read.check()
+            services.member_self_register(acting_user=request.user, org=org, name=name, phone=phone)
             return redirect("party:register")
         except ValidationFailed as exc:
             errors = exc.errors

@@ -10,8 +10,8 @@ above it by its label (never by the internal name), or alone.
 
 The refusal comes from the view's `errors` (the view caught a ValidationFailed and rendered its page again), or
 from the page middleware (`core.forms.form_page_again`: a ValidationFailed the view let escape). A page with
-several forms names each (`"mark"`, `"close"`): only the form that was sent shows the errors and the typed values
-— recognised by its hidden `_form`, or by the `action` field an older form posts.
+several forms names each (`"mark"`, `"close"`; one per row with `key=row.pk`): only the form that was sent shows
+the errors and the typed values — recognised by its hidden `_form`, or by the `action` field an older form posts.
 """
 
 from __future__ import annotations
@@ -44,17 +44,18 @@ def _as_lists(errors: Any) -> dict[str, list[str]]:
     return out
 
 
-def _sent_here(request: Any, name: str) -> tuple[bool, Any, dict[str, list[str]] | None]:
-    """Whether the form `name` is the one the request sent; its data; and the refusal the middleware passed on."""
+def _sent_here(request: Any, ident: str, name: str) -> tuple[bool, Any, dict[str, list[str]] | None]:
+    """Whether the form `ident` (`name`, or `name-key` for one of a row's forms) is the one the request sent;
+    its data; and the refusal the middleware passed on. A form sent without `_form` is known by its `action`."""
     refusal = getattr(request, "form_refusal", None)
     if refusal is not None:
         data = refusal.data
-        sent = refusal.form == name if refusal.form else data.get("action", name) in (name, "")
+        sent = refusal.form == ident if refusal.form else data.get("action", name) in (name, "")
         return sent, data, refusal.errors if sent else None
     if request is None or request.method != "POST":
         return False, None, None
     data = request.POST
-    sent = data.get("_form") == name if data.get("_form") else data.get("action", name) in (name, "")
+    sent = data.get("_form") == ident if data.get("_form") else data.get("action", name) in (name, "")
     return sent, data, None
 
 
@@ -64,9 +65,10 @@ class PostFormNode(Node):
 
     def render(self, context: Any) -> SafeString:
         request = context.get("request")
-        name = str(self.name.resolve(context))
         kw = {k: v.resolve(context) for k, v in self.kwargs.items()}
-        sent, data, refused = _sent_here(request, name)
+        base = str(self.name.resolve(context))
+        name = f"{base}-{kw['key']}" if kw.get("key") not in (None, "") else base
+        sent, data, refused = _sent_here(request, name, base)
         errors = _as_lists(refused if refused is not None else (kw.get("errors", context.get("errors")) if sent
                                                                   else {}))
         state = FormState(name, errors, data if sent else None)
