@@ -123,6 +123,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
     ("vendor/leaflet", _NODE / "leaflet" / "dist"),
     ("vendor/echarts", _NODE / "echarts" / "dist"),
+    ("vendor/mermaid", _NODE / "mermaid" / "dist"),  # flow pictures (cases/flow.js loads its ES module build)
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = HOME / "media"
