@@ -42,13 +42,13 @@ def main() -> None:
     from django.utils import timezone
     from faker import Faker
 
-    from gridgov.demo import runner
+    from gridgov.demo import run_demo, runner
     from gridgov.demo.context import DemoContext
     from gridgov.party import demo
     from gridgov.party.models import Attendance, Meeting, Member, PartyOrganisation, PointEntry
 
     call_command("migrate", verbosity=0)
-    runner.run_demo(with_apps=False, out=lambda s: None)
+    run_demo(with_apps=False, out=lambda s: None)
     now = timezone.now()
     towns = {k: runner.load_town(k) for k in ("boli", "xinan")}
     ctx = DemoContext(seed=runner.DEMO_SEED, rng=random.Random(1), faker=Faker("zh_CN"), now=now,

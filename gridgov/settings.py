@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "gridgov.cases",
     "gridgov.cases.open311",
     "gridgov.party",
+    "gridgov.demo",  # no models: the demo's foundation hook (gridgov/core/demo.py)
 ]
 
 MIDDLEWARE = [

@@ -80,7 +80,8 @@ class DemoContext:
 
     After the foundation (towns, grids, departments, staff, register) is in place, `gridgov demo` calls
     `seed(ctx)` of every installed gridgov app that has a module `<app>.demo` defining it, in INSTALLED_APPS
-    order, each in its own transaction (an exception rolls that app's seed back and stops the run). A seed must be idempotent: check a marker first (for example "does
+    order unless the module's `AFTER` (labels of apps whose seeds must run first) says otherwise
+    (gridgov/core/demo.py), each in its own transaction (an exception rolls that app's seed back and stops the run). A seed must be idempotent: check a marker first (for example "does
     any row of mine exist for `ctx.boli.division`?") and return when its data is already there, so a second
     `gridgov demo` changes nothing. Write through `ctx.bulk_create` (bulk insert, audited with actor
     `ctx.system`) or through your services with a persona as `acting_user` (e.g. `ctx.boli.user("admin")`,

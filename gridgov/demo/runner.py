@@ -1,16 +1,13 @@
-"""`gridgov demo`: build the demo towns once, let every app add its demo data, print the logins."""
+"""The demo's foundation: build the demo towns once and hand back the context each app's seed receives
+(`gridgov demo` itself, which runs the seeds and prints the logins, is gridgov/core/demo.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 import random
 import time
-import unicodedata
 from collections.abc import Callable
 
-from django.apps import apps as django_apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +16,6 @@ from faker import Faker
 from gridgov.accounts.models import RoleAssignment, User
 from gridgov.accounts.roles import Role
 from gridgov.core import audit
-from gridgov.core.models import AuditHead
 from gridgov.network.models import Department, Division, Level
 from gridgov.register.models import Enterprise, Resident
 
@@ -36,12 +32,6 @@ from .data import (
 from .towns import build_town
 
 SYSTEM_USERNAME = "system"
-
-
-def _audit_count() -> int:
-    """Records written so far: the chain's length plus those waiting for their seal."""
-    sealed = AuditHead.objects.filter(pk=1).values_list("count", flat=True).first() or 0
-    return sealed + audit.unsealed_count()
 
 
 def system_user() -> User:
@@ -142,34 +132,11 @@ def _scope_of(town: DemoTown, username: str) -> str:
     return str(a.division or a.department) if a else ""
 
 
-def _pad(text: str, width: int) -> str:
-    """Left-align in a terminal where CJK characters take two columns."""
-    return text + " " * max(0, width - _columns(text))
-
-
-def _columns(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def app_seeds() -> list[tuple[str, Callable[[DemoContext], None]]]:
-    """`seed(ctx)` of every installed gridgov app with a `<app>.demo` module, in INSTALLED_APPS order."""
-    found = []
-    for config in django_apps.get_app_configs():
-        if not config.name.startswith("gridgov."):
-            continue
-        name = f"{config.name}.demo"
-        if importlib.util.find_spec(name) is None:
-            continue
-        seed = getattr(importlib.import_module(name), "seed", None)
-        if callable(seed):
-            found.append((config.label, seed))
-    return found
-
-
-def run_demo(*, seed: int = DEMO_SEED, out: Callable[[str], None] = print, with_apps: bool = True) -> DemoContext:
-    """Build whatever part of the demo is missing; a second run changes nothing and says so."""
-    started = time.monotonic()
-    audit_before = _audit_count()
+def foundation(*, seed: int | None = None, out: Callable[[str], None] = print) -> DemoContext:
+    """Lay whatever part of the foundation is missing (黄岛区, then each town in its own transaction) and
+    return the context every app's demo seed receives. `gridgov demo` (gridgov/core/demo.py) calls it through
+    gridgov/demo/demo.py, then the seeds."""
+    seed = DEMO_SEED if seed is None else seed
     reference = dt.date.fromisoformat(REFERENCE_DATE_ISO)
     with transaction.atomic():
         actor = system_user()
@@ -195,25 +162,4 @@ def run_demo(*, seed: int = DEMO_SEED, out: Callable[[str], None] = print, with_
                       reference_date=reference, district=district, towns=towns, system=actor,
                       password=DEMO_PASSWORD, out=out, _password_hash=password_hash)
     ctx.logins.extend(_persona_logins(ctx))
-    if with_apps:
-        for label, app_seed in app_seeds():
-            t0 = time.monotonic()
-            before = _audit_count()
-            # No audit collection around the seed: services it calls record their own acting user.
-            with transaction.atomic():
-                app_seed(ctx)
-            added = _audit_count() - before
-            out(f"{label}: {'unchanged' if not added else f'{added} record(s)'} — {time.monotonic() - t0:.1f} s")
-
-    added = _audit_count() - audit_before
-    if added:
-        out(f"演示数据已生成 / demo data built: {added} audited rows in {time.monotonic() - started:.1f} s "
-            "(synthetic data: names, IDs and places are made up)")
-    else:
-        out("演示数据已存在，本次未作任何改动 / demo data already present: nothing changed")
-    out("")
-    out(f"演示账号（密码均为 / password for all: {DEMO_PASSWORD}）")
-    width = max((_columns(p) for p, _u, _w in ctx.logins), default=0)
-    for persona, username, where in ctx.logins:
-        out(f"  {_pad(persona, width)}  {username:<20} {where}".rstrip())
     return ctx

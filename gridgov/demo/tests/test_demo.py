@@ -308,3 +308,12 @@ def test_it_keeps_demo_names_unique_within_a_town(ctx):
     assert len(names) == len(set(names))
 
 
+
+
+def test_it_finds_the_foundation_here_and_each_apps_seed_after_it():
+    """`gridgov demo` (core) imports no app: it finds gridgov.demo's foundation and the seeds of cases and party
+    through their demo.py, as the menu finds nav.py."""
+    from gridgov.core.demo import demo_hooks
+
+    layer, seeds = demo_hooks()
+    assert (layer.label, [h.label for h in seeds if h.label in ("cases", "party")]) == ("demo", ["cases", "party"])

@@ -1,4 +1,5 @@
-"""`gridgov demo`: build the demo towns 泊里镇 and 辛安街道 once (idempotent) and print a login per persona."""
+"""`gridgov demo`: build the demo towns 泊里镇 and 辛安街道 once (idempotent), let each app add its demo data, and
+print a login per persona. The foundation and the seeds are found through each app's demo.py (core/demo.py)."""
 
 from django.core.management.base import BaseCommand
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from django.conf import settings
 
-        from gridgov.demo import run_demo
+        from gridgov.core.demo import run_demo
 
         # Development servers run with DEBUG, which keeps every SQL statement with its quoted parameters in
         # memory; the seed's bulk inserts would spend a good part of their time there. Not needed here.
