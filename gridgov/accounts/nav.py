@@ -18,9 +18,13 @@ def items(user: Any) -> list[dict[str, Any]]:
 
 
 def settings_items(user: Any) -> list[dict[str, str]]:
-    from .models import User
+    from .models import LoginAttempt, User
 
-    if not can(user, "change", User):
-        return []
-    return [{"label": _("人员与角色"), "url": reverse("accounts:staff_list"),
-             "help": _("本镇街的工作人员账号及其角色（区域或部门）")}]
+    out = []
+    if can(user, "change", User):
+        out.append({"label": _("人员与角色"), "url": reverse("accounts:staff_list"),
+                    "help": _("本镇街的工作人员账号及其角色（区域或部门）")})
+    if can(user, "change", LoginAttempt):
+        out.append({"label": _("登录锁定"), "url": reverse("accounts:lock_list"),
+                    "help": _("登录失败过多被锁定的账号：查看与解锁")})
+    return out

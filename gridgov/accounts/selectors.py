@@ -65,3 +65,15 @@ def assignment_list(*, user: Any, holder: Any) -> QuerySet[Any]:
 
     return (RoleAssignment.objects.restrict(user, "view").filter(user=holder)
             .select_related("division", "department").order_by("role", "id"))
+
+
+
+def sign_in_locks(*, user: Any) -> QuerySet[Any]:
+    """The locks in force that `user` may lift: accounts of their towns (an administrator), every lock for
+    the system administrator (addresses too)."""
+    from django.utils import timezone
+
+    from .models import LoginAttempt
+
+    return (LoginAttempt.objects.restrict(user, "change").filter(locked_until__gt=timezone.now())
+            .select_related("user").order_by("-locked_until", "pk"))

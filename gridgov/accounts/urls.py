@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import settings_views, views
+from . import lock_views, settings_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,4 +13,6 @@ urlpatterns = [
     path("staff/<int:pk>/edit/", settings_views.staff_edit, name="staff_edit"),
     path("staff/<int:pk>/roles/new/", settings_views.role_new, name="role_new"),
     path("staff/roles/<int:pk>/revoke/", settings_views.role_revoke, name="role_revoke"),
+    path("settings/sign-in-locks/", lock_views.lock_list, name="lock_list"),
+    path("settings/sign-in-locks/<int:pk>/unlock/", lock_views.lock_unlock, name="lock_unlock"),
 ]
