@@ -420,3 +420,13 @@ def case_merge(request: HttpRequest, pk: int, payload: MergeIn):
     services.case_merge(case=case, into=into, acting_user=request.user, expected_version=payload.version,
                         note=payload.note)
     return _detail(request.user, selectors.case_get(user=request.user, pk=into.pk))
+
+
+def _mount_settings() -> None:
+    """The settings endpoints (dispatch rules, the town's handling limits) live in settings_api.py."""
+    from .settings_api import router as settings_router
+
+    router.add_router("", settings_router)
+
+
+_mount_settings()

@@ -14,3 +14,7 @@ class CasesConfig(AppConfig):
         permissions.install()
         flows.load()
         active_categories.watch(Category)
+        from .categories import town_limits
+        from .models import CategoryLimit
+
+        town_limits.watch(CategoryLimit)

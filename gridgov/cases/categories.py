@@ -1,10 +1,14 @@
 """The event and component category trees (GB/T 30428-style 大类/小类) with a handling limit each, and the
-professional category whose department handles them by default. Local practice [local]: an administrator
-edits them in the admin; `ensure_categories()` loads this default set once (demo, fresh installations)."""
+professional category whose department handles them by default. Local practice [local]: a town's administrator
+sets the town's own limit of a category on the settings page (`CategoryLimit`, read through `category_limit`);
+`ensure_categories()` loads this default set once (demo, fresh installations)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from gridgov.accounts.roles import ProCategory as P
+from gridgov.core.tables import ProcessTable
 
 # (大类 code, 大类 name, pro category, [(小类 code, name, amount, unit), ...])
 EVENTS = [
@@ -82,3 +86,22 @@ def ensure_categories() -> int:
             Category.objects.bulk_create(rows)
             added += len(rows)
     return added
+
+
+class _TownLimits(ProcessTable):
+    """The towns' own handling limits (`CategoryLimit`), per process: every deadline of a case asks."""
+
+    def load(self) -> dict[tuple[int, int], tuple[int, str]]:
+        from .models import CategoryLimit
+
+        return {(town, cat): (amount, unit) for town, cat, amount, unit in CategoryLimit.objects.values_list(
+            "town_id", "category_id", "deadline_amount", "deadline_unit")}
+
+
+town_limits = _TownLimits()
+
+
+def category_limit(category: Any, town_id: int | None) -> tuple[int, str]:
+    """The handling limit (amount, unit) of `category` in a town: the town's own, else the category's."""
+    own = town_limits.data().get((town_id, category.pk)) if town_id else None
+    return own or (category.deadline_amount, category.deadline_unit)

@@ -40,7 +40,9 @@ class Limit:
 
     def after(self, start: dt.datetime, case: Any) -> tuple[dt.datetime, bool]:
         if self.from_category:
-            amount, unit = case.category.deadline_amount, case.category.deadline_unit
+            from .categories import category_limit  # the town's own limit of the category, else its default
+
+            amount, unit = category_limit(case.category, case.town_id)
         else:
             amount, unit = self.amount, self.unit
         d = add_working_time(start, amount, unit, town=case.town)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import ProCategory
 from gridgov.core.models import VersionedModel
-from gridgov.core.scope import ScopeSpec
+from gridgov.core.scope import ScopedManager, ScopeSpec
 
 # The work queue of each stage of each flow (Stage.queue in gridgov/cases/flows), as a table the database
 # can compute and index: `Case.queue` is generated from (kind, stage). test_queues.py checks it against the
@@ -342,10 +342,40 @@ class DispatchRule(models.Model):
     pro_category = models.CharField(_("专业类别"), max_length=20, choices=ProCategory.choices, blank=True)
     priority = models.PositiveSmallIntegerField(_("优先级"), default=100)
 
+    objects = ScopedManager()
+    scope = ScopeSpec(division="town")
+
     class Meta:
         verbose_name = _("派遣规则")
         verbose_name_plural = _("派遣规则")
         indexes = [models.Index(fields=["town", "category"], name="case_rule_idx")]
+
+    def __str__(self) -> str:
+        target = " / ".join(str(x) for x in (self.department, self.get_pro_category_display()) if x)
+        return f"{self.category or _('全部类别')} · {self.area or _('全镇')} → {target}"
+
+
+class CategoryLimit(models.Model):
+    """A town's own handling limit for a category (local practice, RULES.md §1): it overrides the category's
+    default limit for the cases of that town; the other towns keep theirs."""
+
+    town = models.ForeignKey("network.Division", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("镇街"))
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="town_limits",
+                                 verbose_name=_("类别"))
+    deadline_amount = models.PositiveIntegerField(_("处置时限"))
+    deadline_unit = models.CharField(_("时限单位"), max_length=5, choices=TimeUnit.choices)
+
+    objects = ScopedManager()
+    scope = ScopeSpec(division="town")
+
+    class Meta:
+        verbose_name = _("本镇街处置时限")
+        verbose_name_plural = _("本镇街处置时限")
+        constraints = [models.UniqueConstraint(fields=["town", "category"], name="case_category_limit_once")]
+
+    def __str__(self) -> str:
+        return f"{self.category}：{self.deadline_amount} {self.get_deadline_unit_display()}"
 
 
 class IdempotencyKey(models.Model):

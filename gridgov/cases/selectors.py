@@ -573,3 +573,44 @@ def follow_next_step(*, case: Case, own: bool) -> str:
         texts |= {"rating": _("请在下方对答复进行评价（%(d)s 前）"),
                   "callback": _("感谢您的评价。工作人员将于 %(d)s 前回访您，了解不满意的原因")}
     return texts[stage] % {"d": step, "town": case.town.name} if stage in texts and step else ""
+
+
+# -- The administrator's settings (issue 15, item 4) ---------------------------------------------------------
+
+
+def dispatch_rule_list(*, user: Any) -> QuerySet[Any]:
+    from .models import DispatchRule
+
+    return (DispatchRule.objects.restrict(user, "view").select_related("town", "category", "area", "department")
+            .order_by("town__path", "category__tree", "category__code", "priority", "id"))
+
+
+def dispatch_rule_get(*, user: Any, pk: Any, action: str = "view") -> Any:
+    from .models import DispatchRule
+
+    return get_scoped(DispatchRule.objects.select_related("town", "category", "area", "department"), user, action,
+                      pk=pk)
+
+
+def category_limit_list(*, user: Any) -> QuerySet[Any]:
+    from .models import CategoryLimit
+
+    return (CategoryLimit.objects.restrict(user, "view").select_related("town", "category")
+            .order_by("town__path", "category__tree", "category__code"))
+
+
+def category_limit_get(*, user: Any, pk: Any, action: str = "view") -> Any:
+    from .models import CategoryLimit
+
+    return get_scoped(CategoryLimit.objects.select_related("town", "category"), user, action, pk=pk)
+
+
+def category_limit_rows(*, user: Any, town: Any) -> list[dict[str, Any]]:
+    """Every category with its default limit and the town's own (when the town set one): the limits page."""
+    from .models import Category, CategoryLimit
+
+    own = {lim.category_id: lim for lim in CategoryLimit.objects.restrict(user, "view").filter(town=town)}
+    rows = []
+    for c in Category.objects.select_related("parent").order_by("tree", "code"):
+        rows.append({"category": c, "limit": own.get(c.pk)})
+    return rows

@@ -31,7 +31,9 @@ from .models import (
     CaseEvent,
     CaseFollower,
     Category,
+    CategoryLimit,
     Channel,
+    DispatchRule,
     IdempotencyKey,
     Kind,
     Notification,
@@ -723,3 +725,147 @@ def _urge_written(rows: list[dict[str, Any]], now: Any, acting_user: Any) -> int
         sent += len(notify(user_ids=[uid], case=None, kind="urge", url="/cases/?overdue=true",
                            title=urge_digest_title(len(cases)), body=numbers))
     return sent
+
+
+# -- The administrator's settings (issue 15, item 4): the town's dispatch rules and handling limits ----------
+
+MAX_PRIORITY = 1000
+MAX_LIMIT = {"hours": 2000, "days": 365}  # a year of working days, or of working hours roughly
+
+
+def _town_to_configure(acting_user: Any, town: Any) -> Any:
+    from gridgov.network.models import Division, Level
+
+    pk = getattr(town, "pk", town)
+    found = (Division.objects.restrict(acting_user, "change").filter(pk=pk, level=Level.TOWN).first()
+             if str(pk).isdigit() else None)
+    if found is None:
+        raise ValidationFailed({"town": [_("请选择镇街")]})
+    return found
+
+
+def _rule_values(acting_user: Any, town: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """A dispatch rule's fields checked together (every error at once): the category any, the area a division
+    of the town, the department one of the town's, a department or a professional category, a priority."""
+    from gridgov.accounts.roles import ProCategory
+    from gridgov.network.models import Department, Division
+
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {"category": None, "area": None, "department": None, "pro_category": "",
+                           "priority": 100}
+
+    def pick(field: str, qs: Any) -> Any:
+        value = data.get(field)
+        if value in (None, ""):
+            return None
+        pk = getattr(value, "pk", value)
+        found = qs.filter(pk=pk).first() if str(pk).isdigit() else None
+        if found is None:
+            errors[field] = [_("不在您的管辖范围内或不存在")]
+        return found
+
+    out["category"] = pick("category", Category.objects.all())
+    out["area"] = pick("area", Division.objects.restrict(acting_user, "change").filter(path__startswith=town.path)
+                       .exclude(pk=town.pk))
+    out["department"] = pick("department", Department.objects.restrict(acting_user, "change").filter(town=town))
+    pro = data.get("pro_category") or ""
+    if pro and pro not in ProCategory.values:
+        errors["pro_category"] = [_("取值不在允许范围内")]
+    out["pro_category"] = pro
+    if not out["department"] and not pro and "department" not in errors:
+        errors["department"] = [_("请选择责任部门或专业类别（至少一项）")]
+    priority = data.get("priority", 100)
+    try:
+        out["priority"] = int(priority)
+        if not 0 <= out["priority"] <= MAX_PRIORITY:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["priority"] = [_("应为 0 至 %(n)s 的整数") % {"n": MAX_PRIORITY}]
+    if errors:
+        raise ValidationFailed(errors)
+    return out
+
+
+@service
+def dispatch_rule_create(*, acting_user: Any, town: Any, data: dict[str, Any]) -> DispatchRule:
+    from gridgov.core.services import save_new
+
+    town = _town_to_configure(acting_user, town)
+    return save_new(DispatchRule(town=town, **_rule_values(acting_user, town, data)), acting_user=acting_user)
+
+
+@service
+def dispatch_rule_update(*, acting_user: Any, rule: DispatchRule, data: dict[str, Any]) -> DispatchRule:
+    from gridgov.core.scope import ensure_visible, get_scoped
+
+    rule = get_scoped(DispatchRule.objects.select_related("town"), acting_user, "change", pk=rule.pk)
+    before = audit.snapshot(rule)
+    for name, value in _rule_values(acting_user, rule.town, data).items():
+        setattr(rule, name, value)
+    rule.save()
+    audit.record(rule, "update", before)
+    ensure_visible(rule, acting_user, "change")
+    return rule
+
+
+@service
+def dispatch_rule_delete(*, acting_user: Any, rule: DispatchRule) -> None:
+    from gridgov.core.scope import get_scoped
+    from gridgov.core.services import delete_audited
+
+    delete_audited(get_scoped(DispatchRule.objects, acting_user, "delete", pk=rule.pk), acting_user=acting_user)
+
+
+def _limit_values(data: dict[str, Any]) -> tuple[int, str]:
+    errors: dict[str, list[str]] = {}
+    unit = data.get("deadline_unit") or ""
+    if unit not in MAX_LIMIT:
+        errors["deadline_unit"] = [_("请选择工作时或工作日")]
+    try:
+        amount = int(data.get("deadline_amount"))  # type: ignore[arg-type]
+        if not 1 <= amount <= MAX_LIMIT.get(unit, 365):
+            raise ValueError
+    except (TypeError, ValueError):
+        amount = 0
+        errors["deadline_amount"] = [_("应为 1 至 %(n)s 的整数") % {"n": MAX_LIMIT.get(unit, 365)}]
+    if errors:
+        raise ValidationFailed(errors)
+    return amount, unit
+
+
+@service
+def category_limit_set(*, acting_user: Any, town: Any, category: Any, deadline_amount: Any,
+                       deadline_unit: str) -> CategoryLimit:
+    """The town's own handling limit of a category (created, or changed where the town already has one)."""
+    from gridgov.core.scope import ensure_visible
+    from gridgov.core.services import save_new
+
+    town = _town_to_configure(acting_user, town)
+    pk = getattr(category, "pk", category)
+    cat = Category.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    errors: dict[str, list[str]] = {} if cat else {"category": [_("类别不存在")]}
+    try:
+        amount, unit = _limit_values({"deadline_amount": deadline_amount, "deadline_unit": deadline_unit})
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    limit = CategoryLimit.objects.filter(town=town, category=cat).first()
+    if limit is None:
+        return save_new(CategoryLimit(town=town, category=cat, deadline_amount=amount, deadline_unit=unit),
+                        acting_user=acting_user)
+    before = audit.snapshot(limit)
+    limit.deadline_amount, limit.deadline_unit = amount, unit
+    limit.save()
+    audit.record(limit, "update", before)
+    ensure_visible(limit, acting_user, "change")
+    return limit
+
+
+@service
+def category_limit_delete(*, acting_user: Any, limit: CategoryLimit) -> None:
+    """Back to the category's default limit in this town."""
+    from gridgov.core.scope import get_scoped
+    from gridgov.core.services import delete_audited
+
+    delete_audited(get_scoped(CategoryLimit.objects, acting_user, "delete", pk=limit.pk), acting_user=acting_user)

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 
 from gridgov.cases.models import Attachment, Case, Category
+from gridgov.cases.tests.settings_fixtures import settings_fixtures
 
 # A 1×1 PNG: the smallest photo the sniffing accepts.
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -50,4 +51,5 @@ def scope_fixtures(world: Any) -> dict[str, Any]:
         "flows": "grid_event",
         "fire": "file",
         "transitions": "file",
+        **settings_fixtures(world, cat),
     }
