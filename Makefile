@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 TSTAMP  := $(VENV)/.installed-test
 HOST    ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench clean frontend browser messages
+.PHONY: run test lint bench bench-tools clean frontend browser messages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,11 @@ messages: $(STAMP)
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The HTTP benches drive the server with Debian's wrk (a C load generator; Python clients would compete for the
+# two cores); install it when it is missing.
+bench-tools:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
 run: $(STAMP) frontend messages
 	$(BIN)/gridgov migrate
 	$(BIN)/gridgov demo
@@ -45,7 +50,7 @@ test: $(TSTAMP) frontend browser
 lint: $(TSTAMP)
 	$(BIN)/ruff check .
 
-bench: $(TSTAMP) frontend messages
+bench: $(TSTAMP) frontend messages bench-tools
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:

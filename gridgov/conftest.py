@@ -100,7 +100,7 @@ def _fresh_locator():
 
 @pytest.fixture(autouse=True)
 def _default_language():
-    """A request in English leaves English active in the test's thread (LocaleMiddleware activates, nothing
+    """A request in English leaves English active in the test's thread (LanguageMiddleware activates, nothing
     deactivates): every test starts and ends in the default language, whatever ran before it."""
     from django.utils import translation
 

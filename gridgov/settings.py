@@ -39,8 +39,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "gridgov.core.middleware.DefaultLanguageMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "gridgov.core.middleware.LanguageMiddleware",  # LocaleMiddleware + pages ignore Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
