@@ -111,7 +111,8 @@ def peer_helpdesk() -> dict | None:
         print(f"no {run}: the side-by-side with django-helpdesk left out")
         return None
     results = f"/tmp/gg_bench_peer_{os.getpid()}"
-    r = subprocess.run(["bash", run], capture_output=True, text=True, env=dict(os.environ, RESULTS_DIR=results))
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "PYTHONPATH")}
+    r = subprocess.run(["bash", run], capture_output=True, text=True, env=dict(env, RESULTS_DIR=results))
     if r.returncode != 0:
         print(f"peer run.sh failed ({r.returncode}): {(r.stderr or r.stdout)[-600:]}")
         return None
