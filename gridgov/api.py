@@ -158,16 +158,44 @@ def _json_when_not_allowed(view: Any) -> Any:
     return wrapped
 
 
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def _csrf_for_sessions(view: Any) -> Any:
+    """A write made with a signed-in session needs the CSRF token on every route, public ones too: a public
+    route (auth=None) that acts as the signed-in user would otherwise let another site act as them. ninja
+    checks CSRF only on routes that authenticate by the session; this checks it on all of them."""
+    import functools
+
+    from ninja.utils import check_csrf
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in _SAFE_METHODS and getattr(request, "user", None) is not None \
+                and request.user.is_authenticated:
+            try:
+                refused = check_csrf(request)
+            except MultiPartParserError:
+                return _unreadable_body(request)
+            if refused is not None:
+                return _error_body("forbidden", _("CSRF 校验失败：请带上 X-CSRFToken 请求头（取自 csrftoken Cookie）"),
+                                   403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any path under /api/v1/ that names no route: the API's 404 body, not the site's HTML page."""
     return _error_body("not_found", _("没有这个接口：%(path)s") % {"path": request.path}, 404)
 
 
 def api_urls() -> tuple[list[Any], str, str]:
-    """`api.urls` with a JSON 405 on every route and a JSON 404 for every other path under the API."""
+    """`api.urls` with a JSON 405 on every route, CSRF on every write made with a session, and a JSON 404 for
+    every other path under the API."""
     from django.urls import re_path
 
     patterns, app_name, namespace = api.urls
     for p in patterns:
-        p.callback = _json_when_not_allowed(p.callback)
+        p.callback = _json_when_not_allowed(_csrf_for_sessions(p.callback))
     return [*patterns, re_path(r"^(?P<rest>.*)$", not_found, name="api-not-found")], app_name, namespace
