@@ -32,6 +32,10 @@ from gridgov.demo.data import DEMO_PASSWORD
 from gridgov.network.models import Department, Division, Level
 from gridgov.register.models import Enterprise, Household, Resident
 
+# Every test of the module is a database test, so pytest-django keeps them together: a test without `db`
+# would be moved to the end of the run, after other modules, and the module's demo built a second time.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
