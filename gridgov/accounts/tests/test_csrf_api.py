@@ -17,9 +17,7 @@ WRITES = ("post", "put", "patch", "delete")
 
 def _write_routes() -> list[tuple[str, str]]:
     """(method, path with every parameter filled) of each write operation of the OpenAPI description."""
-    from gridgov.api import api
-
-    schema = api.get_openapi_schema(path_prefix="/api/v1")
+    schema = Client().get("/api/v1/openapi.json").json()  # over HTTP: accounts imports no capability app
     out = []
     for path, operations in schema["paths"].items():
         for method, op in operations.items():
@@ -28,11 +26,11 @@ def _write_routes() -> list[tuple[str, str]]:
             types = {p["name"]: p.get("schema", {}).get("type", "string") for p in op.get("parameters", [])
                      if p.get("in") == "path"}
             filled = re.sub(r"\{(\w+)\}", lambda m, t=types: "1" if t.get(m.group(1)) == "integer" else "x", path)
-            out.append((method, "/api/v1/" + filled.removeprefix("/api/v1").lstrip("/")))
+            out.append((method, filled))
     return out
 
 
-def test_it_finds_the_write_routes_of_the_api():
+def test_it_finds_the_write_routes_of_the_api(db):
     routes = _write_routes()
     assert len(routes) > 40 and ("post", "/api/v1/cases/public/cases") in routes
 
