@@ -169,9 +169,9 @@ GRIDGOV_OPEN311_CONTACT = os.environ.get("GRIDGOV_OPEN311_CONTACT", "")  # in th
 
 # Notifications of case transitions (gridgov/cases/notifications.py): the in-app inbox always, plus these
 # channels after commit. Development logs them; production lists e.g.
-# GRIDGOV_NOTIFY_BACKENDS=gridgov.cases.notifications.email_backend,gridgov.cases.notifications.sms_backend
+# GRIDGOV_NOTIFY_BACKENDS=gridgov.core.notify.email_backend,gridgov.core.notify.sms_backend
 GRIDGOV_NOTIFY_BACKENDS = os.environ.get("GRIDGOV_NOTIFY_BACKENDS",
-                                         "gridgov.cases.notifications.console_backend").split(",")
+                                         "gridgov.core.notify.console_backend").split(",")
 GRIDGOV_SITE_URL = os.environ.get("GRIDGOV_SITE_URL", "")  # links in e-mails and texts
 GRIDGOV_SMS_URL = os.environ.get("GRIDGOV_SMS_URL", "")  # HTTP SMS gateway (JSON POST phone/text/ref)
 GRIDGOV_SMS_TOKEN = os.environ.get("GRIDGOV_SMS_TOKEN", "")

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import ProCategory
+from gridgov.core.flow.subject import FlowSubject
 from gridgov.core.models import VersionedModel
 from gridgov.core.scope import ScopedManager, ScopeSpec
 
@@ -113,7 +114,7 @@ class CaseQuerySet(models.QuerySet):
 CaseManager = models.Manager.from_queryset(CaseQuerySet)
 
 
-class Case(VersionedModel):
+class Case(FlowSubject, VersionedModel):
     """One case of any kind. `stage` is changed only by the engine (gridgov.cases.engine.fire)."""
 
     number = models.CharField(_("案卷编号"), max_length=24, unique=True, null=True, blank=True)
@@ -233,6 +234,103 @@ class Case(VersionedModel):
     @property
     def stage_label(self) -> str:
         return self.flow.stage(self.stage).label
+
+    # -- the flow engine's hooks (gridgov.core.flow.subject) ---------------------------------------------
+    FLOW_KIND_FIELD = "kind"
+    FLOW_EVENT_MODEL = "cases.CaseEvent"
+    FLOW_EVENT_FK = "case"
+    FLOW_URL = "/cases/{pk}/"
+    FLOW_BULK_COLUMNS = ("id", "number", "title", "kind", "stage", "queue", "town_id", "grid_id",
+                         "department_id", "pro_category", "assignee_id")
+
+    @classmethod
+    def flow_mutable(cls) -> tuple[str, ...]:
+        from .engine import MUTABLE
+
+        return MUTABLE
+
+    def flow_allows(self, user, permission: str) -> bool:
+        from .permissions import allows
+
+        return allows(user, permission, self)
+
+    @classmethod
+    def flow_scope_q(cls, user, permission: str):
+        from .permissions import case_scope_q
+
+        return case_scope_q(user, permission)
+
+    def flow_clock(self):
+        return None if self.deferred else self.deadline  # 缓办 suspends the handling clock
+
+    def flow_number_prefix(self, now) -> str:
+        from django.utils import timezone
+
+        from .services import NUMBER_PREFIX
+
+        return f"{NUMBER_PREFIX.get(self.kind, 'AJ')}{timezone.localtime(now):%Y%m%d}"
+
+    def flow_before(self, ctx) -> None:
+        from . import rollup
+
+        self._rollup_before = (rollup.state_of(self), rollup.groups_of(self))
+
+    def flow_after(self, ctx, event, photos) -> None:
+        from . import rollup
+        from .photos import save_photos
+
+        state, groups = self._rollup_before
+        if rollup.state_of(self) != state:  # the groups it left and entered are recomputed on read
+            rollup.mark_dirty(groups | rollup.groups_of(self))
+        if photos:
+            save_photos(case=self, event=event, files=photos, user=ctx.user)
+
+    def flow_recipients(self, groups) -> set[int]:
+        from .notifications import recipients
+
+        return recipients(self, groups)
+
+    def flow_notify(self, ctx, event) -> None:
+        from .notifications import notify_transition
+
+        notify_transition(case=self, transition=ctx.transition, event=event, actor=ctx.user,
+                          extra=ctx.notify_extra)
+
+    def flow_notify_start(self, event, actor, groups) -> None:
+        from .notifications import notify, recipients, report_title
+
+        notify(user_ids=recipients(self, groups), case=self, kind="report", title=report_title(self),
+               exclude=getattr(actor, "pk", None))
+
+    @classmethod
+    def flow_overdue_recipients(cls, rows):
+        from .notifications import overdue_recipients
+
+        return overdue_recipients(rows)
+
+    @classmethod
+    def flow_overdue_title(cls, row) -> str:
+        from types import SimpleNamespace
+
+        from .notifications import urge_title
+
+        return urge_title(SimpleNamespace(number=row["number"], pk=row["id"], title=row["title"]))
+
+    @classmethod
+    def flow_overdue_digest(cls, count: int) -> str:
+        from .notifications import urge_digest_title
+
+        return urge_digest_title(count)
+
+    @classmethod
+    def flow_overdue_note(cls) -> str:
+        from .notifications import urge_note
+
+        return urge_note()
+
+    @classmethod
+    def flow_overdue_url(cls) -> str:
+        return "/cases/?overdue=true"
 
 
 class CaseFollower(models.Model):
@@ -392,13 +490,23 @@ class IdempotencyKey(models.Model):
         constraints = [models.UniqueConstraint(fields=["owner", "key"], name="case_idempotency_once")]
 
 
+class CaseNotificationManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(subject_type=CASE_SUBJECT)
+
+
+CASE_SUBJECT = "cases.case"
+
+
 class Notification(models.Model):
-    """An in-app inbox entry; external channels (SMS, e-mail) are sent after commit by pluggable backends."""
+    """The notifications about cases: a typed view of core's `Notification` table (gridgov.core.notify), its
+    subject id read as the case. Written through gridgov.core.notify.notify like every flow's."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications", verbose_name=_("接收人"))
+    subject_type = models.CharField(max_length=60, default=CASE_SUBJECT, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-                             verbose_name=_("案卷"))
+                             db_column="subject_id", db_constraint=False, verbose_name=_("案卷"))
     kind = models.CharField(_("类型"), max_length=30)
     title = models.CharField(_("标题"), max_length=120)
     body = models.TextField(_("内容"), blank=True)
@@ -406,11 +514,14 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
+    objects = CaseNotificationManager()
+
     class Meta:
+        managed = False
+        db_table = "core_notification"
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["recipient", "read_at", "id"], name="case_inbox_idx")]
 
 
 # -- Indicator rollup: internal data, derivable from the cases (gridgov.cases.rollup) ----------------------

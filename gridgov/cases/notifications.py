@@ -1,103 +1,36 @@
-"""Notifications: an in-app inbox row per recipient, written in the transition's transaction; external
-channels (SMS, e-mail, ...) through pluggable backends, called only after commit.
-
-Backends are dotted paths in settings.GRIDGOV_NOTIFY_BACKENDS (default: the console backend), each a
-callable `send(notification)`:
-
-- `console_backend`: writes to the log (development);
-- `email_backend`: an e-mail to the recipient's address through Django's mail API (EMAIL_BACKEND, EMAIL_HOST…;
-  Django's console e-mail backend in development);
-- `sms_backend`: a text to the recipient's mobile through an HTTP SMS gateway: a JSON POST of
-  ``{"phone", "text", "ref"}`` to settings.GRIDGOV_SMS_URL with ``Authorization: Bearer GRIDGOV_SMS_TOKEN``
-  (the gateway signs and forwards to the operator; a 2xx answer counts as sent);
-- `outbox_backend`: keeps what was sent in memory (tests).
+"""Notifications of cases: who is told of what (recipient groups, titles in the reader's language), on the
+channels of gridgov.core.notify (an inbox row per recipient written in the transition's transaction; SMS,
+e-mail … after commit). The backends' old dotted paths here (`gridgov.cases.notifications.sms_backend` …)
+stay valid in settings.
 
 People without an account whom a case concerns — a 12345 caller named on the complaint, a visitor who left a
-mobile, a caller following the case — are reached through the same backends by a `ContactNotice`: no inbox
-row, its `recipient` a `Contact` with only a mobile, its `url` that person's own follow link (the SMS backend
-texts it; e-mail and the inbox have nothing to reach them by).
-
-Each runs after commit; a failing channel is logged and never stops the others or the transition. A backend
-with `needs_recipient = True` finds `notification.recipient` loaded (one query for all recipients).
+mobile, a caller following the case — are reached by a `ContactNotice` whose `url` is that person's own follow
+link.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import RoleAssignment
 from gridgov.accounts.roles import Role
-
-log = logging.getLogger("gridgov.notify")
-
-
-def console_backend(notification: Any) -> None:
-    log.info("notify %s: %s — %s", notification.recipient_id, notification.title, notification.body)
-
-
-def _text(notification: Any) -> str:
-    site = getattr(settings, "GRIDGOV_SITE_URL", "").rstrip("/")
-    link = f" {site}{notification.url}" if site and notification.url else ""
-    return f"{notification.title}{('：' + notification.body) if notification.body else ''}{link}"
-
-
-def email_backend(notification: Any) -> None:
-    """An e-mail to the recipient, when they have an address."""
-    from django.core.mail import send_mail
-
-    user = notification.recipient
-    if not user.email:
-        return
-    send_mail(subject=f"[gridgov] {notification.title}", message=_text(notification),
-              from_email=None, recipient_list=[user.email])
-
-
-def sms_backend(notification: Any) -> None:
-    """A text to the recipient's mobile through the HTTP gateway of settings.GRIDGOV_SMS_URL."""
-    import json
-    import urllib.request
-
-    url = getattr(settings, "GRIDGOV_SMS_URL", "")
-    user = notification.recipient
-    if not url or not user.phone:
-        return
-    ref = getattr(notification, "ref", "") or f"n{notification.pk}"
-    body = json.dumps({"phone": user.phone, "text": _text(notification)[:300], "ref": ref},
-                      ensure_ascii=False).encode()
-    headers = {"Content-Type": "application/json; charset=utf-8"}
-    token = getattr(settings, "GRIDGOV_SMS_TOKEN", "")
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    with urllib.request.urlopen(req, timeout=getattr(settings, "GRIDGOV_SMS_TIMEOUT", 5)) as resp:  # noqa: S310
-        if not 200 <= resp.status < 300:
-            raise RuntimeError(f"SMS gateway answered {resp.status}")
-
-
-email_backend.needs_recipient = True  # type: ignore[attr-defined]
-sms_backend.needs_recipient = True  # type: ignore[attr-defined]
-
-
-def outbox_backend(notification: Any) -> None:
-    """Keeps sent notifications in memory (tests)."""
-    OUTBOX.append(notification)
-
-
-OUTBOX: list[Any] = []
-
-
-def _backends() -> list[Any]:
-    paths = getattr(settings, "GRIDGOV_NOTIFY_BACKENDS", ["gridgov.cases.notifications.console_backend"])
-    return [import_string(p) for p in paths]
+from gridgov.core.notify import (  # noqa: F401  (the channels, re-exported under their old paths)
+    OUTBOX,
+    Contact,
+    ContactNotice,
+    _backends,
+    _deliver,
+    console_backend,
+    email_backend,
+    outbox_backend,
+    send_after_commit,
+    sms_backend,
+)
 
 
 def recipients_sql(case: Any, groups: Iterable[str]) -> tuple[str, list[Any]]:
@@ -202,71 +135,11 @@ def localize(rows: Iterable[Any]) -> list[Any]:
 def notify(*, user_ids: Iterable[int], case: Any, kind: str, title: str, body: str = "",
            exclude: int | None = None, url: str = "") -> list[Any]:
     """Inbox rows for `user_ids` (sent on after commit); they link to `case`, else to `url`."""
-    from .models import Notification
+    from gridgov.core.notify import notify as core_notify
 
     url = f"/cases/{case.pk}/" if case is not None else url
-    rows = [Notification(recipient_id=uid, case=case, kind=kind, title=title[:120], body=body, url=url)
-            for uid in sorted(set(user_ids)) if uid != exclude]
-    if not rows:
-        return []
-    Notification.objects.bulk_create(rows)
-    send_after_commit(rows)
-    return rows
-
-
-def send_after_commit(rows: list[Any]) -> None:
-    """Hand the inbox rows written in the current transaction to the external channels once it commits."""
-    backends = _backends()
-
-    def send() -> None:
-        from gridgov.accounts.models import User
-
-        if any(getattr(b, "needs_recipient", False) for b in backends):
-            # E-mail and SMS read the recipient's address and mobile: one query for all of them.
-            users = User.objects.only("id", "email", "phone", "display_name", "username").in_bulk(
-                {n.recipient_id for n in rows})
-            for n in rows:
-                n.recipient = users[n.recipient_id]
-        _deliver(rows, backends)
-
-    transaction.on_commit(send)
-
-
-def _deliver(notices: Iterable[Any], backends: list[Any]) -> None:
-    """Hand each notice to each channel; a failing channel is logged and never breaks the others."""
-    for n in notices:
-        for backend in backends:
-            try:
-                backend(n)
-            except Exception:
-                log.exception("notification backend failed")
-
-
-@dataclass
-class Contact:
-    """Someone reached by their mobile alone (no account)."""
-
-    phone: str
-    display_name: str = ""
-    email: str = ""
-    pk: None = None
-
-    def __str__(self) -> str:
-        return self.display_name or self.phone
-
-
-@dataclass
-class ContactNotice:
-    """A notification to a `Contact`: what the backends read of a Notification, with no inbox row."""
-
-    recipient: Contact
-    title: str
-    body: str
-    url: str
-    ref: str
-    kind: str = ""
-    recipient_id: None = None
-    pk: None = None
+    return core_notify(user_ids=user_ids, subject=case, subject_type="cases.case", kind=kind, title=title,
+                       body=body, exclude=exclude, url=url)
 
 
 def complainant(case: Any) -> list[tuple[Contact, str]]:
@@ -343,3 +216,54 @@ def notify_transition(*, case: Any, transition: Any, event: Any, actor: Any, ext
     notify(user_ids=ids, case=case, kind=transition.name, title=title, body=body, exclude=getattr(actor, "pk", None))
     if "reporter" in transition.notify:  # a text says what happened and links to what they may read; no notes
         notify_contacts(case=case, kind=transition.name, title=title)
+
+
+def overdue_recipients(rows: list[dict[str, Any]]) -> dict[int, set[int]]:
+    """Case id → who is told that the case is overdue (the sweep's 督办; rows carry Case.FLOW_BULK_COLUMNS)."""
+    from gridgov.network.models import Department
+
+    from .filtersets import QUEUE_ACTION
+
+    # Who is told, per case: the town's dispatchers (指挥中心) and whoever the late step waits for: the handlers
+    # (assignee, department staff and head, professional workers of the category in the town) while the step
+    # is theirs, the grid's workers for a late 核查. A handful of queries per batch.
+    towns = {r["town_id"] for r in rows}
+    departments = {r["department_id"] for r in rows if r["department_id"]}
+    pros = {r["pro_category"] for r in rows if r["pro_category"]}
+    dispatchers: dict[int, set[int]] = {}
+    for town_id, user_id in RoleAssignment.objects.filter(role=Role.ADMIN, division_id__in=towns).values_list(
+            "division_id", "user_id"):
+        dispatchers.setdefault(town_id, set()).add(user_id)
+    staff: dict[int, set[int]] = {}
+    for dep_id, user_id in RoleAssignment.objects.filter(role=Role.DEPT_STAFF, department_id__in=departments
+                                                         ).values_list("department_id", "user_id"):
+        staff.setdefault(dep_id, set()).add(user_id)
+    for dep_id, head_id in Department.objects.filter(pk__in=departments, head__isnull=False).values_list(
+            "id", "head_id"):
+        staff.setdefault(dep_id, set()).add(head_id)
+    pro_workers: dict[tuple[int, str], set[int]] = {}
+    if pros:
+        for town_id, cat, user_id in RoleAssignment.objects.filter(
+                role=Role.PRO_WORKER, category__in=pros, division__town_id__in=towns).values_list(
+                "division__town_id", "category", "user_id"):
+            pro_workers.setdefault((town_id, cat), set()).add(user_id)
+    # A late 核查 is the grid worker's step, not the department's (it has handed the case back).
+    verifying = {r["id"] for r in rows if r["queue"] == "verify"}
+    grid_workers: dict[int, set[int]] = {}
+    if verifying:
+        for grid_id, user_id in RoleAssignment.objects.filter(
+                role=Role.GRID_WORKER, division_id__in={r["grid_id"] for r in rows if r["id"] in verifying}
+                ).values_list("division_id", "user_id"):
+            grid_workers.setdefault(grid_id, set()).add(user_id)
+    out: dict[int, set[int]] = {}
+    for r in rows:
+        people = set(dispatchers.get(r["town_id"], ()))
+        if r["id"] in verifying:
+            people |= grid_workers.get(r["grid_id"], set())
+        elif QUEUE_ACTION.get(r["queue"]) == "handle":  # not once they have handed the case on (评价, 回访 …)
+            people |= staff.get(r["department_id"], set())
+            people |= pro_workers.get((r["town_id"], r["pro_category"]), set())
+            if r["assignee_id"]:
+                people.add(r["assignee_id"])
+        out[r["id"]] = people
+    return out

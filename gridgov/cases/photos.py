@@ -3,18 +3,16 @@ the size is limited, and files go through Django's storage API."""
 
 from __future__ import annotations
 
-import contextvars
-import functools
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from gridgov.core.errors import ValidationFailed
+from gridgov.core.files import files_rolled_back, remember_stored  # noqa: F401  (re-exported)
 
 MAX_PHOTOS = 9
-F_ = TypeVar("F_", bound=Callable[..., Any])
 
 
 def max_bytes() -> int:
@@ -58,33 +56,6 @@ def validate_all(files: Iterable[Any]) -> list[tuple[Any, str]]:
     return [(f, validate(f)) for f in files]
 
 
-_stored: contextvars.ContextVar[list[tuple[Any, str]] | None] = contextvars.ContextVar("gridgov_case_files",
-                                                                                 default=None)
-
-
-def files_rolled_back(fn: F_) -> F_:
-    """Outside a service's transaction: if the call fails (also at commit), delete the files it stored,
-    so an error leaves nothing behind, neither rows nor files."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        token = _stored.set([]) if _stored.get() is None else None
-        try:
-            return fn(*args, **kwargs)
-        except BaseException:
-            for storage, name in _stored.get() or []:
-                try:
-                    storage.delete(name)
-                except OSError:
-                    pass
-            raise
-        finally:
-            if token is not None:
-                _stored.reset(token)
-
-    return wrapper  # type: ignore[return-value]
-
-
 def save_photos(*, case: Any, event: Any, files: Iterable[Any], user: Any) -> list[Any]:
     """Validate and store photos of `case` (optionally of one timeline `event`)."""
     from .models import Attachment
@@ -96,9 +67,7 @@ def save_photos(*, case: Any, event: Any, files: Iterable[Any], user: Any) -> li
                        original_name=str(getattr(f, "name", ""))[:120],
                        uploaded_by=user if getattr(user, "pk", None) else None)
         a.file.save("photo", f, save=False)
-        stored = _stored.get()
-        if stored is not None:
-            stored.append((a.file.storage, a.file.name))
+        remember_stored(a.file.storage, a.file.name)
         a.save()
         saved.append(a)
     return saved

@@ -330,7 +330,7 @@ def step_time_left(case: Case, now: Any = None) -> str:
     if not case.step_deadline or case.status != "open" or case.step_deadline == case.deadline:
         return ""
     limit = engine.flow_for(case.kind).stage(case.stage).limit
-    return _left(case, case.step_deadline, limit.unit if limit and not limit.from_category else "hours", now)
+    return _left(case, case.step_deadline, limit.unit if limit and limit.source is None else "hours", now)
 
 
 def _left(case: Case, deadline: dt.datetime, unit: str, now: Any = None) -> str:

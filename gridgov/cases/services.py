@@ -4,7 +4,6 @@ acting_user, one transaction with its timeline entry and audit record."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import json
@@ -13,13 +12,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.core import audit
 from gridgov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from gridgov.core.models import ChangeRecord
+from gridgov.core.flow.engine import start as engine_start
 from gridgov.core.services import full_clean, service
 from gridgov.core.validators import validate_mobile
 from gridgov.network.selectors import locate
@@ -41,15 +40,7 @@ from .models import (
 from .notifications import (
     Contact,
     complainant,
-    notify,
     notify_contacts,
-    recipients,
-    recipients_sql,
-    report_title,
-    send_after_commit,
-    urge_digest_title,
-    urge_note,
-    urge_title,
 )
 from .photos import files_rolled_back, save_photos, validate_all
 
@@ -243,24 +234,11 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
     if is_staff and not permissions.allows(acting_user, "add", case):
         raise ValidationFailed({"location": [_("该位置不在您的上报范围内")]})
     full_clean(case, exclude=_not_from_the_reporter())
-    prefix = f"{NUMBER_PREFIX.get(kind, 'AJ')}{timezone.localtime(now):%Y%m%d}"
-    event = CaseEvent(
-        time=now, actor=case.reporter, actor_name=_reporter_label(case), transition="report",
-        label=_("上报（%(c)s）") % {"c": Channel(channel).label}, from_stage="", to_stage=case.stage,
-        note=case.description[:500], data={"channel": channel, "grid": grid.pk})
-    actor = acting_user if getattr(acting_user, "pk", None) else None
-    if connection.vendor == "postgresql":
-        _insert_report(case, event, flow, prefix, actor)
-    else:
-        case.save(force_insert=True)
-        case.number = f"{prefix}{case.pk:06d}"
-        with connection.cursor() as cur:  # the number needs the id: one plain UPDATE
-            cur.execute(f"UPDATE {Case._meta.db_table} SET number = %s WHERE id = %s", [case.number, case.pk])
-        event.case = case
-        event.save(force_insert=True)
-        audit.record(case, "create", actor=actor)
-        notify(user_ids=recipients(case, ("dispatchers",)), case=case, kind="report",
-               title=report_title(case), exclude=getattr(acting_user, "pk", None))
+    # The one path of every flow: the stage was entered above (its step deadline), `start` numbers the case,
+    # writes it with its first timeline entry and audit record, and tells the dispatchers.
+    event = engine_start(subject=case, acting_user=acting_user, transition="report",
+                         label=_("上报（%(c)s）") % {"c": Channel(channel).label}, note=case.description[:500],
+                         data={"channel": channel, "grid": grid.pk}, actor_name=_reporter_label(case), now=now)
     if claim is not None:
         IdempotencyKey.objects.filter(pk=claim.pk).update(case=case)
     if photos:
@@ -281,78 +259,6 @@ REPORTED_FIELDS = ("kind", "title", "description", "address", "lat", "lon", "rep
 def _not_from_the_reporter() -> list[str]:
     """Fields model validation may skip at intake: every field but what the report brought."""
     return [f.name for f in Case._meta.fields if f.name not in REPORTED_FIELDS]
-
-
-def _insert_report(case: Case, event: CaseEvent, flow: Any, prefix: str, actor: Any) -> None:
-    """PostgreSQL: the intake's rows in one statement after taking the case's id. The case (numbered from its
-    id, so no second write of the row and its 22 index entries), its timeline entry, the dispatchers'
-    notifications (inserted from `recipients_sql`) and the change record (unsealed; chained after commit),
-    where the ORM would send five statements, each parsed, planned and waited for on its own. Each row goes
-    as one JSON parameter (`json_populate_record`): a dozen parameters, not a hundred, so the driver keeps
-    the statement's parsed form instead of scanning 3 kB of SQL for placeholders on every report."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Case._meta.db_table])
-        case.pk = cur.fetchone()[0]
-        case.number = f"{prefix}{case.pk:06d}"
-        case.queue = flow.stage(case.stage).queue  # what the database generates, so reading it costs nothing
-        event.case = case
-        case_json, event_json = _row_json(case), _row_json(event)  # stamps created_at/updated_at first
-        record = audit.unsealed_json(case, "create", actor=actor)
-        who, who_params = recipients_sql(case, ("dispatchers",))
-        title, url, created_at = report_title(case)[:120], f"/cases/{case.pk}/", timezone.now()
-        cur.execute(_report_sql(who), [case_json, event_json, record, case.pk, "report", title, url,
-                                       created_at, *who_params, getattr(actor, "pk", None)])
-        rows = cur.fetchall()
-    case._state.adding, case._state.db = False, connection.alias
-    event.pk = rows[0][0]
-    event._state.adding, event._state.db = False, connection.alias
-    sent = []
-    for pk, recipient_id in sorted(rows[1:], key=lambda r: r[1]):
-        n = Notification(pk=pk, recipient_id=recipient_id, case=case, kind="report", title=title, body="", url=url,
-                         created_at=created_at)
-        n._state.adding, n._state.db = False, connection.alias
-        sent.append(n)
-    audit.seal_after_commit()
-    if sent:
-        send_after_commit(sent)
-
-
-@functools.cache
-def _report_sql(who: str) -> str:
-    def insert(model: Any, columns: list[str], returning: str = "") -> str:
-        cols, table = ", ".join(columns), model._meta.db_table
-        return f"INSERT INTO {table} ({cols}) SELECT {cols} FROM json_populate_record(NULL::{table}, %s){returning}"
-
-    return (f"WITH c AS ({insert(Case, [f.column for f in _row_fields(Case)])}), "
-            f"e AS ({insert(CaseEvent, [f.column for f in _row_fields(CaseEvent)], ' RETURNING id')}), "
-            f"a AS ({insert(ChangeRecord, list(audit.RECORD_COLUMNS))}), "
-            f"n AS (INSERT INTO {Notification._meta.db_table} (recipient_id, case_id, kind, title, body, url, "
-            f"created_at) SELECT DISTINCT r.user_id, %s, %s, %s, '', %s, %s FROM ({who}) r "
-            "WHERE r.user_id IS DISTINCT FROM %s ORDER BY r.user_id RETURNING id, recipient_id) "
-            "SELECT id, NULL FROM e UNION ALL SELECT id, recipient_id FROM n")
-
-
-@functools.cache
-def _row_fields(model: type) -> list[Any]:
-    """The fields of a new row of `model`: not the generated ones, nor an id the database assigns (the case's
-    is taken beforehand)."""
-    return [f for f in model._meta.concrete_fields if not (f.generated or (f.primary_key and model is not Case))]
-
-
-def _row_json(obj: Any) -> str:
-    """A new row of `obj` as the JSON object `json_populate_record` reads, its auto_now stamps set as the ORM
-    would. PostgreSQL parses each value with its column's input function, as it does a literal; dates go as
-    ISO text, and what JSON has no type for as the text the ORM prepares."""
-
-    values, row = obj.__dict__, {}
-    for f in _row_fields(type(obj)):
-        v = f.pre_save(obj, True) if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) \
-            else values[f.attname]
-        if v is not None and not isinstance(v, bool | int | float | str | dict | list):
-            v = f.get_db_prep_save(v, connection)  # aware datetimes (naive ones made aware), decimals, …
-            v = v.isoformat() if isinstance(v, dt.date | dt.time) else str(v)
-        row[f.column] = v
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
 def _reporter_label(case: Case) -> str:
@@ -555,176 +461,12 @@ def _ratable(case: Case) -> None:
 
 # -- 督办: the deadline sweep ------------------------------------------------------------------------------
 
-@dataclass
-class SweepResult:
-    marked: int = 0  # cases newly marked overdue and urged (督办)
-    batches: int = 0
-    notified: int = 0  # inbox entries written
+def case_sweep(*, acting_user: Any = None, now: Any = None, batch_size: int = 5000) -> Any:
+    """Mark every open case past its step deadline overdue and escalate it (督办): the one sweep of every flow
+    (gridgov.core.flow.sweep), which applies each flow's declared `urge` transition in bulk."""
+    from gridgov.core.flow.sweep import sweep
 
-
-def case_sweep(*, acting_user: Any = None, now: Any = None, batch_size: int = 5000) -> SweepResult:
-    """Mark every open case past its step deadline overdue and escalate it (督办), in bulk.
-
-    Safe from cron every minute and from several processes at once: each batch is one transaction whose
-    one UPDATE … RETURNING takes its rows (a subquery locking them FOR UPDATE SKIP LOCKED on PostgreSQL;
-    SQLite serialises writers) and marks them where still `overdue = false`, so a case is urged once however
-    many sweeps run. Per batch: that UPDATE (the `urge` transition's columns: overdue, urge_count,
-    last_urged_at, version), the timeline rows (one INSERT … SELECT), the audit records (one COPY on
-    PostgreSQL), and the notifications to the handlers, the town's dispatchers and the department head (one
-    digest per person when a batch holds several of their cases). The indicator rollup is not touched: the
-    urge changes no column the indicators count."""
-    from django.db import connection
-
-    now = now or timezone.now()
-    result = SweepResult()
-    skip_locked = connection.features.has_select_for_update_skip_locked
-    while True:
-        with transaction.atomic():
-            rows = _mark_overdue(now, batch_size, skip_locked)
-            if rows:
-                result.notified += _urge_written(rows, now, acting_user)
-                result.marked += len(rows)
-                result.batches += 1
-        if len(rows) < batch_size:
-            break
-    return result
-
-
-def _handlers_act(queue: str) -> bool:
-    """Whether a case's work queue is one the handlers act in (one for `handle`)."""
-    from .filtersets import QUEUE_ACTION
-
-    return QUEUE_ACTION.get(queue) == "handle"
-
-
-URGE_COLUMNS = ("id", "number", "title", "kind", "stage", "queue", "town_id", "grid_id", "department_id",
-                 "pro_category", "assignee_id", "step_deadline", "urge_count", "version")
-
-
-def _ids_sql(ids: list[int]) -> tuple[str, list[Any]]:
-    """`IN (…)` for a batch of ids: one array parameter on PostgreSQL (the driver binds one value instead of
-    parsing thousands of placeholders), a list of them elsewhere."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        return "= ANY(%s)", [ids]
-    return f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
-
-
-def _mark_overdue(now: Any, limit: int, skip_locked: bool) -> list[dict[str, Any]]:
-    """Take up to `limit` open cases past their step deadline and apply the `urge` transition's columns
-    (overdue, urge_count + 1, last_urged_at, version + 1) in one UPDATE … RETURNING (PostgreSQL, SQLite ≥
-    3.35). The candidates are locked with FOR UPDATE SKIP LOCKED (PostgreSQL), so concurrent sweeps take
-    disjoint rows, and `overdue = false` is checked again on the locked row: a case is urged once however
-    many sweeps run. SQLite serialises writers."""
-    from django.db import connection
-
-    table = Case._meta.db_table
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
-    with connection.cursor() as cur:
-        cur.execute(f"UPDATE {table} SET overdue = %s, urge_count = urge_count + 1, last_urged_at = %s, "
-                    f"version = version + 1, updated_at = %s WHERE id IN (SELECT id FROM {table} "
-                    f"WHERE status = %s AND overdue = %s AND deferred = %s AND step_deadline < %s LIMIT %s{lock}) "
-                    f"AND overdue = %s RETURNING {', '.join(URGE_COLUMNS)}",
-                    [True, stamp, stamp, "open", False, False, stamp, limit, False])
-        return [dict(zip(URGE_COLUMNS, row, strict=True)) for row in cur.fetchall()]
-
-
-def _urge_written(rows: list[dict[str, Any]], now: Any, acting_user: Any) -> int:
-    """Timeline, audit and notifications of one batch of urged cases (already updated)."""
-    from django.db import connection
-
-    from gridgov.accounts.models import RoleAssignment
-    from gridgov.accounts.roles import Role
-    from gridgov.network.models import Department
-
-    label = str(engine.flow_for(Kind.GRID_EVENT).transition("urge").label)
-    note = urge_note()
-    # The timeline rows in one INSERT … SELECT: no model instance per case.
-    event_table, case_table = CaseEvent._meta.db_table, Case._meta.db_table
-    data_sql = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    in_ids, id_params = _ids_sql([r["id"] for r in rows])
-    with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {event_table} (case_id, time, actor_id, actor_name, transition, label, "
-                    f"from_stage, to_stage, note, data) SELECT id, %s, NULL, %s, %s, %s, stage, stage, %s, "
-                    f"{data_sql} FROM {case_table} WHERE id {in_ids}",
-                    [connection.ops.adapt_datetimefield_value(now), str(_("系统")), "urge", label, note,
-                     json.dumps({"sweep": True, "urged_at": audit.jsonable(now)}), *id_params])
-    actor_id = getattr(acting_user, "pk", None)
-    actor = (getattr(acting_user, "username", "") or "system")[:150]
-    from gridgov.core.context import current_request_id
-
-    rid = current_request_id()
-    audit.append([{
-        "time": now, "actor_id": actor_id, "actor": actor, "request_id": rid, "action": "update",
-        "model": Case._meta.label_lower, "object_id": str(r["id"]), "object_repr": f"{r['number']} {r['title']}"[:200],
-        "before": {"overdue": False, "urge_count": r["urge_count"] - 1, "version": r["version"] - 1},
-        "after": {"overdue": True, "urge_count": r["urge_count"], "last_urged_at": now, "version": r["version"]},
-    } for r in rows])
-
-    # Who is told, per case: the town's dispatchers (指挥中心) and whoever the late step waits for: the handlers
-    # (assignee, department staff and head, professional workers of the category in the town) while the step
-    # is theirs, the grid's workers for a late 核查. A handful of queries per batch.
-    towns = {r["town_id"] for r in rows}
-    departments = {r["department_id"] for r in rows if r["department_id"]}
-    pros = {r["pro_category"] for r in rows if r["pro_category"]}
-    dispatchers: dict[int, set[int]] = {}
-    for town_id, user_id in RoleAssignment.objects.filter(role=Role.ADMIN, division_id__in=towns).values_list(
-            "division_id", "user_id"):
-        dispatchers.setdefault(town_id, set()).add(user_id)
-    staff: dict[int, set[int]] = {}
-    for dep_id, user_id in RoleAssignment.objects.filter(role=Role.DEPT_STAFF, department_id__in=departments
-                                                         ).values_list("department_id", "user_id"):
-        staff.setdefault(dep_id, set()).add(user_id)
-    for dep_id, head_id in Department.objects.filter(pk__in=departments, head__isnull=False).values_list(
-            "id", "head_id"):
-        staff.setdefault(dep_id, set()).add(head_id)
-    pro_workers: dict[tuple[int, str], set[int]] = {}
-    if pros:
-        for town_id, cat, user_id in RoleAssignment.objects.filter(
-                role=Role.PRO_WORKER, category__in=pros, division__town_id__in=towns).values_list(
-                "division__town_id", "category", "user_id"):
-            pro_workers.setdefault((town_id, cat), set()).add(user_id)
-    # A late 核查 is the grid worker's step, not the department's (it has handed the case back).
-    verifying = {r["id"] for r in rows if r["queue"] == "verify"}
-    grid_workers: dict[int, set[int]] = {}
-    if verifying:
-        for grid_id, user_id in RoleAssignment.objects.filter(
-                role=Role.GRID_WORKER, division_id__in={r["grid_id"] for r in rows if r["id"] in verifying}
-                ).values_list("division_id", "user_id"):
-            grid_workers.setdefault(grid_id, set()).add(user_id)
-    per_user: dict[int, list[dict[str, Any]]] = {}
-    for r in rows:
-        people = set(dispatchers.get(r["town_id"], ()))
-        if r["id"] in verifying:
-            people |= grid_workers.get(r["grid_id"], set())
-        elif _handlers_act(r["queue"]):  # not once they have handed the case on (评价, 回访 …)
-            people |= staff.get(r["department_id"], set())
-            people |= pro_workers.get((r["town_id"], r["pro_category"]), set())
-            if r["assignee_id"]:
-                people.add(r["assignee_id"])
-        for uid in people:
-            per_user.setdefault(uid, []).append(r)
-    by_case: dict[int, list[int]] = {}
-    digests: list[tuple[int, list[dict[str, Any]]]] = []
-    for uid, cases in per_user.items():
-        if len(cases) == 1:
-            by_case.setdefault(cases[0]["id"], []).append(uid)
-        else:
-            digests.append((uid, cases))
-    sent = 0
-    if by_case:
-        objs = {c.pk: c for c in Case.objects.filter(pk__in=list(by_case)).only("id", "number", "title")}
-        for case_id, uids in by_case.items():
-            c = objs[case_id]
-            sent += len(notify(user_ids=uids, case=c, kind="urge",
-                               title=urge_title(c), body=note))
-    for uid, cases in digests:
-        numbers = "、".join(str(c["number"]) for c in cases[:10]) + ("……" if len(cases) > 10 else "")
-        sent += len(notify(user_ids=[uid], case=None, kind="urge", url="/cases/?overdue=true",
-                           title=urge_digest_title(len(cases)), body=numbers))
-    return sent
+    return sweep(acting_user=acting_user, now=now, batch_size=batch_size)
 
 
 # -- The administrator's settings (issue 15, item 4): the town's dispatch rules and handling limits ----------

@@ -117,3 +117,26 @@ class WorkingHoursConfig(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jurisdiction or '*'} {self.periods}"
+
+
+class Notification(models.Model):
+    """An in-app notification of any flow: its subject named by model label and id (a case, an application, a
+    hazard …), its link, read or not. External channels are sent after commit (gridgov.core.notify)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("接收人"))
+    subject_type = models.CharField(_("对象类型"), max_length=60, blank=True)
+    subject_id = models.BigIntegerField(_("对象ID"), null=True, blank=True)
+    kind = models.CharField(_("类型"), max_length=30)
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "id"], name="core_notice_inbox_idx"),
+                   models.Index(fields=["subject_type", "subject_id"], name="core_notice_subject_idx")]

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov.core.errors import ValidationFailed
 
-from ..engine import Ctx, Input, Limit, Transition, enter_stage
+from ..engine import HANDLING, NOW, Ctx, Inc, Input, Stage, Transition, enter_stage
 from ..models import TimeUnit
 from ..permissions import allows
 
@@ -84,7 +85,7 @@ def _set_dispatch_target(ctx: Ctx) -> None:
 def start_clock(ctx: Ctx) -> None:
     """The deadline clock starts (or restarts) now, with the category's handling limit."""
     case = ctx.case
-    case.deadline, case.deadline_provisional = Limit(from_category=True).after(ctx.now, case)
+    case.deadline, case.deadline_provisional = HANDLING.after(ctx.now, case)
     case.step_deadline = _handling_step(case)
     case.overdue = False
     ctx.event_data["deadline"] = case.deadline
@@ -203,12 +204,6 @@ def resume(ctx: Ctx) -> None:
     start_clock(ctx)
 
 
-def urge(ctx: Ctx) -> None:
-    ctx.case.urge_count += 1
-    ctx.case.last_urged_at = ctx.now
-    ctx.case.overdue = True
-
-
 def evaluate(ctx: Ctx) -> None:
     ctx.case.rating = ctx.data["rating"]
     ctx.case.rating_note = ctx.note[:200]
@@ -281,6 +276,20 @@ def side_paths(active: tuple[str, ...]) -> tuple[Transition, ...]:
                    notify=("handlers", "reporter"), note_required=True),
         Transition("resume", gettext_lazy("恢复办理"), active, None, "dispatch", guard=is_deferred,
                    effects=(resume,), notify=("handlers",)),
-        Transition("urge", gettext_lazy("督办"), active, None, "dispatch", effects=(urge,),
-                   notify=("handlers", "dispatchers"), system=True),
     )
+
+
+def urge(open_stages: tuple[str, ...]) -> Transition:
+    """督办: the sweep applies it to every open case past its step deadline, in bulk (gridgov.core.flow.sweep),
+    once per lapsed step; its column changes are declared, so one row (fire) and a million (the sweep) change
+    alike."""
+    return Transition("urge", gettext_lazy("督办"), open_stages, None, "dispatch",
+                      sets=(("overdue", True), ("urge_count", Inc(1)), ("last_urged_at", NOW)),
+                      when=Q(overdue=False, deferred=False), notify=("handlers", "dispatchers"), system=True)
+
+
+def stage(name: str, label: Any, *, queue: str = "", **kw: Any) -> Stage:
+    """A case stage; it waits for whoever may act in its work queue (the inbox)."""
+    from ..filtersets import QUEUE_ACTION
+
+    return Stage(name, label, queue=queue, waits_for=QUEUE_ACTION.get(queue, ""), **kw)

@@ -7,26 +7,30 @@ case closes.
 
 from django.utils.translation import gettext_lazy as _
 
-from ..engine import Flow, Input, Limit, Stage, Transition, register
+from ..engine import CASE_MODEL, Flow, Input, Limit, Transition, register
 from . import common as c
 
 ACTIVE = ("dispatched", "handling")
+OPEN = ("reported", "accepted", "dispatched", "handling", "replying", "rating", "callback")  # the sweep finds them late
 
 FLOW = register(Flow(
     kind="complaint",
     label=_("群众诉求"),
+    model=CASE_MODEL,
     initial="reported",
+    overdue="urge",
+    start_notify=("dispatchers",),
     stages=(
-        Stage("reported", _("待受理"), queue="file", limit=Limit(2, "hours")),
-        Stage("accepted", _("待派遣"), queue="dispatch", limit=Limit(1, "hours")),
-        Stage("dispatched", _("待签收"), queue="handle", on_case_clock=True),
-        Stage("handling", _("处置中"), queue="handle", on_case_clock=True),
-        Stage("replying", _("待答复"), queue="reply", limit=Limit(1, "days")),
-        Stage("rating", _("待评价"), queue="rate", limit=Limit(3, "days")),
-        Stage("callback", _("待回访"), queue="callback", limit=Limit(3, "days")),
-        Stage("closed", _("已办结"), closed=True),
-        Stage("voided", _("已作废"), closed=True),
-        Stage("merged", _("已合并"), closed=True),
+        c.stage("reported", _("待受理"), queue="file", limit=Limit(2, "hours")),
+        c.stage("accepted", _("待派遣"), queue="dispatch", limit=Limit(1, "hours")),
+        c.stage("dispatched", _("待签收"), queue="handle", on_clock=True),
+        c.stage("handling", _("处置中"), queue="handle", on_clock=True),
+        c.stage("replying", _("待答复"), queue="reply", limit=Limit(1, "days")),
+        c.stage("rating", _("待评价"), queue="rate", limit=Limit(3, "days")),
+        c.stage("callback", _("待回访"), queue="callback", limit=Limit(3, "days")),
+        c.stage("closed", _("已办结"), closed=True),
+        c.stage("voided", _("已作废"), closed=True),
+        c.stage("merged", _("已合并"), closed=True),
     ),
     transitions=(
         Transition("accept", _("受理"), ("reported",), "accepted", "dispatch",
@@ -56,5 +60,6 @@ FLOW = register(Flow(
                    inputs=(Input("into", _("并入案卷"), "int", required=True),), effects=(c.merged,),
                    notify=("reporter",), system=True),
         *c.side_paths(ACTIVE),
+        c.urge(OPEN),
     ),
 ))

@@ -7,25 +7,29 @@ Step limits for 立案, 派遣 and 核查 are local practice [local] and feed �
 
 from django.utils.translation import gettext_lazy as _
 
-from ..engine import Flow, Input, Limit, Stage, Transition, register
+from ..engine import CASE_MODEL, Flow, Input, Limit, Transition, register
 from . import common as c
 
 ACTIVE = ("dispatched", "handling")
+OPEN = ("reported", "filed", "dispatched", "handling", "verifying")  # every stage the sweep may find late
 
 FLOW = register(Flow(
     kind="grid_event",
     label=_("网格事件"),
+    model=CASE_MODEL,
     initial="reported",
+    overdue="urge",
+    start_notify=("dispatchers",),
     stages=(
-        Stage("reported", _("待立案"), queue="file", limit=Limit(1, "hours")),
-        Stage("filed", _("待派遣"), queue="dispatch", limit=Limit(1, "hours")),
-        Stage("dispatched", _("待签收"), queue="handle", on_case_clock=True),
-        Stage("handling", _("处置中"), queue="handle", on_case_clock=True),
-        Stage("verifying", _("待核查"), queue="verify", limit=Limit(1, "days")),
-        Stage("closed", _("已结案"), queue="evaluate", closed=True),
-        Stage("evaluated", _("已评价"), closed=True),
-        Stage("voided", _("已作废"), closed=True),
-        Stage("merged", _("已合并"), closed=True),
+        c.stage("reported", _("待立案"), queue="file", limit=Limit(1, "hours")),
+        c.stage("filed", _("待派遣"), queue="dispatch", limit=Limit(1, "hours")),
+        c.stage("dispatched", _("待签收"), queue="handle", on_clock=True),
+        c.stage("handling", _("处置中"), queue="handle", on_clock=True),
+        c.stage("verifying", _("待核查"), queue="verify", limit=Limit(1, "days")),
+        c.stage("closed", _("已结案"), queue="evaluate", closed=True),
+        c.stage("evaluated", _("已评价"), closed=True),
+        c.stage("voided", _("已作废"), closed=True),
+        c.stage("merged", _("已合并"), closed=True),
     ),
     transitions=(
         Transition("file", _("立案"), ("reported",), "filed", "dispatch", effects=(c.stamp_filed,),
@@ -54,5 +58,6 @@ FLOW = register(Flow(
                    inputs=(Input("into", _("并入案卷"), "int", required=True),), effects=(c.merged,),
                    notify=("reporter",), system=True),
         *c.side_paths(ACTIVE),
+        c.urge(OPEN),
     ),
 ))
