@@ -92,7 +92,8 @@ def test_it_refuses_an_input_that_is_not_a_number_by_its_name(world):
 
 
 def test_the_sweep_urges_late_errands_and_late_cases_in_one_run_once(world):
-    from gridgov.cases.tests.bulk import make_cases  # a case past its step deadline, as the case tests make it
+    # A case past its step deadline, as the case tests make it.
+    from gridgov.cases.tests.bulk import make_cases
 
     errand = open_errand(world)
     past = timezone.now() - dt.timedelta(hours=1)
