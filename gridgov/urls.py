@@ -16,9 +16,10 @@ urlpatterns = [
     path("open311/v2/", include("gridgov.cases.open311.urls")),
     path("cases/indicators/", include("gridgov.cases.indicator_urls")),
     path("", include("gridgov.accounts.urls")),
+    path("", include("gridgov.core.urls")),
 ]
 for _config in apps.get_app_configs():
-    # accounts is mounted at the root and Open311 at its versioned path above.
-    if (_config.name.startswith("gridgov.") and _config.label not in ("accounts", "open311")
+    # accounts and core are mounted at the root and Open311 at its versioned path above.
+    if (_config.name.startswith("gridgov.") and _config.label not in ("accounts", "core", "open311")
             and find_spec(f"{_config.name}.urls")):
         urlpatterns.append(path(f"{_config.label}/", include(f"{_config.name}.urls")))
