@@ -33,9 +33,12 @@ def setup_django(db_url: str = DB_URL, fresh: bool = True) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = db_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
+    # The test settings: production's plus the tests' second flow (errands), which the sweep and inbox
+    # benches seed beside the cases.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.test_settings")
     os.environ.setdefault("GRIDGOV_HOME", "/tmp/gg_bench_home")
     os.environ.setdefault("GRIDGOV_DEBUG", "0")
+    os.environ.setdefault("GRIDGOV_SECRET_KEY", "bench-only-" + "x" * 50)  # production settings refuse none
     os.environ.setdefault("GRIDGOV_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     import django
 
@@ -213,3 +216,29 @@ def reload_env() -> dict[str, Any]:
                    key=lambda x: x.code)
     cats = list(Category.objects.filter(parent__code="01", code__startswith="01").order_by("code"))
     return {"world": w, "grids": grids, "departments": deps, "categories": cats}
+
+
+def seed_errands(env: dict[str, Any], n: int, *, assignee: Any = None, overdue_share: float = 0.0,
+                 chunk: int = 250_000) -> float:
+    """Insert `n` open errands of the tests' second flow (gridgov/core/tests/flowapp), half 办理中 and half
+    待验收, `overdue_share` past their step deadline; assigned to `assignee` (default the clerk). Seconds."""
+    from django.db import connection
+
+    from gridgov.core.tests.flowapp.models import Errand
+
+    who = (assignee or env["world"].clerk).pk
+    town = env["world"].town.pk
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        for start in range(1, n + 1, chunk):
+            stop = min(n, start + chunk - 1)
+            cur.execute(f"""
+                INSERT INTO {Errand._meta.db_table} (version, created_at, updated_at, stage, status, step_deadline,
+                    overdue, urge_count, number, title, town_id, assignee_id, amount)
+                SELECT 1, now(), now(), CASE WHEN g % 2 = 0 THEN 'doing' ELSE 'checking' END, 'open',
+                       CASE WHEN r < {overdue_share} THEN now() - interval '1 hour'
+                            ELSE now() + (r * interval '10 days') END,
+                       false, 0, 'CS' || lpad(g::text, 14, '0'), '清点物资' || g, {town}, {who}, 0
+                FROM (SELECT g, random() AS r FROM generate_series({start}, {stop}) AS g) s""")
+        cur.execute(f"ANALYZE {Errand._meta.db_table}")
+    return time.perf_counter() - t0

@@ -8,6 +8,10 @@ class PartyConfig(AppConfig):
 
     def ready(self) -> None:
         from gridgov.accounts import roles
+
+        from . import inbox
+
+        inbox.install()
         from gridgov.accounts.roles import Role
 
         from .models import PointRule

@@ -194,29 +194,36 @@ class Flow:
         return out
 
     def graph(self, fmt: str = "mermaid") -> str:
-        """The flow as a Mermaid state diagram or a Graphviz DOT digraph."""
+        """The flow as a Mermaid state diagram or a Graphviz DOT digraph. The sweep's transition (督办) applies
+        to every open stage past its deadline: drawn once as a note, not as a loop on each stage."""
+        drawn = [t for t in self.transitions if t.name != self.overdue]
+        urge = self.transition(self.overdue) if self.overdue else None
         if fmt == "dot":
             lines = [f'digraph "{self.kind}" {{', "  rankdir=LR;", '  node [shape=box, style=rounded];']
             for s in self.stages:
                 shape = ", peripheries=2" if s.closed else ""
                 lines.append(f'  {s.name} [label="{s.label}"{shape}];')
-            for t in self.transitions:
+            for t in drawn:
                 for src in t.sources:
                     style = ", style=dashed" if t.system else ""
                     for dst in (t.target or src, *t.branches):
                         lines.append(f'  {src} -> {dst} [label="{t.label}"{style}];')
+            if urge is not None:
+                lines.append(f'  overdue_note [shape=note, label="{urge.label}：{_("超过环节时限的办理中事项由系统自动督办")}"];')
             lines.append("}")
             return "\n".join(lines)
         lines = ["stateDiagram-v2", f"  [*] --> {self.initial}"]
         for s in self.stages:
             lines.append(f"  {s.name}: {s.label}")
-        for t in self.transitions:
+        for t in drawn:
             for src in t.sources:
                 for dst in (t.target or src, *t.branches):
                     lines.append(f"  {src} --> {dst}: {t.label}")
         for s in self.stages:
             if s.closed:
                 lines.append(f"  {s.name} --> [*]")
+        if urge is not None:
+            lines.append(f"  note right of {self.initial}: {urge.label}：{_('超过环节时限的办理中事项由系统自动督办')}")
         return "\n".join(lines)
 
 
