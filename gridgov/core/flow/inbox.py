@@ -67,7 +67,7 @@ def annotate_source(qs: QuerySet, *, source: str, kind: Any, title: Any, url: An
     # 0: late, 1: with a deadline, 2: without one (ordered by rank, then deadline: the same on every database).
     rank = Choose(When(late, then=Value(0)), When(dated, then=Value(1)), default=Value(2),
                   output_field=IntegerField())
-    return qs.annotate(
+    return qs.order_by().annotate(  # no ORDER BY inside a UNION's part (a model's default ordering)
         inbox_rank=rank, inbox_deadline=deadline_expr, inbox_id=Cast("pk", IntegerField()),
         inbox_source=Value(source, output_field=CharField()), inbox_kind=_text(kind),
         inbox_number=_text(number), inbox_title=_text(title), inbox_stage=_text(stage), inbox_url=url,
