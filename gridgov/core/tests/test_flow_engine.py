@@ -1,5 +1,6 @@
 """The flow engine in core, shown with a second flow that touches no case code (gridgov/core/tests/flowapp):
-a department clerk's errand that the town's 指挥中心 (管理员庚) checks. Everything the errand does — its stages,
+a department clerk's errand that the town's 指挥中心 (管理员庚) checks. (Cases and errands together, in one
+sweep and one inbox: gridgov/cases/tests/test_flows_together.py.) Everything the errand does — its stages,
 who may act, its inputs, its deadlines in working time, its timeline, audit, notifications, the sweep's 督办 and
 the inbox — comes from its declaration and the engine."""
 
@@ -91,20 +92,15 @@ def test_it_refuses_an_input_that_is_not_a_number_by_its_name(world):
     assert list(exc.value.errors) == ["amount"] and Errand.objects.get().stage == "doing"
 
 
-def test_the_sweep_urges_late_errands_and_late_cases_in_one_run_once(world):
-    # A case past its step deadline, as the case tests make it.
-    from gridgov.cases.tests.bulk import make_cases
-
+def test_the_sweep_urges_a_late_errand_once_and_tells_its_assignee(world):
     errand = open_errand(world)
-    past = timezone.now() - dt.timedelta(hours=1)
-    Errand.objects.filter(pk=errand.pk).update(step_deadline=past)
-    case = make_cases(world, 1, department=world.department, deadline=past, step_deadline=past)[0]
+    Errand.objects.filter(pk=errand.pk).update(step_deadline=timezone.now() - dt.timedelta(hours=1))
     first, second = sweep(), sweep()
     errand.refresh_from_db()
-    assert (first.by_model.get("flowapp.errand"), first.by_model.get("cases.case"), second.marked,
-            errand.overdue, errand.urge_count, errand.events.filter(transition="nudge").count(),
-            Notification.objects.filter(recipient=world.clerk, kind="nudge", subject_id=errand.pk).count(),
-            case.__class__.objects.get(pk=case.pk).overdue) == (1, 1, 0, True, 1, 1, 1, True)
+    assert (first.by_model.get("flowapp.errand"), second.marked, errand.overdue, errand.urge_count,
+            errand.events.filter(transition="nudge").count(),
+            Notification.objects.filter(recipient=world.clerk, kind="nudge", subject_id=errand.pk).count()) == (
+        1, 0, True, 1, 1, 1)
 
 
 def test_the_sweep_leaves_errands_whose_step_is_on_time(world):
