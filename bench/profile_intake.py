@@ -86,7 +86,7 @@ def main() -> None:
         for body in bodies:
             call("/api/v1/cases/public/cases", body)
         prof.disable()
-        pstats.Stats(prof).sort_stats("tottime").print_stats(args.profile)
+        pstats.Stats(prof).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(args.profile)
 
 
 if __name__ == "__main__":

@@ -195,7 +195,8 @@ class Flow:
 
     def graph(self, fmt: str = "mermaid") -> str:
         """The flow as a Mermaid state diagram or a Graphviz DOT digraph. The sweep's transition (督办) applies
-        to every open stage past its deadline: drawn once as a note, not as a loop on each stage."""
+        to every open stage past its deadline: not drawn as a loop on each stage (DOT notes it once; the flow
+        page's table lists it)."""
         drawn = [t for t in self.transitions if t.name != self.overdue]
         urge = self.transition(self.overdue) if self.overdue else None
         if fmt == "dot":
@@ -222,8 +223,6 @@ class Flow:
         for s in self.stages:
             if s.closed:
                 lines.append(f"  {s.name} --> [*]")
-        if urge is not None:
-            lines.append(f"  note right of {self.initial}: {urge.label}：{_('超过环节时限的办理中事项由系统自动督办')}")
         return "\n".join(lines)
 
 
