@@ -16,7 +16,7 @@ from . import selectors, services
 router = Router(tags=["cases 事件与诉求"])
 
 
-class RuleOut(Schema):
+class DispatchRuleOut(Schema):
     id: int
     town_id: int
     category_id: int | None
@@ -26,7 +26,7 @@ class RuleOut(Schema):
     priority: int
 
 
-class RuleIn(Schema):
+class DispatchRuleIn(Schema):
     town: int
     category: int | None = None
     area: int | None = None
@@ -35,7 +35,7 @@ class RuleIn(Schema):
     priority: int = 100
 
 
-class RuleUpdateIn(Schema):
+class DispatchRuleUpdateIn(Schema):
     category: int | None = None
     area: int | None = None
     department: int | None = None
@@ -43,7 +43,7 @@ class RuleUpdateIn(Schema):
     priority: int = 100
 
 
-class LimitOut(Schema):
+class CategoryLimitOut(Schema):
     id: int
     town_id: int
     category_id: int
@@ -51,32 +51,32 @@ class LimitOut(Schema):
     deadline_unit: str
 
 
-class LimitIn(Schema):
+class CategoryLimitIn(Schema):
     town: int
     category: int
     deadline_amount: int
     deadline_unit: Literal["hours", "days"]
 
 
-@router.get("/dispatch-rules", response=list[RuleOut], summary="派遣规则（本镇街）")
+@router.get("/dispatch-rules", response=list[DispatchRuleOut], summary="派遣规则（本镇街）")
 @paginate(CappedLimitOffset)
 def rule_list(request: HttpRequest):
     return selectors.dispatch_rule_list(user=request.user)
 
 
-@router.post("/dispatch-rules", response={201: RuleOut}, summary="新增派遣规则")
-def rule_create(request: HttpRequest, payload: RuleIn):
+@router.post("/dispatch-rules", response={201: DispatchRuleOut}, summary="新增派遣规则")
+def rule_create(request: HttpRequest, payload: DispatchRuleIn):
     data = payload.dict(exclude={"town"})
     return Status(201, services.dispatch_rule_create(acting_user=request.user, town=payload.town, data=data))
 
 
-@router.get("/dispatch-rules/{pk}", response=RuleOut, summary="派遣规则")
+@router.get("/dispatch-rules/{pk}", response=DispatchRuleOut, summary="派遣规则")
 def rule_get(request: HttpRequest, pk: int):
     return selectors.dispatch_rule_get(user=request.user, pk=pk)
 
 
-@router.put("/dispatch-rules/{pk}", response=RuleOut, summary="修改派遣规则（整条替换）")
-def rule_update(request: HttpRequest, pk: int, payload: RuleUpdateIn):
+@router.put("/dispatch-rules/{pk}", response=DispatchRuleOut, summary="修改派遣规则（整条替换）")
+def rule_update(request: HttpRequest, pk: int, payload: DispatchRuleUpdateIn):
     rule = selectors.dispatch_rule_get(user=request.user, pk=pk)
     return services.dispatch_rule_update(acting_user=request.user, rule=rule, data=payload.dict())
 
@@ -88,19 +88,19 @@ def rule_delete(request: HttpRequest, pk: int):
     return Status(204, None)
 
 
-@router.get("/category-limits", response=list[LimitOut], summary="本镇街的类别处置时限")
+@router.get("/category-limits", response=list[CategoryLimitOut], summary="本镇街的类别处置时限")
 @paginate(CappedLimitOffset)
 def limit_list(request: HttpRequest):
     return selectors.category_limit_list(user=request.user)
 
 
-@router.put("/category-limits", response=LimitOut, summary="设定本镇街某类别的处置时限（新增或修改）")
-def limit_set(request: HttpRequest, payload: LimitIn):
+@router.put("/category-limits", response=CategoryLimitOut, summary="设定本镇街某类别的处置时限（新增或修改）")
+def limit_set(request: HttpRequest, payload: CategoryLimitIn):
     return services.category_limit_set(acting_user=request.user, town=payload.town, category=payload.category,
                                        deadline_amount=payload.deadline_amount, deadline_unit=payload.deadline_unit)
 
 
-@router.get("/category-limits/{pk}", response=LimitOut, summary="本镇街的类别处置时限")
+@router.get("/category-limits/{pk}", response=CategoryLimitOut, summary="本镇街的类别处置时限")
 def limit_get(request: HttpRequest, pk: int):
     return selectors.category_limit_get(user=request.user, pk=pk)
 

@@ -950,3 +950,13 @@ def me(request: HttpRequest):
                             "response": o.response if o.state != "pending" else ""}
                            for o in selectors.my_objections(member=m)[:30]]}
 
+
+
+def _mount_settings() -> None:
+    """The settings endpoints (the town's points rules) live in settings_api.py."""
+    from .settings_api import router as settings_router
+
+    router.add_router("", settings_router)
+
+
+_mount_settings()

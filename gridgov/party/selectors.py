@@ -443,3 +443,29 @@ def my_study(*, member: Member) -> QuerySet[StudyRecord]:
 
 def visible(user: Any, model: Any, action: str = "view") -> bool:
     return party_q(model, user, action) is not None
+
+
+# -- The administrator's settings (issue 15, item 4) ---------------------------------------------------------
+
+
+def point_rule_list(*, user: Any) -> QuerySet[Any]:
+    """The towns' own points rules the user may see (an administrator: their town's)."""
+    from .models import PointRule
+
+    return PointRule.objects.restrict(user, "view").filter(town__isnull=False).select_related("town").order_by(
+        "town__path", "code")
+
+
+def point_rule_defaults() -> QuerySet[Any]:
+    """The default rules (RULES.md §4), the same for every town: public configuration."""
+    from .models import PointRule
+
+    return PointRule.objects.filter(town=None).order_by("id")
+
+
+def point_rule_get(*, user: Any, pk: Any, action: str = "view") -> Any:
+    from gridgov.core.scope import get_scoped
+
+    from .models import PointRule
+
+    return get_scoped(PointRule.objects.filter(town__isnull=False).select_related("town"), user, action, pk=pk)

@@ -902,3 +902,93 @@ def study_complete(*, acting_user: Any, course: Course, answers: list[int] | Non
 def ensure_member_self(user: Any, member: Member) -> None:
     if member.user_id != getattr(user, "pk", None):
         raise PermissionDenied()
+
+
+# -- The administrator's settings (issue 15, item 4): the town's own points rules ----------------------------
+
+RULE_CODE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+MAX_RULE_POINTS = 100
+MAX_RULE_CAP = 1000
+
+
+def _rule_values(data: dict[str, Any]) -> dict[str, Any]:
+    """A points rule's fields checked together (every error at once)."""
+    from .models import PointCategory
+
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {}
+    label = (data.get("label") or "").strip()
+    if not label:
+        errors["label"] = [_("必填")]
+    elif len(label) > 100:
+        errors["label"] = [_("过长（最多 %(n)s 个字符）") % {"n": 100}]
+    out["label"] = label
+    category = data.get("category") or ""
+    if category not in PointCategory.values:
+        errors["category"] = [_("请选择类别")]
+    out["category"] = category
+    try:
+        out["points"] = int(data.get("points"))  # type: ignore[arg-type]
+        if abs(out["points"]) > MAX_RULE_POINTS:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["points"] = [_("应为 -%(n)s 至 %(n)s 的整数") % {"n": MAX_RULE_POINTS}]
+    cap = data.get("annual_cap")
+    if cap in (None, ""):
+        out["annual_cap"] = None
+    else:
+        try:
+            out["annual_cap"] = int(cap)
+            if not 0 <= out["annual_cap"] <= MAX_RULE_CAP:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["annual_cap"] = [_("应为 0 至 %(n)s 的整数（空为不限）") % {"n": MAX_RULE_CAP}]
+    out["claimable"] = bool(data.get("claimable"))
+    out["active"] = bool(data.get("active", True))
+    if errors:
+        raise ValidationFailed(errors)
+    return out
+
+
+@service
+def point_rule_create(*, acting_user: Any, town: Any, code: str, data: dict[str, Any]) -> PointRule:
+    """The town's own rule for `code`: it overrides the default rule of that code in the town (or adds a rule,
+    such as a local volunteer activity members may claim)."""
+    from gridgov.network.models import Division, Level
+
+    pk = getattr(town, "pk", town)
+    found = (Division.objects.restrict(acting_user, "change").filter(pk=pk, level=Level.TOWN).first()
+             if str(pk).isdigit() else None)
+    code = (code or "").strip()
+    errors: dict[str, list[str]] = {} if found else {"town": [_("请选择镇街")]}
+    if not code:
+        errors["code"] = [_("必填")]
+    elif len(code) > 30 or not set(code) <= RULE_CODE_CHARS:
+        errors["code"] = [_("只能包含小写字母、数字和下划线，最多 30 个字符")]
+    elif found and PointRule.objects.filter(town=found, code=code).exists():
+        errors["code"] = [_("本镇街已有此代码的规则")]
+    try:
+        values = _rule_values(data)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return save_new(PointRule(town=found, code=code, **values), acting_user=acting_user)
+
+
+@service
+def point_rule_update(*, acting_user: Any, rule: PointRule, data: dict[str, Any],
+                      expected_version: int | None = None) -> PointRule:
+    rule = get_scoped(PointRule.objects, acting_user, "change", pk=rule.pk)
+    return update_versioned(rule, _rule_values(data), expected_version=expected_version, acting_user=acting_user)
+
+
+@service
+def point_rule_delete(*, acting_user: Any, rule: PointRule) -> None:
+    """Remove the town's own rule: the default of its code applies again (ledger lines already written stay)."""
+    from gridgov.core.services import delete_audited
+
+    rule = get_scoped(PointRule.objects, acting_user, "delete", pk=rule.pk)
+    if rule.town_id is None:
+        raise PermissionDenied()
+    delete_audited(rule, acting_user=acting_user)

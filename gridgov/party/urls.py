@@ -1,10 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 app_name = "party"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("point-rules/", settings_views.rule_list, name="point_rules"),
+    path("point-rules/new/", settings_views.rule_new, name="point_rule_new"),
+    path("point-rules/<int:pk>/edit/", settings_views.rule_edit, name="point_rule_edit"),
+    path("point-rules/<int:pk>/delete/", settings_views.rule_delete, name="point_rule_delete"),
     path("orgs/", views.org_list, name="org_list"),
     path("orgs/<int:pk>/", views.org_detail, name="org_detail"),
     path("members/", views.member_list, name="member_list"),

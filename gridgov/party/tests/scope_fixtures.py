@@ -27,6 +27,7 @@ from gridgov.party.models import (
     Sector,
     Transfer,
 )
+from gridgov.party.tests.settings_fixtures import settings_fixtures
 
 _PLACES = {"grid_a": ("甲", "A"), "grid_b": ("乙", "B"), "other_town": ("丙", "C")}
 
@@ -100,4 +101,5 @@ def scope_fixtures(world: Any) -> dict[str, Any]:
         "party/targets": out["targets"],
         # A rating's text carries its organisation's name, shown within a town.
         "party/ratings": dict(out["ratings"], canary=("other_town",)),
+        **settings_fixtures(world),
     }
