@@ -9,6 +9,7 @@ import hashlib
 import json
 import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,7 +121,7 @@ def _category(value: Any, kind: str) -> Category:
     elif value not in (None, ""):
         found = active_categories.find(value)
     if found is None:
-        raise ValidationFailed({"category": [_("请选择事件类别")]})
+        raise ValidationFailed({"category": [_("请选择问题类别")]})
     if not found.is_leaf:
         raise ValidationFailed({"category": [_("请选择小类")]})
     return found
@@ -190,30 +191,10 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
 
     kind = data.get("kind") or Kind.GRID_EVENT
     flow = engine.flow_for(kind)
-    category = _category(data.get("category"), kind)
-    channel = data.get("channel") or (Channel.PATROL if is_staff and kind == Kind.GRID_EVENT else Channel.PUBLIC)
-    if channel not in Channel.values:
-        raise ValidationFailed({"channel": [_("未知的来源渠道")]})
-    if channel in STAFF_CHANNELS and not is_staff:
-        raise ValidationFailed({"channel": [_("该来源渠道仅限工作人员")]})
-    try:
-        lat, lon = float(data.get("lat")), float(data.get("lon"))
-    except (TypeError, ValueError):
-        raise ValidationFailed({"location": [_("请在地图上选择位置或允许定位")]}) from None
-    crs = data.get("crs") or "wgs84"
-    if crs not in ("wgs84", "gcj02"):  # a point read in the wrong system lands some hundred metres off
-        raise ValidationFailed({"crs": [_("坐标系只能是 wgs84 或 gcj02")]})
-    if crs == "gcj02":
-        from gridgov.core.geo import gcj02_to_wgs84
-
-        lat, lon = gcj02_to_wgs84(lat, lon)
-    grid = locate(lat=lat, lon=lon)
-    too_long = {f: [_("过长（最多 %(n)d 字）") % {"n": n}] for f, n in REPORT_LENGTHS.items()
-                if len(str(data.get(f) or "").strip()) > n}
-    if too_long:  # refused, not cut: the reporter's words are kept whole or not at all
-        raise ValidationFailed(too_long)
+    checked = _report_checks(data, kind, is_staff=bool(is_staff))
+    category, channel, lat, lon, grid, phone = (checked.category, checked.channel, checked.lat, checked.lon,
+                                                checked.grid, checked.phone)
     title = (data.get("title") or "").strip() or category.name
-    phone = _contact_phone(data.get("reporter_phone"))
 
     now = timezone.now()
     if not data.get("force_new"):
@@ -248,6 +229,58 @@ def case_report(*, acting_user: Any, data: dict[str, Any], photos: list[Any] | t
                         to=complainant(case))
     rollup.mark_cases([case])  # nothing to mark unless a flow files or dispatches at intake
     return Intake(case)
+
+
+@dataclass
+class ReportChecked:
+    category: Category
+    channel: str
+    lat: float
+    lon: float
+    grid: Any
+    phone: str
+
+
+def _report_checks(data: dict[str, Any], kind: str, *, is_staff: bool) -> ReportChecked:
+    """Every check of a report's fields, all made: the refusal names each field that is wrong at once (the
+    category, the place, the channel, a text too long, the phone), not the first of them."""
+    errors: dict[str, list[str]] = {}
+
+    def attempt(check: Callable[[], Any]) -> Any:
+        try:
+            return check()
+        except ValidationFailed as exc:
+            for field, reasons in exc.errors.items():
+                errors.setdefault(field, []).extend(reasons)
+            return None
+
+    category = attempt(lambda: _category(data.get("category"), kind))
+    channel = data.get("channel") or (Channel.PATROL if is_staff and kind == Kind.GRID_EVENT else Channel.PUBLIC)
+    if channel not in Channel.values:
+        errors["channel"] = [_("未知的来源渠道")]
+    elif channel in STAFF_CHANNELS and not is_staff:
+        errors["channel"] = [_("该来源渠道仅限工作人员")]
+    lat = lon = grid = None
+    try:
+        lat, lon = float(data.get("lat")), float(data.get("lon"))
+    except (TypeError, ValueError):
+        errors["location"] = [_("请在地图上选择位置或允许定位")]
+    crs = data.get("crs") or "wgs84"
+    if crs not in ("wgs84", "gcj02"):  # a point read in the wrong system lands some hundred metres off
+        errors["crs"] = [_("坐标系只能是 wgs84 或 gcj02")]
+    elif lat is not None and lon is not None:
+        if crs == "gcj02":
+            from gridgov.core.geo import gcj02_to_wgs84
+
+            lat, lon = gcj02_to_wgs84(lat, lon)
+        grid = attempt(lambda: locate(lat=lat, lon=lon))
+    for f, n in REPORT_LENGTHS.items():  # refused, not cut: the reporter's words are kept whole or not at all
+        if len(str(data.get(f) or "").strip()) > n:
+            errors[f] = [_("过长（最多 %(n)d 字）") % {"n": n}]
+    phone = attempt(lambda: _contact_phone(data.get("reporter_phone")))
+    if errors:
+        raise ValidationFailed(errors)
+    return ReportChecked(category, channel, lat, lon, grid, phone)  # type: ignore[arg-type]
 
 
 # What a report brings; the rest of the new case (stage, deadlines, counters, number) is set by the flow.

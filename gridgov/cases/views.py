@@ -231,7 +231,8 @@ def _report_context(request: HttpRequest, data: dict, errors: dict, staff: bool)
     # The form sends the category's id: the two trees reuse codes.
     return {"data": data, "errors": errors, "categories": selectors.categories(), "staff": staff,
             "channels": [c for c in Channel.choices if c[0] not in ("public", "open311")],
-            "kinds": Kind.choices, "dupes": [], "center": _center(), "outlines": public_outlines()}
+            "kinds": Kind.choices, "dupes": [], "center": _center(), "outlines": public_outlines(),
+            "labels": report_labels()}
 
 
 def _center() -> list[float]:
@@ -241,14 +242,12 @@ def _center() -> list[float]:
     return [d["center_lat"], d["center_lon"]] if d else [35.9, 120.0]
 
 
-REPORT_ERRORS_IN_PLACE = {"category", "location", "lat", "photos", "reporter_phone"}
-
-
 def report_labels() -> dict[str, str]:
-    """The report form's fields as its reader knows them, to name a refused one."""
-    return {"kind": _("类型"), "channel": _("来源渠道"), "title": _("标题"), "description": _("描述"),
-            "address": _("地址"), "reporter_name": _("姓名"), "crs": _("坐标系"), "follow": _("关注的案卷"),
-            "lon": _("经度"), "anonymous": _("匿名")}
+    """The report form's fields as its reader knows them, to name each refused one above the form."""
+    return {"kind": _("类型"), "channel": _("来源渠道"), "category": _("问题类别"), "title": _("标题"),
+            "description": _("描述"), "address": _("地址"), "reporter_name": _("姓名"), "reporter_phone": _("手机号"),
+            "location": _("位置"), "lat": _("纬度"), "lon": _("经度"), "crs": _("坐标系"), "photos": _("照片"),
+            "follow": _("关注的案卷"), "anonymous": _("匿名")}
 
 
 REPORT_FIELDS = ("kind", "category", "lat", "lon", "crs", "title", "description", "address", "reporter_name",
@@ -281,18 +280,13 @@ def report(request: HttpRequest) -> HttpResponse:
             return redirect("cases:follow", token=intake.follow_token)
         except services.DuplicateFound as exc:
             dupes, status = exc.extra.get("duplicates", []), 409
-        except ValidationFailed as exc:
+        except ValidationFailed as exc:  # every reason under its field, and all of them named above the form
             errors, status = exc.errors, 422
-            # The form shows the reasons of these beside their inputs; any other refused field (a text too
-            # long, a NUL in it, a channel or kind not offered) is named above the form.
-            others = ValidationFailed({f: r for f, r in exc.errors.items() if f not in REPORT_ERRORS_IN_PLACE})
-            errors = {**errors, "__all__": others.lines(report_labels())} if others.errors else errors
     ctx = _report_context(request, data, errors, staff)
     ctx["dupes"] = dupes
     # A refused or held-back report cannot keep the photos chosen (browsers forbid refilling a file input): say
     # so, or 仍然上报新事件 sends the case without the evidence the worker took.
     ctx["photos_dropped"] = len(request.FILES.getlist("photos")) if request.method == "POST" else 0
-    ctx["form_error"] = "；".join(str(e) for e in errors.get("__all__") or [])
     import uuid
 
     ctx["idem"] = uuid.uuid4().hex

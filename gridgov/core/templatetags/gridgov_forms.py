@@ -34,7 +34,7 @@ class FormState:
     name: str
     errors: dict[str, list[str]]
     data: Any  # what was posted, when this form was the one sent; else None
-    shown: dict[str, str] = field(default_factory=dict)  # field name -> label, as {% field %} wrote them
+    shown: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (label, element id) of a shown field
 
 
 def _as_lists(errors: Any) -> dict[str, list[str]]:
@@ -74,18 +74,23 @@ class PostFormNode(Node):
         state = FormState(name, errors, data if sent else None)
         with context.push(form_state=state):
             inner = self.nodelist.render(context)
-        labels = {**{str(k): str(v) for k, v in (kw.get("labels") or context.get("labels") or {}).items()},
-                  **state.shown}
-        stray = [(f, labels.get(f) if f != "__all__" else None, reasons) for f, reasons in errors.items()
-                 if f not in state.shown]
+        # Above the form, every error of it (as GOV.UK's error summary): each named as the page names it (the
+        # view's `labels`, else the label over its field), a shown one linking to its field; the reasons of the
+        # whole input, and of a field the view has no name for, alone — never the internal name.
+        labels = {**{f: label for f, (label, _id) in state.shown.items()},
+                  **{str(k): str(v) for k, v in (kw.get("labels") or context.get("labels") or {}).items()}}
         summary = ""
         if errors:
-            lines = "".join(format_html('<p data-field="{}">{}</p>', f, _("%(field)s：%(reason)s") % {
-                "field": label, "reason": "；".join(reasons)} if label else "；".join(reasons))
-                for f, label, reasons in stray)
+            lines = []
+            for f, reasons in errors.items():
+                label = labels.get(f) if f != "__all__" else None
+                said = _("%(field)s：%(reason)s") % {"field": label, "reason": "；".join(reasons)} if label else (
+                    "；".join(reasons))
+                lines.append(format_html('<p data-field="{}"><a href="#{}">{}</a></p>', f, state.shown[f][1], said)
+                             if state.shown.get(f, ("", ""))[1] else format_html('<p data-field="{}">{}</p>', f, said))
             summary = format_html('<div class="error card" role="alert" id="form-errors-{}"><p><b>{}</b> {}</p>{}'
                                   '</div>', name, _("输入有误"), _("请按提示修改后重新提交。"),
-                                  mark_safe(lines))  # noqa: S308 - escaped
+                                  mark_safe("".join(lines)))  # noqa: S308 - escaped
         attrs = "".join(format_html(' {}="{}"', a, kw[k]) for k, a in (
             ("action", "action"), ("class", "class"), ("id", "id")) if kw.get(k))
         if kw.get("multipart"):
@@ -129,16 +134,49 @@ class FieldNode(Node):
         state: FormState | None = context.get("form_state")
         value = kw.get("value")
         errors = None
+        idp = kw.get("idp", f"{state.name}-" if state is not None else "")
         if state is not None:
-            state.shown[name] = label
+            state.shown[name] = (label, f"f-{idp}{name}")
             errors = state.errors.get(name)
             if state.data is not None:  # the form as it was sent: everything typed is kept
                 value = state.data.get(name, "")
         options = [o if isinstance(o, (tuple, list)) else (getattr(o, "pk", o), str(o))
                    for o in kw.get("options") or ()]
-        ctx = {**kw, "name": name, "label": label, "value": value, "errors": errors, "options": options,
-               "idp": kw.get("idp", f"{state.name}-" if state is not None else "")}
+        ctx = {**kw, "name": name, "label": label, "value": value, "errors": errors, "options": options, "idp": idp}
         return get_template("field.html").render(ctx)
+
+
+class ErrorsOfNode(Node):
+    def __init__(self, names: list[FilterExpression], label: FilterExpression, target: FilterExpression | None):
+        self.names, self.label, self.target = names, label, target
+
+    def render(self, context: Any) -> SafeString:
+        state: FormState | None = context.get("form_state")
+        if state is None:
+            return mark_safe("")
+        label = str(self.label.resolve(context))
+        target = str(self.target.resolve(context)) if self.target is not None else ""
+        out = []
+        for expr in self.names:
+            name = str(expr.resolve(context))
+            state.shown[name] = (label, target)
+            if state.errors.get(name):
+                out.append(format_html('<p class="field-error" id="e-{}{}" role="alert">{}</p>', state.name, name,
+                                       "；".join(state.errors[name])))
+        return mark_safe("".join(out))  # noqa: S308 - escaped
+
+
+@register.tag
+def errors_of(parser: Parser, token: Token) -> ErrorsOfNode:
+    """`{% errors_of "lat" "location" label for="map" %}`: the errors of fields drawn by hand (a map, a select
+    of groups), under the control that stands for them, named `label` in the summary."""
+    bits = token.split_contents()[1:]
+    target = None
+    if bits and bits[-1].startswith("for="):
+        target = parser.compile_filter(bits.pop()[4:])
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% errors_of %} needs the fields' names and their label")
+    return ErrorsOfNode([parser.compile_filter(b) for b in bits[:-1]], parser.compile_filter(bits[-1]), target)
 
 
 @register.tag("field")
