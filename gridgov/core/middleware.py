@@ -1,5 +1,6 @@
 """The language of a request, its request id (echoed in X-Request-ID, written into audit and access logs) and
-the mapping of service errors to responses for page views.
+the mapping of service errors to responses for page views: a refused POST shows its form's page again
+(core/forms.py `form_page_again`), anything else the error page.
 
 Two plain callables, not `MiddlewareMixin` classes, with fast paths for the common request (no language
 cookie, no query string): they run on every request, so each costs a few microseconds (bench/bench_noop.py
@@ -97,6 +98,16 @@ class RequestContextMiddleware:
         if isinstance(exc, GridgovError) and not request.path.startswith("/api/"):
             from django.shortcuts import render
 
+            from .errors import ValidationFailed
+            from .forms import form_page_again
+
+            if request.method == "POST" and isinstance(exc, ValidationFailed):
+                # A refused form: its own page again, the errors under the fields' labels, what was typed kept.
+                again = form_page_again(request, exc)
+                if again is not None:
+                    return again
+                # No page to show it on: the reasons alone, not the form's internal field names.
+                return render(request, "error.html", {"error": exc, "reasons": exc.lines()}, status=exc.status)
             return render(request, "error.html", {"error": exc}, status=exc.status)
         return None
 
