@@ -4,9 +4,10 @@ town's party office), one SELECT each."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
@@ -16,45 +17,39 @@ from .access import party_q
 from .models import Member, Objection, PointClaim
 
 
-def _approvable(model: Any, user: Any) -> QuerySet | None:
-    """The rows of `model` the user may decide, or None when they may decide none (no SELECT at all)."""
-    q = party_q(model, user, "approve")
-    if q is None:
-        return None
-    return model.objects.filter(q) if q else model.objects.all()
+@dataclass(frozen=True)
+class Pending:
+    """One kind of party decision waiting in someone's inbox: the rows of `model` matching `waiting`."""
+
+    source: str
+    model: Any
+    waiting: Q
+    kind: Any
+    stage: Any
+    title: Any
+    url: str
+
+    def rows(self, user: Any) -> QuerySet | None:
+        """What `user` may decide of it, or None when they may decide none (no SELECT at all)."""
+        q = party_q(self.model, user, "approve")
+        if q is None:
+            return None
+        qs = self.model.objects.filter(q & self.waiting) if q else self.model.objects.filter(self.waiting)
+        return annotate_source(qs, source=self.source, kind=self.kind, stage=self.stage, title=self.title,
+                               url=url_of(self.url))
 
 
-def _claims(user: Any) -> QuerySet | None:
-    qs = _approvable(PointClaim, user)
-    if qs is None:
-        return None
-    qs = qs.filter(state=PointClaim.State.PENDING)
-    return annotate_source(qs, source="party.pointclaim", kind=_("积分申报"), stage=_("待书记审核"),
-                           title=Concat(F("member__name"), Value("："), F("description")),
-                           url=url_of("/party/points/claims/{pk}/decide/"))
-
-
-def _registrations(user: Any) -> QuerySet | None:
-    qs = _approvable(Member, user)
-    if qs is None:
-        return None
-    qs = qs.filter(registration=Member.Registration.PENDING)
-    return annotate_source(qs, source="party.member", kind=_("党员注册"), stage=_("待支部审核"),
-                           title=F("name"), url=url_of("/party/members/{pk}/"))
-
-
-def _objections(user: Any) -> QuerySet | None:
-    qs = _approvable(Objection, user)
-    if qs is None:
-        return None
-    qs = qs.filter(state=Objection.State.PENDING)
-    return annotate_source(qs, source="party.objection", kind=_("公示异议"), stage=_("待答复"),
-                           title=Concat(F("member__name"), Value("："), F("text")),
-                           url=url_of("/party/points/objections/{pk}/"))
+PENDING = (
+    Pending("party.pointclaim", PointClaim, Q(state=PointClaim.State.PENDING), _("积分申报"), _("待书记审核"),
+            Concat(F("member__name"), Value("："), F("description")), "/party/points/claims/{pk}/decide/"),
+    Pending("party.member", Member, Q(registration=Member.Registration.PENDING), _("党员注册"), _("待支部审核"),
+            F("name"), "/party/members/{pk}/"),
+    Pending("party.objection", Objection, Q(state=Objection.State.PENDING), _("公示异议"), _("待答复"),
+            Concat(F("member__name"), Value("："), F("text")), "/party/points/objections/{pk}/"),
+)
 
 
 def install() -> None:
     """Called from PartyConfig.ready()."""
-    for name, rows in (("party.claims", _claims), ("party.registrations", _registrations),
-                       ("party.objections", _objections)):
-        register_source(Source(name, rows))
+    for pending in PENDING:
+        register_source(Source(pending.source, pending.rows))
