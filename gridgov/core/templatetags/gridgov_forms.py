@@ -86,8 +86,8 @@ class PostFormNode(Node):
                 label = labels.get(f) if f != "__all__" else None
                 said = _("%(field)s：%(reason)s") % {"field": label, "reason": "；".join(reasons)} if label else (
                     "；".join(reasons))
-                lines.append(format_html('<p data-field="{}"><a href="#{}">{}</a></p>', f, state.shown[f][1], said)
-                             if state.shown.get(f, ("", ""))[1] else format_html('<p data-field="{}">{}</p>', f, said))
+                lines.append(format_html('<p data-error-of="{}"><a href="#{}">{}</a></p>', f, state.shown[f][1], said)
+                             if state.shown.get(f, ("", ""))[1] else format_html('<p data-error-of="{}">{}</p>', f, said))
             summary = format_html('<div class="error card" role="alert" id="form-errors-{}"><p><b>{}</b> {}</p>{}'
                                   '</div>', name, _("输入有误"), _("请按提示修改后重新提交。"),
                                   mark_safe("".join(lines)))  # noqa: S308 - escaped

@@ -1,6 +1,7 @@
 """Scope fixtures of party building for the scope walk (docs/scope.md): an organisation tree per place with a
 member, a meeting, a claim, a transfer, a publication with an objection, a cadre with an archive record and a
-deployment with a target, a 红旗 rating and a course, each named 走查甲/乙/丙…"""
+deployment with a target, a 红旗 rating and a course, each named 走查甲/乙/丙…; the grid leader is the secretary
+of grid A's branch."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from gridgov.party.models import (
     Member,
     Objection,
     OrgKind,
+    OrgOfficer,
     PartyOrganisation,
     PointClaim,
     Publication,
@@ -56,6 +58,10 @@ def scope_fixtures(world: Any) -> dict[str, Any]:
                                          starts_at=start, ends_at=start + dt.timedelta(hours=2),
                                          checkin_token=f"scope-token-{code}")
         out["orgs"][position] = org
+        if position == "grid_a":
+            # 网格长兼任支部书记: the grid leader is the secretary of grid A's branch, and so the one persona who
+            # may approve for it (rate it 红旗, decide its claims) — over that branch only.
+            OrgOfficer.objects.create(org=org, user=world.grid_leader, post=OrgOfficer.Post.SECRETARY)
         out["members"][position] = member
         out["meetings"][position] = meeting
         out["claims"][position] = PointClaim.objects.create(
