@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 TSTAMP  := $(VENV)/.installed-test
 HOST    ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench bench-tools clean frontend browser messages
+.PHONY: run test lint bench bench-tools clean frontend browser proxy messages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,11 @@ messages: $(STAMP)
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The TLS proxy test (accounts/tests/test_behind_proxy.py) signs in through Debian's nginx; install it when it
+# is missing. Only the binary is used: the test writes its own configuration and certificate.
+proxy:
+	@test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
 # The HTTP benches drive the server with Debian's wrk (a C load generator; Python clients would compete for the
 # two cores); install it when it is missing.
 bench-tools:
@@ -42,7 +47,7 @@ run: $(STAMP) frontend messages
 	$(BIN)/gridgov demo
 	$(BIN)/gridgov run $(HOST)
 
-test: $(TSTAMP) frontend browser
+test: $(TSTAMP) frontend browser proxy
 	$(BIN)/gridgov compilemessages
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)

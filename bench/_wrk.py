@@ -30,6 +30,9 @@ CONNS = int(os.environ.get("CONNS", "32"))
 DURATION = os.environ.get("DURATION", "20s")
 WARMUP = os.environ.get("WARMUP", "3s")
 
+# Production settings (GRIDGOV_DEBUG=0) refuse to start without a key; the benches bring their own.
+BENCH_SECRET_KEY = "bench-only-" + "x" * 50
+
 
 def server_settings() -> str:
     return f"gunicorn {WORKERS} {WORKER_CLASS} workers × {GTHREADS} threads, keep-alive {KEEPALIVE}"
@@ -82,6 +85,7 @@ def serve(settings_module: str, probe: str, env: dict[str, str] | None = None,
     ends; yields the port once `probe` answers 2xx."""
     port = free_port()
     full = dict(os.environ, **(env or {}), DJANGO_SETTINGS_MODULE=settings_module, GRIDGOV_DEBUG="0",
+                GRIDGOV_SECRET_KEY=os.environ.get("GRIDGOV_SECRET_KEY", BENCH_SECRET_KEY),
                 PYTHONPATH=os.pathsep.join([HERE, ROOT, *os.environ.get("BENCH_PYTHONPATH", "").split(os.pathsep)]))
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     log = open(f"/tmp/gg_bench_gunicorn_{port}.log", "w")  # noqa: SIM115 (closed below)

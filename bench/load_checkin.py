@@ -26,6 +26,9 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, ".")
+# The server runs production settings (GRIDGOV_DEBUG=0), which refuse to start without a key; the sessions made
+# here must be signed with the server's key, so both take it from the environment.
+os.environ.setdefault("GRIDGOV_SECRET_KEY", "bench-only-" + "x" * 50)
 TARGET = 60.0
 
 

@@ -55,6 +55,7 @@ def setup(db: str, fresh: bool) -> bool:
     os.environ.setdefault("GRIDGOV_HOME", "/tmp/gg_pages_home")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
     os.environ["GRIDGOV_DEBUG"] = "0"
+    os.environ.setdefault("GRIDGOV_SECRET_KEY", "bench-only-" + "x" * 50)  # production settings refuse none
     import django
 
     django.setup()

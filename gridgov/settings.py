@@ -6,8 +6,10 @@ PostgreSQL (production and CI).
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -15,7 +17,19 @@ HOME = Path(os.environ.get("GRIDGOV_HOME", PROJECT_DIR / "var"))
 HOME.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("GRIDGOV_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("GRIDGOV_SECRET_KEY", "dev-only-not-secret-change-me-in-production-0123456789")
+# The development key is public (it is in this file): sessions, CSRF tokens and password-reset links signed with
+# it can be forged by anyone. Production (GRIDGOV_DEBUG=0) refuses to start without a key of its own, and
+# `gridgov check --deploy` names the development key as an error (gridgov/core/checks.py).
+DEV_SECRET_KEY = "dev-only-not-secret-change-me-in-production-0123456789"
+SECRET_KEY = os.environ.get("GRIDGOV_SECRET_KEY", "")
+if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "GRIDGOV_SECRET_KEY is not set (or is the public development key) and GRIDGOV_DEBUG=0: refusing to "
+            "start on a key anyone can read. Set GRIDGOV_SECRET_KEY to a random value of 50 characters or more, "
+            "e.g. the output of `python -c \"import secrets; print(secrets.token_urlsafe(50))\"`, and keep it "
+            "out of the repository (docs/security.md).")
+    SECRET_KEY = DEV_SECRET_KEY
 ALLOWED_HOSTS = os.environ.get("GRIDGOV_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -149,6 +163,11 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("GRIDGOV_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("GRIDGOV_HSTS_PRELOAD", "1") == "1"
+    # Plain http is answered with a redirect to https (behind a TLS proxy: GRIDGOV_PROXY_SSL_HEADER tells
+    # Django the request was https). 0 only for an installation that is never reached over the network.
+    SECURE_SSL_REDIRECT = os.environ.get("GRIDGOV_SSL_REDIRECT", "1") == "1"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -163,6 +182,28 @@ GRIDGOV_LOGIN_LOCK_SECONDS = int(os.environ.get("GRIDGOV_LOGIN_LOCK_SECONDS", 15
 GRIDGOV_LOGIN_LOCK_MAX_SECONDS = int(os.environ.get("GRIDGOV_LOGIN_LOCK_MAX_SECONDS", 24 * 3600))
 # Reverse proxies in front of the app whose X-Forwarded-For is trusted for the client's address (0: none).
 GRIDGOV_PROXY_HOPS = int(os.environ.get("GRIDGOV_PROXY_HOPS", 0))
+
+
+def _env_list(name: str) -> list[str]:
+    return [v.strip() for v in os.environ.get(name, "").split(",") if v.strip()]
+
+
+# Behind a proxy that ends TLS (docs/nginx.conf, docs/security.md). The proxy must overwrite the header named
+# here with the scheme the client used (`proxy_set_header X-Forwarded-Proto $scheme`); only then is trusting it
+# safe. Without it a request that came in over https looks like http to Django and CSRF refuses every form
+# post (the Origin https://… is not the http://… Django sees).
+_proxy_ssl_header = os.environ.get("GRIDGOV_PROXY_SSL_HEADER", "")  # e.g. X-Forwarded-Proto
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None)
+# Sites whose pages may post to this one: the public https:// address(es) when it differs from the Host header
+# the proxy forwards. GRIDGOV_SITE_URL (links in e-mails) is trusted too.
+CSRF_TRUSTED_ORIGINS = _env_list("GRIDGOV_CSRF_TRUSTED_ORIGINS")
+_site = urlsplit(os.environ.get("GRIDGOV_SITE_URL", ""))
+if _site.scheme == "https" and _site.netloc:
+    CSRF_TRUSTED_ORIGINS.append(f"https://{_site.netloc}")
+# The proxy's X-Forwarded-Host / X-Forwarded-Port name the public host (only when the proxy sets them itself).
+USE_X_FORWARDED_HOST = os.environ.get("GRIDGOV_USE_X_FORWARDED_HOST", "0") == "1"
+USE_X_FORWARDED_PORT = os.environ.get("GRIDGOV_USE_X_FORWARDED_PORT", "0") == "1"
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
-        from . import calendar
+        from . import calendar, checks  # noqa: F401 (checks registers the deploy checks)
 
         calendar.connect_signals()
