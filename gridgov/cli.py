@@ -5,7 +5,8 @@
     gridgov migrate           create or upgrade the database
     gridgov import …          import register files (.xlsx / .csv)
     gridgov export …          export register lists
-    gridgov audit verify      check the audit hash chain and name any edited or deleted record
+    gridgov audit verify      check the audit hash chain and its signed anchors; name any edited, deleted or
+                              rewritten record (audit anchor: anchor the tip now; audit key: the public key)
     gridgov audit seal        chain audit records written since the last seal (gridgov sweep does it too)
     gridgov backup FILE       write a consistent backup; gridgov restore FILE puts it back
     gridgov compilemessages   build the translation catalogues (no gettext tools needed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.test import Client
 
@@ -64,6 +66,34 @@ def _fast_password_hasher():
     settings.PASSWORD_HASHERS = production
     hashers.get_hashers.cache_clear()
     hashers.get_hashers_by_algorithm.cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _anchor_dir(tmp_path_factory):
+    """Anchors and their key in a temporary directory, never in GRIDGOV_HOME (fixtures wider than one test,
+    such as a module's demo, anchor to the session's file)."""
+    from django.conf import settings
+
+    directory = tmp_path_factory.mktemp("audit-anchors")
+    settings.GRIDGOV_AUDIT_ANCHORS = str(directory / "anchors-session.log")
+    settings.GRIDGOV_AUDIT_KEY = str(directory / "anchor.key")
+    return directory
+
+
+_anchor_files = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchors_of_this_test(_anchor_dir):
+    """Each test its own anchor file (gridgov/core/anchor.py): its database goes away after it, and the anchors of
+    that chain with it. One signing key for the session."""
+    from django.conf import settings
+
+    kept = settings.GRIDGOV_AUDIT_ANCHORS, settings.GRIDGOV_AUDIT_KEY
+    settings.GRIDGOV_AUDIT_ANCHORS = str(_anchor_dir / f"anchors-{next(_anchor_files)}.log")
+    settings.GRIDGOV_AUDIT_KEY = str(_anchor_dir / "anchor.key")
+    yield
+    settings.GRIDGOV_AUDIT_ANCHORS, settings.GRIDGOV_AUDIT_KEY = kept
 
 
 @pytest.fixture

@@ -205,6 +205,14 @@ if _site.scheme == "https" and _site.netloc:
 USE_X_FORWARDED_HOST = os.environ.get("GRIDGOV_USE_X_FORWARDED_HOST", "0") == "1"
 USE_X_FORWARDED_PORT = os.environ.get("GRIDGOV_USE_X_FORWARDED_PORT", "0") == "1"
 
+# Anchors of the audit chain outside the database (gridgov/core/anchor.py, docs/security.md): each committed
+# tip signed with an Ed25519 key the database does not hold, appended to a file. Put both off the database's
+# host (and out of its backups); an auditor checks with the public key only (`gridgov audit key`).
+GRIDGOV_AUDIT_ANCHORS = os.environ.get("GRIDGOV_AUDIT_ANCHORS", str(HOME / "audit-anchors.log"))
+GRIDGOV_AUDIT_KEY = os.environ.get("GRIDGOV_AUDIT_KEY", str(HOME / "audit-anchor.key"))
+GRIDGOV_AUDIT_PUBLIC_KEY = os.environ.get("GRIDGOV_AUDIT_PUBLIC_KEY", "")
+GRIDGOV_AUDIT_ANCHOR_FSYNC = os.environ.get("GRIDGOV_AUDIT_ANCHOR_FSYNC", "0") == "1"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

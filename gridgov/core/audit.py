@@ -5,6 +5,7 @@ transaction commits. On PostgreSQL they go in unsealed, and `seal()` chains them
 short transaction of its own: writers never wait for each other's commit on the chain's tip. Bulk writes
 (and every write on SQLite) are chained inline. `verify()` recomputes the chain in `seq` order and names each
 edited or deleted record; records not yet sealed are counted, not checked (`gridgov audit verify` seals first).
+Each committed tip is anchored outside the database (`anchor.py`), so a rewritten tail is named too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import atexit
 import contextvars
 import datetime as dt
 import decimal
+import functools
 import hashlib
 import json
 import logging
@@ -256,6 +258,16 @@ def append(entries: list[dict[str, Any]], *, defer: bool | None = None) -> None:
     rows = _rows(entries, head.last_hash, head.last_seq)
     _insert_records(rows)
     _advance_head(rows[-1][-1], rows[-1][-3], len(rows))
+    _anchor_after_commit()
+
+
+def _anchor_after_commit() -> None:
+    """Anchor the tip outside the database once the current transaction commits (once per transaction)."""
+    from .anchor import anchor
+
+    conn = transaction.get_connection()
+    if not any(func is anchor for _, func, _ in conn.run_on_commit):
+        transaction.on_commit(anchor, robust=True)
 
 
 @dataclass
@@ -438,6 +450,8 @@ def seal(*, batch: int = SEAL_BATCH, rounds: int = SEAL_ROUNDS) -> int:
     records to the holder, which looks again after releasing the lock, so no record waits for a later
     writer. `gridgov sweep` (cron, every minute) and `gridgov audit seal` call it too."""
 
+    from .anchor import anchor
+
     total = 0
     for _ in range(rounds):
         with transaction.atomic():
@@ -445,6 +459,11 @@ def seal(*, batch: int = SEAL_BATCH, rounds: int = SEAL_ROUNDS) -> int:
             if head is None:
                 return total  # another sealer holds the tip and looks again when it is done
             done = _seal_batch(head, batch)
+        if done:  # committed: the new tip is anchored outside the database (gridgov/core/anchor.py)
+            if connection.in_atomic_block:  # inside a caller's transaction: only once that one commits
+                transaction.on_commit(functools.partial(anchor, head.last_seq, head.last_hash), robust=True)
+            else:
+                anchor(head.last_seq, head.last_hash)
         total += done
         if done < batch and not _any_unsealed():
             break
@@ -478,6 +497,7 @@ def _seal_batch(head: Any, batch: int) -> int:
         prev = h
     _write_seals(ChangeRecord, sealed)
     _advance_head(prev, seq, len(sealed))
+    head.last_hash, head.last_seq = prev, seq  # the caller anchors the new tip once this commits
     return len(sealed)
 
 
@@ -549,16 +569,23 @@ class VerifyResult:
     checked: int
     problems: list[str]
     unsealed: int = 0
+    anchors: int = 0  # anchors checked against the chain (gridgov/core/anchor.py)
+    unanchored: int = 0  # sealed records after the last anchor: their rewriting could not be noticed yet
+    replaced: int = 0  # anchored records of a chain a restore replaced
 
 
 def verify() -> VerifyResult:
-    """Recompute the whole chain. Names each record edited, each gap where records were deleted."""
+    """Recompute the whole chain. Names each record edited, each gap where records were deleted, and each record
+    whose hash is not the one anchored outside the database (a tail rewritten with its hashes recomputed)."""
+    from .anchor import read_anchors
     from .models import AuditHead, ChangeRecord
 
-    problems: list[str] = []
+    anchors = read_anchors()
+    problems: list[str] = list(anchors.problems)
     prev = GENESIS
-    checked = 0
+    checked = matched = 0
     prev_id = None
+    last_seq = 0
     for rec in ChangeRecord.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=5000):
         checked += 1
         if rec.prev_hash != prev:
@@ -566,7 +593,16 @@ def verify() -> VerifyResult:
             problems.append(f"record(s) deleted before record #{rec.pk} ({where}): chain broken")
         if _digest(rec.prev_hash, _hashed_fields(rec)) != rec.hash:
             problems.append(f"record #{rec.pk} edited: its content no longer matches its hash")
-        prev, prev_id = rec.hash, rec.pk
+        anchored = anchors.by_seq.get(rec.seq)
+        if anchored is not None:
+            matched += 1
+            if anchored[0] != rec.hash:
+                problems.append(f"record #{rec.pk} (seq {rec.seq}) is not the record anchored at {anchored[1]}: "
+                                "the chain was rewritten up to here, hashes recomputed")
+        prev, prev_id, last_seq = rec.hash, rec.pk, rec.seq
+    if anchors.last_seq > last_seq:
+        problems.append(f"the chain ends at seq {last_seq} but seq {anchors.last_seq} was anchored at "
+                        f"{anchors.by_seq[anchors.last_seq][1]}: records cut from the end of the chain")
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.count != checked or head.last_hash != prev):
         if head.count > checked and head.last_hash != prev:
@@ -575,4 +611,5 @@ def verify() -> VerifyResult:
             problems.append("chain tip does not match the last record")
         else:
             problems.append(f"record count {checked} differs from the {head.count} appended")
-    return VerifyResult(ok=not problems, checked=checked, problems=problems, unsealed=unsealed_count())
+    return VerifyResult(ok=not problems, checked=checked, problems=problems, unsealed=unsealed_count(),
+                        anchors=matched, unanchored=max(0, last_seq - anchors.last_seq), replaced=anchors.replaced)

@@ -174,4 +174,7 @@ def restore(path: str | os.PathLike[str]) -> dict[str, Any]:
             shutil.copytree(Path(tmp) / "media", media)
         else:
             media.mkdir(parents=True, exist_ok=True)
+    from .anchor import anchor_restore
+
+    anchor_restore()  # the anchors past the restored tip were of the chain this restore replaced
     return manifest
