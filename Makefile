@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 TSTAMP  := $(VENV)/.installed-test
 HOST    ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench bench-tools clean frontend browser proxy messages
+.PHONY: run test lint bench bench-tools clean frontend browser proxy messages fonts
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,17 +37,22 @@ browser:
 proxy:
 	@test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
+# Documents' PDFs (gridgov/core/documents.py) embed a Chinese TrueType font: Debian's AR PL UMing (明体);
+# install it when it is missing.
+fonts:
+	@test -f /usr/share/fonts/truetype/arphic/uming.ttc || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-arphic-uming >/dev/null; }
+
 # The HTTP benches drive the server with Debian's wrk (a C load generator; Python clients would compete for the
 # two cores); install it when it is missing.
 bench-tools:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
-run: $(STAMP) frontend messages
+run: $(STAMP) frontend messages fonts
 	$(BIN)/gridgov migrate
 	$(BIN)/gridgov demo
 	$(BIN)/gridgov run $(HOST)
 
-test: $(TSTAMP) frontend browser proxy
+test: $(TSTAMP) frontend browser proxy fonts
 	$(BIN)/gridgov compilemessages
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -55,7 +60,7 @@ test: $(TSTAMP) frontend browser proxy
 lint: $(TSTAMP)
 	$(BIN)/ruff check .
 
-bench: $(TSTAMP) frontend messages bench-tools
+bench: $(TSTAMP) frontend messages bench-tools fonts
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:

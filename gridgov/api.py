@@ -125,10 +125,13 @@ _register_routers()
 
 
 def _register_extra_routers() -> None:
-    """Routers that live beside an app's own `api.py` (the case indicators)."""
+    """Routers that live beside an app's own `api.py` (the case indicators, core's public document verification)."""
     from gridgov.cases.indicator_api import router as case_indicators
+    from gridgov.core.verify_api import PREFIX as verify_prefix
+    from gridgov.core.verify_api import router as verify_router
 
     api.add_router("/indicators", case_indicators)
+    api.add_router(verify_prefix, verify_router)
 
 
 _register_extra_routers()

@@ -140,3 +140,67 @@ class Notification(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["recipient", "read_at", "id"], name="core_notice_inbox_idx"),
                    models.Index(fields=["subject_type", "subject_id"], name="core_notice_subject_idx")]
+
+
+class DocumentCounter(models.Model):
+    """The last number given to a kind of document in one jurisdiction and year (泊里受字〔2026〕第0001号):
+    locked while a document takes the next one, so two issuers never share a number."""
+
+    kind = models.CharField(_("文书类型"), max_length=60)
+    jurisdiction = models.CharField(_("辖区代码"), max_length=18, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用序号"), default=0)
+
+    class Meta:
+        verbose_name = _("文书编号计数")
+        verbose_name_plural = _("文书编号计数")
+        constraints = [models.UniqueConstraint(fields=["kind", "jurisdiction", "year"],
+                                               name="core_doccounter_unique")]
+
+
+class Document(VersionedModel):
+    """A document issued by an app (受理通知书, 处罚决定书 …): numbered, its content as structured blocks, signed
+    with the installation's Ed25519 key, rendered once to a PDF carrying a QR code of its verification link
+    (gridgov.core.documents). Only withdrawal or replacement changes it afterwards."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("有效")
+        WITHDRAWN = "withdrawn", _("已撤销")
+        SUPERSEDED = "superseded", _("已被替代")
+
+    kind = models.CharField(_("文书类型"), max_length=60)
+    number = models.CharField(_("文号"), max_length=80)
+    jurisdiction = models.CharField(_("辖区代码"), max_length=18, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    seq = models.PositiveIntegerField(_("序号"))
+    title = models.CharField(_("标题"), max_length=200)
+    issuer = models.CharField(_("出具机关"), max_length=100)
+    issued_at = models.DateTimeField(_("出具时间"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("出具人"))
+    subject_type = models.CharField(_("对象类型"), max_length=60)
+    subject_id = models.BigIntegerField(_("对象ID"))
+    subject_summary = models.CharField(_("对象摘要（已脱敏）"), max_length=200, blank=True)
+    body = models.JSONField(_("正文"), default=list)
+    content_sha256 = models.CharField(_("内容摘要"), max_length=64)
+    key_id = models.CharField(_("签名密钥"), max_length=16)
+    signature = models.CharField(_("签名"), max_length=100)
+    pdf = models.FileField(_("PDF"), upload_to="documents/%Y/%m/", max_length=200, blank=True)
+    pdf_sha256 = models.CharField(_("PDF 摘要"), max_length=64, blank=True)
+    pdf_signature = models.CharField(_("PDF 签名"), max_length=100, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.ISSUED)
+    status_reason = models.CharField(_("撤销或替代原因"), max_length=200, blank=True)
+    status_changed_at = models.DateTimeField(_("撤销或替代时间"), null=True, blank=True)
+    superseded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                      verbose_name=_("替代文书"))
+
+    class Meta:
+        verbose_name = _("文书")
+        verbose_name_plural = _("文书")
+        constraints = [models.UniqueConstraint(fields=["kind", "jurisdiction", "year", "seq"],
+                                               name="core_document_number_unique")]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "id"], name="core_document_subject_idx"),
+                   models.Index(fields=["pdf_sha256"], name="core_document_pdf_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
