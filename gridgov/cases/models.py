@@ -202,6 +202,9 @@ class Case(FlowSubject, VersionedModel):
             models.Index(fields=["department", "status", "queue", "step_deadline", "id"], name="case_dept_queue_idx"),
             models.Index(fields=["grid", "status", "queue", "step_deadline"], name="case_grid_queue_idx"),
             models.Index(fields=["pro_category", "status", "queue", "step_deadline"], name="case_pro_queue_idx"),
+            # 我的待办 of a department's staff (core/flow/inbox.py): its sort keys read from the index alone.
+            models.Index(fields=["department", "kind", "stage"], include=["step_deadline", "overdue", "id"],
+                         condition=models.Q(status="open"), name="case_dept_inbox_idx"),
             models.Index(fields=["assignee", "status"], name="case_assignee_idx"),
             models.Index(fields=["reporter"], name="case_reporter_idx"),
             models.Index(fields=["category", "status", "created_at"], name="case_dupe_idx"),

@@ -4,7 +4,9 @@ Flows appear by their declaration: each open stage names the permission it waits
 the subject's model says which rows a person may act on with it (`flow_scope_q`). Work that is not a flow's
 stage (a point claim to confirm, a registration to approve …) comes from a `Source` an app registers. Each
 source is one SELECT of the same columns; the inbox is their UNION ALL, overdue first, then by deadline, those
-without one last: one query for a page of any size, one for the count."""
+without one last. A page is two queries whatever its size: the union of the sort keys only (rank, deadline,
+source, id: no label, title or link computed for the thousands of rows a page is chosen from), then the union
+of each source's rows on the page with all their columns; the count is a third."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from .declare import Flow, flows
 
 COLUMNS = ("inbox_rank", "inbox_deadline", "inbox_id", "inbox_source", "inbox_kind", "inbox_number",
            "inbox_title", "inbox_stage", "inbox_url", "inbox_overdue")
+ORDER = ("inbox_rank", "inbox_deadline", "inbox_source", "inbox_id")
 
 
 @dataclass(frozen=True)
@@ -75,27 +78,21 @@ def annotate_source(qs: QuerySet, *, source: str, kind: Any, title: Any, url: An
     ).values(*COLUMNS)
 
 
-def _stage_label(flow_list: list[Flow], kind_field: str) -> Any:
-    whens = []
-    for f in flow_list:
-        for s in f.stages:
-            cond = Q(stage=s.name) & (Q(**{kind_field: f.kind}) if kind_field else Q())
-            whens.append(When(cond, then=Value(str(s.label))))
-    return Choose(*whens, default=Value(""), output_field=CharField())
-
-
-def _kind_label(flow_list: list[Flow], kind_field: str) -> Any:
-    if not kind_field:
-        return Value(str(flow_list[0].label), output_field=CharField())
-    return Choose(*[When(Q(**{kind_field: f.kind}), then=Value(str(f.label))) for f in flow_list],
+def _stage_label(flow: Flow, stages: Any) -> Any:
+    """The label of the row's stage, one of `stages` of `flow`."""
+    labels = {st.name: str(st.label) for st in flow.stages}
+    return Choose(*[When(Q(stage=name), then=Value(labels[name])) for name in stages],
                   default=Value(""), output_field=CharField())
 
 
-def flow_rows(model: Any, flow_list: list[Flow], user: Any, now: dt.datetime) -> QuerySet | None:
-    """The rows of `model` waiting for `user` in any of its flows (one SELECT), or None."""
+def flow_rows(model: Any, flow_list: list[Flow], user: Any, now: dt.datetime) -> list[QuerySet]:
+    """The rows of `model` waiting for `user` in its flows: one SELECT per flow and permission it waits for
+    (their stages are disjoint, so the union holds each row once). Each is a plain AND of the scope, the kind
+    and the stages, which an index on them answers alone; one SELECT with an OR of them is read from the table."""
     kind_field = model.FLOW_KIND_FIELD
     scopes: dict[str, Q | None] = {}
-    where: Q | None = None
+    fields = {f.name for f in model._meta.get_fields()}
+    out = []
     for f in flow_list:
         for permission, stages in f.waiting().items():
             if permission not in scopes:
@@ -103,17 +100,14 @@ def flow_rows(model: Any, flow_list: list[Flow], user: Any, now: dt.datetime) ->
             scope = scopes[permission]
             if scope is None:
                 continue
-            part = Q(stage__in=stages) & scope & (Q(**{kind_field: f.kind}) if kind_field else Q())
-            where = part if where is None else where | part
-    if where is None:
-        return None
-    qs = model._base_manager.filter(Q(status="open") & where)
-    fields = {f.name for f in model._meta.get_fields()}
-    return annotate_source(
-        qs, source=model._meta.label_lower, kind=_kind_label(flow_list, kind_field),
-        title=F("title") if "title" in fields else "", number=F("number") if "number" in fields else "",
-        stage=_stage_label(flow_list, kind_field), url=url_of(model.FLOW_URL or "/"), deadline="step_deadline",
-        overdue="overdue", now=now)
+            where = Q(status="open") & Q(stage__in=stages) & scope & (Q(**{kind_field: f.kind}) if kind_field else Q())
+            out.append(annotate_source(
+                model._base_manager.filter(where), source=model._meta.label_lower,
+                kind=str(f.label),
+                title=F("title") if "title" in fields else "", number=F("number") if "number" in fields else "",
+                stage=_stage_label(f, stages), url=url_of(model.FLOW_URL or "/"), deadline="step_deadline",
+                overdue="overdue", now=now))
+    return out
 
 
 def _parts(user: Any, now: dt.datetime) -> list[QuerySet]:
@@ -122,9 +116,7 @@ def _parts(user: Any, now: dt.datetime) -> list[QuerySet]:
         by_model.setdefault(f.model.lower(), []).append(f)
     parts = []
     for label, flow_list in by_model.items():
-        qs = flow_rows(apps.get_model(label), flow_list, user, now)
-        if qs is not None:
-            parts.append(qs)
+        parts.extend(flow_rows(apps.get_model(label), flow_list, user, now))
     for source in _SOURCES.values():
         qs = source.rows(user)
         if qs is not None:
@@ -132,27 +124,43 @@ def _parts(user: Any, now: dt.datetime) -> list[QuerySet]:
     return parts
 
 
-def _union(user: Any) -> QuerySet | None:
+def _union(parts: list[QuerySet], columns: tuple[str, ...]) -> QuerySet:
+    chosen = [p.values(*columns) for p in parts]
+    return chosen[0].union(*chosen[1:], all=True) if len(chosen) > 1 else chosen[0]
+
+
+def _parts_for(user: Any) -> list[QuerySet]:
     if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    parts = _parts(user, timezone.now())
-    if not parts:
-        return None
-    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        return []
+    return _parts(user, timezone.now())
 
 
 def inbox_items(*, user: Any, offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
     """A page of the work waiting for `user`: overdue first, then by deadline, those without one last."""
-    qs = _union(user)
-    if qs is None:
+    parts = _parts_for(user)
+    if not parts:
         return []
-    rows = list(qs.order_by("inbox_rank", "inbox_deadline", "inbox_source", "inbox_id")[offset:offset + limit])
-    return [{k.removeprefix("inbox_"): v for k, v in r.items()} for r in rows]
+    keys = [(k["inbox_source"], k["inbox_id"])
+            for k in _union(parts, ORDER).order_by(*ORDER)[offset:offset + limit]]
+    if not keys:
+        return []
+    # The page's rows with every column, one query: each source's part limited to its ids on the page (a part
+    # with none is left out of the union).
+    ids: dict[str, list[int]] = {}
+    for source, pk in keys:
+        ids.setdefault(source, []).append(pk)
+    shown = [p.filter(pk__in=ids[name]) for p in parts if (name := _source_of(p)) in ids]
+    rows = {(r["inbox_source"], r["inbox_id"]): r for r in _union(shown, COLUMNS)}
+    return [{k.removeprefix("inbox_"): v for k, v in rows[key].items()} for key in keys if key in rows]
+
+
+def _source_of(part: QuerySet) -> str:
+    return str(part.query.annotations["inbox_source"].value)
 
 
 def inbox_count(*, user: Any, cap: int = 1000) -> int:
     """How much work waits for `user`, counted up to `cap` (the navigation shows "99+")."""
-    qs = _union(user)
-    if qs is None:
+    parts = _parts_for(user)
+    if not parts:
         return 0
-    return qs.order_by()[: cap + 1].count()
+    return _union(parts, ("inbox_source", "inbox_id"))[: cap + 1].count()
