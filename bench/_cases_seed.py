@@ -39,6 +39,7 @@ def setup_django(db_url: str = DB_URL, fresh: bool = True) -> None:
     os.environ.setdefault("GRIDGOV_HOME", "/tmp/gg_bench_home")
     os.environ.setdefault("GRIDGOV_DEBUG", "0")
     os.environ.setdefault("GRIDGOV_SECRET_KEY", "bench-only-" + "x" * 50)  # production settings refuse none
+    os.environ.setdefault("GRIDGOV_SSL_REDIRECT", "0")  # plain http on loopback: the TLS proxy in front redirects, not Django
     os.environ.setdefault("GRIDGOV_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     import django
 

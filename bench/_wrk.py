@@ -85,6 +85,7 @@ def serve(settings_module: str, probe: str, env: dict[str, str] | None = None,
     ends; yields the port once `probe` answers 2xx."""
     port = free_port()
     full = dict(os.environ, **(env or {}), DJANGO_SETTINGS_MODULE=settings_module, GRIDGOV_DEBUG="0",
+                GRIDGOV_SSL_REDIRECT=os.environ.get("GRIDGOV_SSL_REDIRECT", "0"),  # plain http on loopback: the TLS proxy in front redirects, not Django
                 GRIDGOV_SECRET_KEY=os.environ.get("GRIDGOV_SECRET_KEY", BENCH_SECRET_KEY),
                 PYTHONPATH=os.pathsep.join([HERE, ROOT, *os.environ.get("BENCH_PYTHONPATH", "").split(os.pathsep)]))
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")

@@ -84,7 +84,8 @@ def main() -> None:
         keys.append(key)
     Session.objects.bulk_create(sessions, batch_size=2000)
 
-    env = dict(os.environ, GRIDGOV_DEBUG="0", GRIDGOV_ALLOWED_HOSTS="127.0.0.1,localhost")
+    env = dict(os.environ, GRIDGOV_DEBUG="0", GRIDGOV_ALLOWED_HOSTS="127.0.0.1,localhost",
+               GRIDGOV_SSL_REDIRECT=os.environ.get("GRIDGOV_SSL_REDIRECT", "0"))  # plain http on loopback: the TLS proxy in front redirects, not Django
     # GRIDGOV_LOAD_LOG=path keeps the server's console (tracebacks of any 500) for reading afterwards.
     log = open(os.environ["GRIDGOV_LOAD_LOG"], "w") if os.environ.get("GRIDGOV_LOAD_LOG") else subprocess.DEVNULL
     # Default: gunicorn, one process per core (`--processes`), threads for the clients between them, as in

@@ -56,6 +56,7 @@ def setup(db: str, fresh: bool) -> bool:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
     os.environ["GRIDGOV_DEBUG"] = "0"
     os.environ.setdefault("GRIDGOV_SECRET_KEY", "bench-only-" + "x" * 50)  # production settings refuse none
+    os.environ.setdefault("GRIDGOV_SSL_REDIRECT", "0")  # plain http on loopback: the TLS proxy in front redirects, not Django
     import django
 
     django.setup()
