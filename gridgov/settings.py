@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "gridgov.cases",
     "gridgov.cases.open311",
     "gridgov.party",
+    "gridgov.window",
     "gridgov.demo",  # no models: the demo's foundation hook (gridgov/core/demo.py)
 ]
 
@@ -177,6 +178,10 @@ GRIDGOV_IMPORT_MAX_BYTES = int(os.environ.get("GRIDGOV_IMPORT_MAX_BYTES", 50 * 1
 # window lock that account at that address; this many from one address over all names lock the address. Each
 # lock lasts twice the one before, up to the maximum.
 GRIDGOV_LOGIN_MAX_FAILURES = int(os.environ.get("GRIDGOV_LOGIN_MAX_FAILURES", 5))
+# One window: the province's limit for the call-back and rectification of a 差评 (working days; RULES.md §3
+# [local]), and the largest material an applicant may upload.
+GRIDGOV_WINDOW_RECTIFY_DAYS = int(os.environ.get("GRIDGOV_WINDOW_RECTIFY_DAYS", 15))
+GRIDGOV_WINDOW_UPLOAD_MAX_BYTES = int(os.environ.get("GRIDGOV_WINDOW_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 GRIDGOV_LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("GRIDGOV_LOGIN_ADDRESS_MAX_FAILURES", 30))
 GRIDGOV_LOGIN_LOCK_SECONDS = int(os.environ.get("GRIDGOV_LOGIN_LOCK_SECONDS", 15 * 60))
 GRIDGOV_LOGIN_LOCK_MAX_SECONDS = int(os.environ.get("GRIDGOV_LOGIN_LOCK_MAX_SECONDS", 24 * 3600))
