@@ -20,7 +20,7 @@ from .models import Application
 router = Router(tags=["window 一窗受理"])
 
 
-class ItemFilters(Schema):
+class WindowItemFilters(Schema):
     q: str | None = None
     catalogue: str | None = None
     department: int | None = None
@@ -29,7 +29,7 @@ class ItemFilters(Schema):
     instant: bool | None = None
 
 
-class MaterialOut(Schema):
+class WindowMaterialOut(Schema):
     id: int
     name: str
     form: str
@@ -39,12 +39,12 @@ class MaterialOut(Schema):
     when_answer: bool
 
 
-class QuestionOut(Schema):
+class WindowQuestionOut(Schema):
     key: str
     text: str
 
 
-class ItemOut(Schema):
+class WindowItemOut(Schema):
     id: int
     town_id: int
     catalogue: str
@@ -69,26 +69,26 @@ class ItemOut(Schema):
     valid_to: dt.date | None
 
 
-class ItemDetailOut(ItemOut):
-    questions: list[QuestionOut]
-    materials: list[MaterialOut]
+class WindowItemDetailOut(WindowItemOut):
+    questions: list[WindowQuestionOut]
+    materials: list[WindowMaterialOut]
 
 
-@router.get("/items", response=list[ItemOut], summary="服务事项目录（q：名称、编码或拼音首字母，如 ylbx）")
+@router.get("/items", response=list[WindowItemOut], summary="服务事项目录（q：名称、编码或拼音首字母，如 ylbx）")
 @paginate(CappedLimitOffset)
-def item_list(request: HttpRequest, filters: Query[ItemFilters]):
+def item_list(request: HttpRequest, filters: Query[WindowItemFilters]):
     return selectors.item_list(user=request.user, filters=filters.dict(exclude_none=True))
 
 
-@router.get("/items/{pk}", response=ItemDetailOut, summary="服务事项详情（情形问题与材料清单）")
+@router.get("/items/{pk}", response=WindowItemDetailOut, summary="服务事项详情（情形问题与材料清单）")
 def item_get(request: HttpRequest, pk: int):
     item = selectors.item_get(user=request.user, pk=pk)
     item.questions_list, item.materials_list = selectors.item_materials(item)
-    out = ItemOut.from_orm(item).dict()
+    out = WindowItemOut.from_orm(item).dict()
     return {**out, "questions": item.questions_list, "materials": item.materials_list}
 
 
-class ApplicationFilters(Schema):
+class WindowApplicationFilters(Schema):
     queue: str | None = None
     stage: str | None = None
     item: int | None = None
@@ -97,7 +97,7 @@ class ApplicationFilters(Schema):
     overdue: bool | None = None
 
 
-class ApplicationOut(Schema):
+class WindowApplicationOut(Schema):
     id: int
     number: str | None
     title: str
@@ -121,7 +121,7 @@ class ApplicationOut(Schema):
                 "version": a.version}
 
 
-class ApplicationDetailOut(ApplicationOut):
+class WindowApplicationDetailOut(WindowApplicationOut):
     item_id: int
     department_id: int | None
     applicant_id_number: str
@@ -140,7 +140,7 @@ class ApplicationDetailOut(ApplicationOut):
 
 def _detail(a: Application, user: Any) -> dict[str, Any]:
     clock = selectors.time_left(a)
-    return {**ApplicationOut.build(a), "item_id": a.item_id, "department_id": a.department_id,
+    return {**WindowApplicationOut.build(a), "item_id": a.item_id, "department_id": a.department_id,
             "applicant_id_number": mask_id(a.applicant_id_number), "applicant_phone": mask_phone(a.applicant_phone),
             "accepted_at": a.accepted_at, "deemed_accepted": a.deemed_accepted,
             "statutory_deadline": a.statutory_deadline, "decision": a.decision, "decision_reason": a.decision_reason,
@@ -148,30 +148,30 @@ def _detail(a: Application, user: Any) -> dict[str, Any]:
             "working_days_left": clock["left"], "actions": [t.name for t in APPLICATION.available(a, user)]}
 
 
-@router.get("/applications", response=list[ApplicationOut],
+@router.get("/applications", response=list[WindowApplicationOut],
             summary="办件列表（queue：desk 待受理、review 审查决定、issue 待出件、correcting、done、all）")
 @paginate(CappedLimitOffset)
-def application_list(request: HttpRequest, filters: Query[ApplicationFilters]):
+def application_list(request: HttpRequest, filters: Query[WindowApplicationFilters]):
     rows = selectors.application_list(user=request.user, filters=filters.dict(exclude_none=True))
-    return MappedRows(rows, ApplicationOut.build)
+    return MappedRows(rows, WindowApplicationOut.build)
 
 
-class ApplicationIn(Schema):
+class WindowApplicationIn(Schema):
     item: int
     answers: dict[str, bool] = {}
     applicant_id_number: str = ""
     applicant_phone: str = ""
 
 
-class CreatedOut(Schema):
+class WindowCreatedOut(Schema):
     id: int
     number: str
     follow_url: str
 
 
-@router.post("/applications", response={201: CreatedOut},
+@router.post("/applications", response={201: WindowCreatedOut},
              summary="网上申请（无需上传材料的事项；需上传材料请用页面表单）")
-def application_create(request: HttpRequest, payload: ApplicationIn):
+def application_create(request: HttpRequest, payload: WindowApplicationIn):
     try:
         item = selectors.item_get(user=request.user, pk=payload.item)
     except NotFound:
@@ -183,21 +183,21 @@ def application_create(request: HttpRequest, payload: ApplicationIn):
     return 201, {"id": app.pk, "number": app.number, "follow_url": f"/window/follow/{app.follow_token}/"}
 
 
-@router.get("/applications/{pk}", response=ApplicationDetailOut, summary="办件详情（时限、已用与剩余工作日）")
+@router.get("/applications/{pk}", response=WindowApplicationDetailOut, summary="办件详情（时限、已用与剩余工作日）")
 def application_get(request: HttpRequest, pk: int):
     return _detail(selectors.application_get(user=request.user, pk=pk), request.user)
 
 
-class ActIn(Schema):
+class WindowActIn(Schema):
     transition: str
     version: int
     note: str = ""
     data: dict[str, Any] = {}
 
 
-@router.post("/applications/{pk}/act", response=ApplicationDetailOut,
+@router.post("/applications/{pk}/act", response=WindowApplicationDetailOut,
              summary="办件操作（accept 受理、correct 补正、refuse_intake 不予受理、review、suspend、decide、issue …）")
-def application_act(request: HttpRequest, pk: int, payload: ActIn):
+def application_act(request: HttpRequest, pk: int, payload: WindowActIn):
     app = selectors.application_get(user=request.user, pk=pk)
     APPLICATION.transition(payload.transition)
     services.application_act(acting_user=request.user, application=app, transition=payload.transition,
@@ -205,7 +205,7 @@ def application_act(request: HttpRequest, pk: int, payload: ActIn):
     return _detail(app, request.user)
 
 
-class FollowOut(Schema):
+class WindowFollowOut(Schema):
     number: str
     title: str
     stage_label: str
@@ -213,20 +213,20 @@ class FollowOut(Schema):
     decision: str
 
 
-@router.get("/follow", response=FollowOut, auth=None, summary="进度查询（申请编号 + 证件号码或手机号后四位，无需登录）")
+@router.get("/follow", response=WindowFollowOut, auth=None, summary="进度查询（申请编号 + 证件号码或手机号后四位，无需登录）")
 def follow(request: HttpRequest, number: str, last4: str):
     a = selectors.application_follow(number=number, last4=last4)
     return {"number": a.number, "title": a.title, "stage_label": str(APPLICATION.stage(a.stage).label),
             "working_days_left": selectors.time_left(a)["left"], "decision": a.decision}
 
 
-class RatingIn(Schema):
+class WindowRatingIn(Schema):
     score: int
     comment: str = ""
 
 
 @router.post("/applications/{pk}/rating", response={201: dict}, summary="好差评（一事一评，1–5；差评转整改）")
-def application_rate(request: HttpRequest, pk: int, payload: RatingIn):
+def application_rate(request: HttpRequest, pk: int, payload: WindowRatingIn):
     app = selectors.application_get(user=request.user, pk=pk)
     if app.applicant_id != request.user.pk:
         raise NotFound()
@@ -235,7 +235,7 @@ def application_rate(request: HttpRequest, pk: int, payload: RatingIn):
     return 201, {"id": r.pk, "score": r.score}
 
 
-class IndicatorOut(Schema):
+class WindowIndicatorOut(Schema):
     key: Any
     label: str
     received: int
@@ -250,7 +250,7 @@ class IndicatorOut(Schema):
     ratings: int
 
 
-@router.get("/indicators", response=list[IndicatorOut],
+@router.get("/indicators", response=list[WindowIndicatorOut],
             summary="政务服务指标（by：department / item / clerk；按时办结率、即办率、网办率、好评率、补正率、平均用时）")
 def indicators(request: HttpRequest, by: str = "department", since: dt.date | None = None,
                until: dt.date | None = None):
