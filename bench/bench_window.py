@@ -63,17 +63,17 @@ def seed_applications(env: dict, n: int) -> None:
                 working_days, instant, delivery, delivered_at)
             SELECT 1, t, t, s, CASE WHEN s IN ('done', 'refused') THEN 'closed' ELSE 'open' END,
                 CASE WHEN s IN ('done', 'refused') THEN NULL ELSE t + interval '10 days' END, false, 0, NULL,
-                'SQB' || lpad(g::text, 9, '0'), '事项' || (g % {len(item_ids)}),
-                (%(items)s)[1 + g % {len(item_ids)}], %(town)s,
-                CASE WHEN g % 10 = 0 THEN %(village)s ELSE %(town)s END,
-                CASE WHEN g % 10 = 0 THEN %(vpath)s ELSE %(tpath)s END,
-                (%(depts)s)[1 + g % {len(item_ids)}], CASE WHEN g % 3 = 0 THEN 'online' ELSE 'window' END, NULL,
-                '申请人' || g, '', '1390000' || lpad((g % 10000)::text, 4, '0'), NULL, '', '{{}}',
+                'SQB' || lpad(g::text, 9, '0'), '事项' || (g %% {len(item_ids)}),
+                (%(items)s)[1 + g %% {len(item_ids)}], %(town)s,
+                CASE WHEN g %% 10 = 0 THEN %(village)s ELSE %(town)s END,
+                CASE WHEN g %% 10 = 0 THEN %(vpath)s ELSE %(tpath)s END,
+                (%(depts)s)[1 + g %% {len(item_ids)}], CASE WHEN g %% 3 = 0 THEN 'online' ELSE 'window' END, NULL,
+                '申请人' || g, '', '1390000' || lpad((g %% 10000)::text, 4, '0'), NULL, '', '{{}}',
                 md5(g::text), t, NULL, false, NULL, 0, '[]', NULL, NULL, NULL, 0, false, false, '', '', NULL, NULL,
                 NULL, NULL, false, '', NULL
-            FROM (SELECT g, now() - (g % 365) * interval '1 day' AS t,
+            FROM (SELECT g, now() - (g %% 365) * interval '1 day' AS t,
                          (ARRAY['received','received','received','correcting','reviewing','reviewing','deciding',
-                                'issuing','done','done'])[1 + g % 10] AS s
+                                'issuing','done','done'])[1 + g %% 10] AS s
                   FROM generate_series(1, %(n)s) g) x
         """, {"items": item_ids, "depts": dept_ids, "town": w.town.pk, "village": w.village.pk,
               "tpath": w.town.path, "vpath": w.village.path, "n": n})
