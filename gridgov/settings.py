@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "gridgov.cases.open311",
     "gridgov.party",
     "gridgov.window",
+    "gridgov.safety",
     "gridgov.demo",  # no models: the demo's foundation hook (gridgov/core/demo.py)
 ]
 
