@@ -1,13 +1,12 @@
 """API of safety supervision (/api/v1/safety): parse → service/selector → schema."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -16,7 +15,7 @@ from gridgov.core.paging import CappedLimitOffset
 from gridgov.core.scope import get_scoped
 
 from . import rating, selectors, services
-from .models import ChecklistTemplate, Hazard, InspectionAnswer, SafetyProfile
+from .models import ChecklistItem, ChecklistTemplate, Hazard, InspectionAnswer, SafetyProfile
 
 router = Router(tags=["safety 安全监管"])
 MAX_ID = 2**62
@@ -199,7 +198,7 @@ def inspection_start(request: HttpRequest, payload: StartIn):
         template = get_scoped(ChecklistTemplate.objects.all(), request.user, "view", pk=payload.template)
     i = services.inspection_start(acting_user=request.user, profile_id=payload.profile, template=template,
                                   kind=payload.kind, department_ids=payload.departments)
-    return 201, i
+    return Status(201, i)
 
 
 @router.get("/inspections/{pk}", response=InspectionOut, summary="安全检查")
@@ -246,7 +245,9 @@ def answer_save(request: HttpRequest, pk: int, payload: AnswerIn):
 @router.post("/inspections/{pk}/answers/{item}/photo", response=AnswerOut, summary="上传一个检查项的照片")
 def answer_photo(request: HttpRequest, pk: int, item: int, photo: File[UploadedFile]):
     i = selectors.inspection_get(user=request.user, pk=pk)
-    answer = InspectionAnswer.objects.filter(inspection=i, item_id=item).first() if 1 <= item <= MAX_ID else None
+    if not 1 <= item <= MAX_ID or not ChecklistItem.objects.filter(pk=item, template_id=i.template_id).exists():
+        raise NotFound()
+    answer = InspectionAnswer.objects.filter(inspection=i, item_id=item).first()
     if answer is None:
         raise ValidationFailed({"item": [_("请先选择该项的检查结果")]})
     return services.answer_save(acting_user=request.user, inspection=i, item_id=item, result=answer.result,
@@ -298,7 +299,7 @@ def template_publish(request: HttpRequest, pk: int):
 @router.post("/templates/{pk}/revise", response={201: TemplateOut}, summary="以此版本为底稿生成新版本草稿")
 def template_revise(request: HttpRequest, pk: int):
     t = selectors.template_get(user=request.user, pk=pk)
-    return 201, services.template_revise(acting_user=request.user, template=t)
+    return Status(201, services.template_revise(acting_user=request.user, template=t))
 
 
 class StatRow(Schema):

@@ -133,7 +133,8 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("safety:profile_detail", pk=p.pk)
     from gridgov.accounts.models import User
 
-    staff = list(User.objects.filter(town_id=p.town_id, kind=User.Kind.STAFF, is_active=True)
+    staff = list(User.objects.restrict(request.user, "view").filter(town_id=p.town_id, kind=User.Kind.STAFF,
+                                                                    is_active=True)
                  .only("id", "display_name", "username").order_by("id")[:500]) if may_change else []
     templates = ChecklistTemplate.objects.restrict(request.user, "view").filter(
         town_id=p.town_id, state=ChecklistTemplate.State.ACTIVE).order_by("code")
@@ -150,20 +151,29 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def inspection_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start an inspection of a profile in the inspector's scope (the enterprise account: a self-inspection)."""
+    own = getattr(request.user, "kind", "") == "enterprise"
+    p = get_scoped(SafetyProfile.objects.select_related("enterprise"), request.user, "view" if own else "inspect",
+                   pk=pk)
+    if own and p.account_id != request.user.pk:
+        raise NotFound()
+    if own:
+        templates = ChecklistTemplate.objects.filter(town_id=p.town_id, state=ChecklistTemplate.State.ACTIVE)
+    else:
+        templates = ChecklistTemplate.objects.restrict(request.user, "view").filter(
+            town_id=p.town_id, state=ChecklistTemplate.State.ACTIVE)
+    if request.method == "GET":
+        return render(request, "safety/inspection_start.html", {"p": p, "templates": templates.order_by("code")})
     read = FormInput(request.POST)
     template_id = read.integer("template", required=True, least=1, most=2**62)
     kind = read.text("kind") or Inspection.Kind.STAFF
     read.check()
-    if getattr(request.user, "kind", "") == "enterprise":  # its own towns' templates (self-inspection)
-        towns = [p.town_id for p in selectors.my_profiles(user=request.user)]
-        template = ChecklistTemplate.objects.filter(pk=template_id, town_id__in=towns).first()
-        if template is None:
-            raise ValidationFailed({"template": [_("请选择有效的选项")]})
-    else:
-        template = get_scoped(ChecklistTemplate.objects.all(), request.user, "view", pk=template_id)
-    i = services.inspection_start(acting_user=request.user, profile_id=pk, template=template, kind=kind)
+    template = templates.filter(pk=template_id).first()
+    if template is None:
+        raise ValidationFailed({"template": [_("请选择有效的选项")]})
+    i = services.inspection_start(acting_user=request.user, profile_id=p.pk, template=template, kind=kind)
     return redirect("safety:inspection_detail", pk=i.pk)
 
 
