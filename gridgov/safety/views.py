@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gridgov.core.errors import NotFound, ValidationFailed
+from gridgov.core.errors import Conflict, NotFound, ValidationFailed
 from gridgov.core.forms import FormInput
 from gridgov.core.paging import page_of
 from gridgov.core.scope import get_scoped, scope_q
@@ -205,6 +205,19 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已保存"))
         return redirect("safety:inspection_detail", pk=i.pk)
     form = selectors.inspection_form(inspection=i)
+    refusal = getattr(request, "form_refusal", None)
+    sent = refusal.data if refusal is not None else None
+    rows = []
+    for section, items in form:  # a refused form shows again what was typed, else what is saved
+        out = []
+        for item, a, key in items:
+            saved = {"result": a.result if a else "", "level": a.level if a else "", "note": a.note if a else "",
+                     "place": a.place if a else "", "follow": a.follow_up if a else ""}
+            if sent is not None:
+                saved = {k: sent.get(f"{k}-{item.pk}", v) for k, v in saved.items()}
+            out.append((item, a, key, saved))
+        rows.append((section, out))
+    form = rows
     return render(request, "safety/inspection_detail.html", {
         "i": i, "form": form, "editable": mine, "results": InspectionAnswer.Result.choices,
         "levels": HazardLevel.choices, "hazards": i.hazards.all().only("id", "number", "title", "level", "stage")
@@ -251,14 +264,25 @@ def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
         read.check()
         t = FLOW.transition(transition)
         data = {i.name: request.POST.get(i.name, "") for i in t.inputs}
-        services.hazard_fire(acting_user=request.user, hazard=h, transition=transition, expected_version=version,
-                             data=data, note=request.POST.get("note", ""),
-                             photos=request.FILES.getlist("photos"))
+        try:
+            services.hazard_fire(acting_user=request.user, hazard=h, transition=transition,
+                                 expected_version=version, data=data, note=request.POST.get("note", ""),
+                                 photos=request.FILES.getlist("photos"))
+        except Conflict as exc:
+            # The page comes back with the hazard as it now stands, saying someone acted first.
+            label = exc.extra.get("current_stage_label")
+            said = (_("隐患已被他人处理（当前环节：%(s)s），本页已更新为最新状态，请确认后再操作") % {"s": label}
+                    if label else exc.message)
+            return _hazard_page(request, selectors.hazard_get(user=request.user, pk=pk), said, 409)
         messages.success(request, _("已%(t)s") % {"t": t.done or t.label})
         return redirect("safety:hazard_detail", pk=h.pk)
+    return _hazard_page(request, h, "", 200)
+
+
+def _hazard_page(request: HttpRequest, h: Any, conflict: str, status: int) -> HttpResponse:
     return render(request, "safety/hazard_detail.html", {
-        "h": h, "stage": FLOW.stage(h.stage), "actions": FLOW.available(h, request.user),
-        "events": h.events.all()[:100], "may_report": h.level == HazardLevel.MAJOR})
+        "h": h, "stage": FLOW.stage(h.stage), "actions": FLOW.available(h, request.user), "conflict": conflict,
+        "events": h.events.all()[:100], "may_report": h.level == HazardLevel.MAJOR}, status=status)
 
 
 @login_required
