@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import DateTimeField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +22,7 @@ def rows(user: Any) -> QuerySet | None:
     return annotate_source(qs, source="safety.inspection", kind=_("安全检查"), stage=_("待检查"),
                            title=Concat(F("profile__enterprise__name"), Value("："), F("template__name")),
                            url=url_of("/safety/inspections/{pk}/"),
-                           deadline=ExpressionWrapper(F("due_on"), output_field=DateTimeField()))
+                           deadline="due_on")
 
 
 def install() -> None:
