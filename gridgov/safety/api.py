@@ -21,7 +21,7 @@ router = Router(tags=["safety 安全监管"])
 MAX_ID = 2**62
 
 
-class ProfileOut(Schema):
+class SafetyProfileOut(Schema):
     id: int
     enterprise_id: int
     name: str
@@ -45,7 +45,7 @@ class ProfileOut(Schema):
         return rating.explain(obj.colour, obj.inherent_colour, rating.counts_of(obj))
 
 
-class ProfileFilters(Schema):
+class SafetyProfileFilters(Schema):
     q: str | None = None
     colour: str | None = None
     supervision_class: str | None = None
@@ -56,18 +56,18 @@ def _clean(filters: Schema) -> dict[str, Any]:
     return {k: v for k, v in filters.dict().items() if v is not None}
 
 
-@router.get("/profiles", response=list[ProfileOut], summary="企业安全档案（含风险颜色与原因）")
+@router.get("/profiles", response=list[SafetyProfileOut], summary="企业安全档案（含风险颜色与原因）")
 @paginate(CappedLimitOffset)
-def profile_list(request: HttpRequest, filters: Query[ProfileFilters]):
+def profile_list(request: HttpRequest, filters: Query[SafetyProfileFilters]):
     return selectors.profile_list(user=request.user, filters=_clean(filters))
 
 
-@router.get("/profiles/{pk}", response=ProfileOut, summary="企业安全档案")
+@router.get("/profiles/{pk}", response=SafetyProfileOut, summary="企业安全档案")
 def profile_get(request: HttpRequest, pk: int):
     return selectors.profile_get(user=request.user, pk=pk)
 
 
-class ProfileIn(Schema):
+class SafetyProfileIn(Schema):
     version: int
     industry: str | None = None
     employees: int | None = None
@@ -88,8 +88,8 @@ class ProfileIn(Schema):
     safety_officer_phone: str | None = None
 
 
-@router.patch("/profiles/{pk}", response=ProfileOut, summary="修改企业安全档案（固有风险与评级随之重算）")
-def profile_update(request: HttpRequest, pk: int, payload: ProfileIn):
+@router.patch("/profiles/{pk}", response=SafetyProfileOut, summary="修改企业安全档案（固有风险与评级随之重算）")
+def profile_update(request: HttpRequest, pk: int, payload: SafetyProfileIn):
     p = selectors.profile_get(user=request.user, pk=pk)
     values = {k: v for k, v in payload.dict().items() if v is not None and k != "version"}
     for name in ("chemicals", "special_operations", "principal", "safety_officer"):
@@ -98,7 +98,7 @@ def profile_update(request: HttpRequest, pk: int, payload: ProfileIn):
     return services.profile_update(acting_user=request.user, profile=p, version=payload.version, values=values)
 
 
-class HazardOut(Schema):
+class SafetyHazardOut(Schema):
     id: int
     number: str | None
     title: str
@@ -112,7 +112,7 @@ class HazardOut(Schema):
     version: int
 
 
-class HazardFilters(Schema):
+class SafetyHazardFilters(Schema):
     q: str | None = None
     level: str | None = None
     status: str | None = None
@@ -120,27 +120,27 @@ class HazardFilters(Schema):
     profile: int | None = None
 
 
-@router.get("/hazards", response=list[HazardOut], summary="隐患列表")
+@router.get("/hazards", response=list[SafetyHazardOut], summary="隐患列表")
 @paginate(CappedLimitOffset)
-def hazard_list(request: HttpRequest, filters: Query[HazardFilters]):
+def hazard_list(request: HttpRequest, filters: Query[SafetyHazardFilters]):
     return selectors.hazard_list(user=request.user, filters=_clean(filters))
 
 
-@router.get("/hazards/{pk}", response=HazardOut, summary="隐患")
+@router.get("/hazards/{pk}", response=SafetyHazardOut, summary="隐患")
 def hazard_get(request: HttpRequest, pk: int):
     return selectors.hazard_get(user=request.user, pk=pk)
 
 
-class FireIn(Schema):
+class SafetyFireIn(Schema):
     transition: str
     version: int
     note: str = ""
     data: dict[str, Any] = {}
 
 
-@router.post("/hazards/{pk}/fire", response=HazardOut,
+@router.post("/hazards/{pk}/fire", response=SafetyHazardOut,
              summary="隐患闭环操作：plan（五定）/ submit / accept / reject / close（销号，须先验收）/ report / supervise")
-def hazard_fire(request: HttpRequest, pk: int, payload: FireIn):
+def hazard_fire(request: HttpRequest, pk: int, payload: SafetyFireIn):
     h = selectors.hazard_get(user=request.user, pk=pk)
     if len(payload.note) > 2000:
         raise ValidationFailed({"note": [_("过长")]})
@@ -148,7 +148,7 @@ def hazard_fire(request: HttpRequest, pk: int, payload: FireIn):
                                 expected_version=payload.version, data=payload.data, note=payload.note)
 
 
-class InspectionOut(Schema):
+class SafetyInspectionOut(Schema):
     id: int
     profile_id: int
     template_id: int
@@ -163,28 +163,28 @@ class InspectionOut(Schema):
     version: int
 
 
-class InspectionFilters(Schema):
+class SafetyInspectionFilters(Schema):
     state: str | None = None
     kind: str | None = None
     profile: int | None = None
     mine: bool | None = None
 
 
-@router.get("/inspections", response=list[InspectionOut], summary="安全检查列表")
+@router.get("/inspections", response=list[SafetyInspectionOut], summary="安全检查列表")
 @paginate(CappedLimitOffset)
-def inspection_list(request: HttpRequest, filters: Query[InspectionFilters]):
+def inspection_list(request: HttpRequest, filters: Query[SafetyInspectionFilters]):
     return selectors.inspection_list(user=request.user, filters=_clean(filters))
 
 
-class StartIn(Schema):
+class SafetyStartIn(Schema):
     profile: int
     template: int
     kind: str = "staff"
     departments: list[int] = []
 
 
-@router.post("/inspections", response={201: InspectionOut}, summary="开始检查（企业账号为企业自查）")
-def inspection_start(request: HttpRequest, payload: StartIn):
+@router.post("/inspections", response={201: SafetyInspectionOut}, summary="开始检查（企业账号为企业自查）")
+def inspection_start(request: HttpRequest, payload: SafetyStartIn):
     if not 1 <= payload.template <= MAX_ID or not 1 <= payload.profile <= MAX_ID:
         raise NotFound()
     if any(not 1 <= d <= MAX_ID for d in payload.departments):
@@ -201,12 +201,12 @@ def inspection_start(request: HttpRequest, payload: StartIn):
     return Status(201, i)
 
 
-@router.get("/inspections/{pk}", response=InspectionOut, summary="安全检查")
+@router.get("/inspections/{pk}", response=SafetyInspectionOut, summary="安全检查")
 def inspection_get(request: HttpRequest, pk: int):
     return selectors.inspection_get(user=request.user, pk=pk)
 
 
-class AnswerIn(Schema):
+class SafetyAnswerIn(Schema):
     item: int
     result: str
     level: str = ""
@@ -215,7 +215,7 @@ class AnswerIn(Schema):
     follow_up: str = ""
 
 
-class AnswerOut(Schema):
+class SafetyAnswerOut(Schema):
     item_id: int
     result: str
     level: str
@@ -232,8 +232,8 @@ class AnswerOut(Schema):
         return services.missing_evidence(obj, obj.item)
 
 
-@router.post("/inspections/{pk}/answers", response=AnswerOut, summary="保存一个检查项的结果（逐项保存，可重复）")
-def answer_save(request: HttpRequest, pk: int, payload: AnswerIn):
+@router.post("/inspections/{pk}/answers", response=SafetyAnswerOut, summary="保存一个检查项的结果（逐项保存，可重复）")
+def answer_save(request: HttpRequest, pk: int, payload: SafetyAnswerIn):
     i = selectors.inspection_get(user=request.user, pk=pk)
     if not 1 <= payload.item <= MAX_ID:
         raise ValidationFailed({"item": [_("没有这个检查项")]})
@@ -242,7 +242,7 @@ def answer_save(request: HttpRequest, pk: int, payload: AnswerIn):
                                 follow_up=payload.follow_up)
 
 
-@router.post("/inspections/{pk}/answers/{item}/photo", response=AnswerOut, summary="上传一个检查项的照片")
+@router.post("/inspections/{pk}/answers/{item}/photo", response=SafetyAnswerOut, summary="上传一个检查项的照片")
 def answer_photo(request: HttpRequest, pk: int, item: int, photo: File[UploadedFile]):
     i = selectors.inspection_get(user=request.user, pk=pk)
     if not 1 <= item <= MAX_ID or not ChecklistItem.objects.filter(pk=item, template_id=i.template_id).exists():
@@ -255,27 +255,27 @@ def answer_photo(request: HttpRequest, pk: int, item: int, photo: File[UploadedF
                                 follow_up=answer.follow_up, photo=photo)
 
 
-class SubmitIn(Schema):
+class SafetySubmitIn(Schema):
     lat: float | None = None
     lon: float | None = None
 
 
-class SubmitOut(Schema):
-    inspection: InspectionOut
+class SafetySubmitOut(Schema):
+    inspection: SafetyInspectionOut
     new: bool
     hazards: list[int]
 
 
-@router.post("/inspections/{pk}/submit", response=SubmitOut,
+@router.post("/inspections/{pk}/submit", response=SafetySubmitOut,
              summary="提交检查：计分、登记隐患、重新评级（重复提交返回首次结果）")
-def inspection_submit(request: HttpRequest, pk: int, payload: SubmitIn):
+def inspection_submit(request: HttpRequest, pk: int, payload: SafetySubmitIn):
     i = selectors.inspection_get(user=request.user, pk=pk)
     done, new = services.inspection_submit(acting_user=request.user, inspection=i, lat=payload.lat, lon=payload.lon)
     return {"inspection": done, "new": new,
             "hazards": list(Hazard.objects.filter(inspection=done).order_by("id").values_list("id", flat=True))}
 
 
-class TemplateOut(Schema):
+class SafetyTemplateOut(Schema):
     id: int
     code: str
     name: str
@@ -284,25 +284,25 @@ class TemplateOut(Schema):
     applies_to: str
 
 
-@router.get("/templates", response=list[TemplateOut], summary="检查表模板（各版本）")
+@router.get("/templates", response=list[SafetyTemplateOut], summary="检查表模板（各版本）")
 @paginate(CappedLimitOffset)
 def template_list(request: HttpRequest, state: str | None = None):
     return selectors.template_list(user=request.user, filters={"state": state} if state else {})
 
 
-@router.post("/templates/{pk}/publish", response=TemplateOut, summary="发布草稿版本（原现行版本被替换）")
+@router.post("/templates/{pk}/publish", response=SafetyTemplateOut, summary="发布草稿版本（原现行版本被替换）")
 def template_publish(request: HttpRequest, pk: int):
     t = selectors.template_get(user=request.user, pk=pk)
     return services.template_publish(acting_user=request.user, template=t)
 
 
-@router.post("/templates/{pk}/revise", response={201: TemplateOut}, summary="以此版本为底稿生成新版本草稿")
+@router.post("/templates/{pk}/revise", response={201: SafetyTemplateOut}, summary="以此版本为底稿生成新版本草稿")
 def template_revise(request: HttpRequest, pk: int):
     t = selectors.template_get(user=request.user, pk=pk)
     return Status(201, services.template_revise(acting_user=request.user, template=t))
 
 
-class StatRow(Schema):
+class SafetyStatRow(Schema):
     group: str
     level: str
     found: int
@@ -311,7 +311,7 @@ class StatRow(Schema):
     overdue: int
 
 
-@router.get("/statistics", response=list[StatRow], summary="隐患统计（季度/年度，按行业、网格或等级）")
+@router.get("/statistics", response=list[SafetyStatRow], summary="隐患统计（季度/年度，按行业、网格或等级）")
 def statistics(request: HttpRequest, year: int, quarter: int | None = None, by: str = "industry"):
     if not 2000 <= year <= 2100:
         raise ValidationFailed({"year": [_("年度应在 2000 到 2100 之间")]})
