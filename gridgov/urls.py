@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api_urls()),
     path("i18n/", include("django.conf.urls.i18n")),
     path("open311/v2/", include("gridgov.cases.open311.urls")),
+    path("open311/clients/", include("gridgov.cases.open311.settings_urls")),
     path("cases/indicators/", include("gridgov.cases.indicator_urls")),
     path("", include("gridgov.accounts.urls")),
     path("", include("gridgov.core.urls")),

@@ -110,6 +110,7 @@ class WorkingHoursConfig(models.Model):
     jurisdiction = models.CharField(_("辖区代码"), max_length=18, unique=True, blank=True)
     periods = models.CharField(_("工作时段"), max_length=200, default="09:00-12:00,13:30-17:30")
     timezone = models.CharField(_("时区"), max_length=40, default="Asia/Shanghai")
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("工作时间")

@@ -165,6 +165,47 @@ def delete_audited(obj: models.Model, *, acting_user: Any) -> None:
     audit.record(obj, "delete", before)
 
 
+HOLIDAY_TRUE = frozenset({"1", "true", "t", "yes", "y", "是", "班", "工作日", "上班"})
+HOLIDAY_FALSE = frozenset({"0", "false", "f", "no", "n", "否", "休", "休息日", "放假", "节假日"})
+
+
+def holiday_rows(lines: Any) -> list[tuple[Any, bool, str]]:
+    """The rows of a holiday table CSV (`date,is_working_day,note`; a header line and # comments skipped):
+    every wrong line named at once under "file" (the page shows them under its upload field)."""
+    import csv
+    import datetime as dt
+
+    rows: list[tuple[Any, bool, str]] = []
+    wrong: list[str] = []
+    for lineno, rec in enumerate(csv.reader(lines), start=1):
+        if not rec or not "".join(rec).strip() or rec[0].strip().startswith("#"):
+            continue
+        if lineno == 1 and rec[0].strip().lower().lstrip("\ufeff") in ("date", "日期"):
+            continue
+        if len(rec) < 2:
+            wrong.append(_("第 %(n)s 行：应为 日期,是否工作日[,说明]") % {"n": lineno})
+            continue
+        try:
+            day = dt.date.fromisoformat(rec[0].strip().lstrip("\ufeff"))
+        except ValueError:
+            wrong.append(_("第 %(n)s 行：日期 %(v)s 应写作 YYYY-MM-DD") % {"n": lineno, "v": rec[0][:20]})
+            continue
+        flag = rec[1].strip().lower()
+        if flag not in HOLIDAY_TRUE | HOLIDAY_FALSE:
+            wrong.append(_("第 %(n)s 行：是否工作日应为 1（上班）或 0（放假），而不是 %(v)s")
+                         % {"n": lineno, "v": rec[1][:20]})
+            continue
+        if not 2000 <= day.year <= 2100:
+            wrong.append(_("第 %(n)s 行：年份应在 2000–2100 之间") % {"n": lineno})
+            continue
+        rows.append((day, flag in HOLIDAY_TRUE, rec[2].strip() if len(rec) > 2 else ""))
+    if wrong:
+        raise ValidationFailed({"file": wrong[:20]})
+    if not rows:
+        raise ValidationFailed({"file": [_("文件中没有日期行")]})
+    return rows
+
+
 @service
 def workday_table_load(*, rows: list[tuple[Any, bool, str]], acting_user: Any) -> dict[str, Any]:
     """Load an official holiday table (RULES.md §2): `rows` of (date, is_working_day, note).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from gridgov.core.paging import CappedLimitOffset
@@ -130,3 +130,113 @@ def grid_locate(request: HttpRequest, lat: float, lon: float, crs: Literal["wgs8
     return {"grid_id": grid.pk, "grid_code": grid.code, "grid_name": grid.name,
             "region_grid": grid.parent.name if grid.parent else "", "town": grid.town.name if grid.town else "",
             "lat": lat, "lon": lon}
+
+
+class WorkingHoursOut(Schema):
+    town_id: int
+    town: str
+    periods: str
+    timezone: str
+    minutes_per_day: int
+    own: bool  # the town's own setting (else the installation default)
+    version: int  # 0 while the town has none of its own
+
+
+class WorkingHoursIn(Schema):
+    periods: str
+    timezone: str = "Asia/Shanghai"
+    version: int | None = None
+
+
+def _hours_out(got: dict) -> dict:
+    row, hours = got["row"], got["hours"]
+    return {"town_id": got["town"].pk, "town": got["town"].name, "periods": hours.format(), "timezone": hours.tz,
+            "minutes_per_day": hours.minutes_per_day, "own": row is not None, "version": row.version if row else 0}
+
+
+@router.get("/working-hours", response=list[WorkingHoursOut], summary="本镇街的工作时间（管理员）")
+def working_hours_list(request: HttpRequest):
+    return [_hours_out(g) for g in selectors.working_hours_of_towns(user=request.user)]
+
+
+@router.get("/working-hours/{town}", response=WorkingHoursOut, summary="一个镇街的工作时间（管理员）")
+def working_hours_get(request: HttpRequest, town: int):
+    return _hours_out(selectors.working_hours_of_town(user=request.user, pk=town))
+
+
+@router.put("/working-hours/{town}", response=WorkingHoursOut,
+            summary="设置镇街的工作时间（时段如 09:00-12:00,13:30-17:30；version 为 0 表示尚无本镇街设置）")
+def working_hours_put(request: HttpRequest, town: int, payload: WorkingHoursIn):
+    got = selectors.working_hours_of_town(user=request.user, pk=town)
+    services.working_hours_set(acting_user=request.user, town=got["town"], periods=payload.periods,
+                               timezone=payload.timezone, expected_version=payload.version)
+    return _hours_out(selectors.working_hours_of_town(user=request.user, pk=town))
+
+
+@router.delete("/working-hours/{town}", response={204: None}, summary="恢复系统默认工作时间")
+def working_hours_delete(request: HttpRequest, town: int):
+    got = selectors.working_hours_of_town(user=request.user, pk=town)
+    services.working_hours_reset(acting_user=request.user, town=got["town"])
+    return Status(204, None)
+
+
+class HolidayDayOut(Schema):
+    date: str
+    is_working_day: bool
+    note: str
+
+
+class HolidayYearOut(Schema):
+    year: int
+    provisional: bool
+    days: list[HolidayDayOut]
+
+
+@router.get("/holidays/{year}", response=HolidayYearOut,
+            summary="一年的节假日与调休登记（与常规周一至周五不同的日期），及是否为暂定")
+def holiday_year(request: HttpRequest, year: int):
+    from gridgov.core import calendar
+    from gridgov.core.errors import ValidationFailed
+    from gridgov.core.models import WorkdayOverride
+
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed({"year": ["年份应在 2000–2100 之间"]})
+    days = [{"date": d.date.isoformat(), "is_working_day": d.is_working_day, "note": d.note}
+            for d in WorkdayOverride.objects.filter(date__year=year).order_by("date")]
+    return {"year": year, "provisional": calendar.is_provisional(year), "days": days}
+
+
+class BoundaryImportOut(Schema):
+    saved: bool
+    created: int
+    updated: int
+    skipped: dict[str, list[str]]  # features with errors left out (only with save_valid)
+
+
+@router.post("/boundaries/import", response=BoundaryImportOut,
+             summary="导入区划网格边界（multipart：file 为 GeoJSON 或 Shapefile 的 .zip；crs=wgs84|gcj02；"
+                     "save_valid=true 时只导入无错误的要素，否则有错误即全部不导入并返回 422 及各要素的错误）")
+def boundaries_import(request: HttpRequest, crs: Literal["wgs84", "gcj02"] = Form("wgs84"),
+                      save_valid: bool = Form(False), file: UploadedFile = File(...)):
+    from gridgov.core.errors import PermissionDenied
+
+    from . import boundaries
+
+    if not selectors.towns_for_change(user=request.user).exists():
+        raise PermissionDenied()
+    features = boundaries.read_file(file.name or "", file.read())
+    report = boundaries.boundaries_import(acting_user=request.user, features=features, crs=crs,
+                                          save_valid=save_valid)
+    if not report.saved:
+        from gridgov.core.errors import ValidationFailed
+
+        raise ValidationFailed(report.as_errors(), message=f"{len(report.errors)} 个要素有错误，未导入任何内容")
+    return {"saved": True, "created": report.created, "updated": report.updated, "skipped": report.as_errors()}
+
+
+@router.get("/boundaries/export", summary="导出区划网格边界（GeoJSON FeatureCollection；crs=wgs84|gcj02；town 为镇街 ID）")
+def boundaries_export(request: HttpRequest, crs: Literal["wgs84", "gcj02"] = "wgs84", town: int | None = None):
+    from . import boundaries
+
+    node = selectors.division_get(user=request.user, pk=town) if town is not None else None
+    return boundaries.export(user=request.user, town=node, crs=crs)

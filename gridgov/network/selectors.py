@@ -207,3 +207,28 @@ def _outlines(town_ids: set[int]) -> list[dict[str, Any]]:
         if geo:
             out.append({"id": town.pk, "name": town.name, "geojson": geo})
     return out
+
+
+def working_hours_of_towns(*, user: Any) -> list[dict[str, Any]]:
+    """Each town the user may configure with the working hours its deadlines count in: its own row, else the
+    installation default (two queries, whatever the number of towns)."""
+    from gridgov.core import calendar
+    from gridgov.core.models import WorkingHoursConfig
+
+    towns = list(towns_for_change(user=user))
+    rows = {r.jurisdiction: r for r in WorkingHoursConfig.objects.filter(jurisdiction__in=[t.code for t in towns])}
+    default = calendar.working_hours_for()
+    return [{"town": t, "row": rows.get(t.code),
+             "hours": (calendar.WorkingHours.parse(rows[t.code].periods, rows[t.code].timezone)
+                       if t.code in rows else default)} for t in towns]
+
+
+def working_hours_of_town(*, user: Any, pk: Any) -> dict[str, Any]:
+    """One town the user may configure, with its working hours (404 for any other division)."""
+    town = get_scoped(Division.objects, user, "change", pk=pk, level=Level.TOWN)
+    from gridgov.core import calendar
+    from gridgov.core.models import WorkingHoursConfig
+
+    row = WorkingHoursConfig.objects.filter(jurisdiction=town.code).first()
+    hours = calendar.WorkingHours.parse(row.periods, row.timezone) if row else calendar.working_hours_for()
+    return {"town": town, "row": row, "hours": hours}

@@ -11,4 +11,11 @@ urlpatterns = [
     path("departments/", settings_views.department_settings, name="department_settings"),
     path("departments/new/", settings_views.department_new, name="department_new"),
     path("departments/<int:pk>/edit/", settings_views.department_edit, name="department_edit"),
+    path("working-hours/", settings_views.working_hours_settings, name="working_hours_settings"),
+    path("working-hours/<int:pk>/edit/", settings_views.working_hours_edit, name="working_hours_edit"),
+    path("working-hours/<int:pk>/reset/", settings_views.working_hours_reset, name="working_hours_reset"),
+    path("holidays/", settings_views.holiday_settings, name="holiday_settings"),
+    path("holidays/upload/", settings_views.holidays_upload, name="holidays_upload"),
+    path("boundaries/import/", settings_views.boundaries_import, name="boundaries_import"),
+    path("boundaries/export/", settings_views.boundaries_export, name="boundaries_export"),
 ]

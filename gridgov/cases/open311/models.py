@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.scope import ScopedManager, ScopeSpec
+
 
 class Client(models.Model):
     """A system that posts reports. Its API key is shown once; only a SHA-256 of it is stored (keys are 256
@@ -20,8 +22,13 @@ class Client(models.Model):
     active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     audit_exclude = ("key_hash",)
+    # A town's administrator sees and keeps its town's clients; one reporting into every town (town empty)
+    # is the installation's, kept by who administers it.
+    scope = ScopeSpec(division="town")
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("Open311 客户端")

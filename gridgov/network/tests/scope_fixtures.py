@@ -20,6 +20,8 @@ def scope_fixtures(world: Any) -> dict[str, Any]:
     return {
         "divisions": divisions,
         "grids/map": divisions,
+        "working-hours": towns,
+        "holidays": 2026,
         "departments": departments,
         # Query filters that take a record id.
         "grid": divisions,

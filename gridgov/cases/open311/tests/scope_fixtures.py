@@ -17,4 +17,16 @@ def scope_fixtures(world: Any) -> dict[str, Any]:
         "v2/requests": "SJSCOPE0001",
         "v2/tokens": "scope-token-grid_a",
         "open311/v2": "nothing.json",  # the error answer of any other path
+        "clients": _clients(world),  # the settings pages and API of the town's clients
     }
+
+
+def _clients(world: Any) -> dict[str, Any]:
+    from gridgov.cases.open311.models import Client
+    from gridgov.cases.open311.services import hash_key
+
+    def make(name: str, town: Any) -> Any:
+        return Client.objects.create(name=name, town=town, key_prefix=name[:8], key_hash=hash_key(name))
+
+    return {"grid_a": make("走查甲系统", world.town), "grid_b": make("走查乙系统", world.town),
+            "other_town": make("走查外镇系统", world.other_town), "canary": ("other_town",)}

@@ -8,7 +8,6 @@ year's table.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
@@ -16,33 +15,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridgov.core import calendar
 from gridgov.core.errors import ValidationFailed
-from gridgov.core.services import workday_table_load
-
-TRUE = {"1", "true", "t", "yes", "y", "是", "班", "工作日", "上班"}
-FALSE = {"0", "false", "f", "no", "n", "否", "休", "休息日", "放假", "节假日"}
+from gridgov.core.services import holiday_rows, workday_table_load
 
 
 def read_table(path: Path) -> list[tuple[dt.date, bool, str]]:
-    rows: list[tuple[dt.date, bool, str]] = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        for lineno, rec in enumerate(csv.reader(fh), start=1):
-            if not rec or not "".join(rec).strip() or rec[0].strip().startswith("#"):
-                continue
-            if lineno == 1 and rec[0].strip().lower() == "date":
-                continue
-            if len(rec) < 2:
-                raise CommandError(f"{path}:{lineno}: expected date,is_working_day[,note]")
-            try:
-                day = dt.date.fromisoformat(rec[0].strip())
-            except ValueError:
-                raise CommandError(f"{path}:{lineno}: bad date {rec[0]!r} (use YYYY-MM-DD)") from None
-            flag = rec[1].strip().lower()
-            if flag not in TRUE | FALSE:
-                raise CommandError(f"{path}:{lineno}: is_working_day must be 1 or 0, not {rec[1]!r}")
-            rows.append((day, flag in TRUE, rec[2].strip() if len(rec) > 2 else ""))
-    if not rows:
-        raise CommandError(f"{path}: no rows")
-    return rows
+        try:
+            return holiday_rows(fh)
+        except ValidationFailed as exc:
+            raise CommandError(f"{path}: " + "; ".join(exc.errors["file"])) from None
 
 
 class Command(BaseCommand):
