@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "ninja",  # /api/v1/docs from the package's own Swagger UI files, not a CDN: it works without internet
     "gridgov.core",
     "gridgov.accounts",
     "gridgov.network",

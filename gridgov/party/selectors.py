@@ -195,7 +195,8 @@ def _period_label(year: int, months: int, idx: int) -> str:
 def compliance_board(*, user: Any, year: int, today: dt.date | None = None,
                      org: int | None = None) -> list[BranchCompliance]:
     """Per branch: which required meetings were held in each closed period of `year`, coloured
-    green/amber/red by the number of missed slots; an unfinished period is not yet missed."""
+    green/amber/red by the number of missed slots; an unfinished period is not yet missed. Only a held meeting
+    (closed with its minutes, `meeting_close`) counts: one left 'scheduled' or cancelled does not."""
     year = _year(year)
     today = today or timezone.localdate()
     branches = PartyOrganisation.objects.restrict(user, "view").filter(kind__in=BRANCH_KINDS)
@@ -212,7 +213,7 @@ def compliance_board(*, user: Any, year: int, today: dt.date | None = None,
     counts: dict[int, dict[str, int]] = {i: {} for i in ids}
     meetings = (Meeting.objects.filter(Q(org_id__in=ids) | Q(org__parent_id__in=ids, kind=MeetingKind.GROUP),
                                        starts_at__gte=start, starts_at__lt=end)
-                .exclude(state=Meeting.State.CANCELLED)
+                .filter(state=Meeting.State.HELD)  # a meeting still 'scheduled' after its date was not held
                 .values_list("org_id", "org__parent_id", "kind", "starts_at")) if ids else []
     for org_id, parent_id, kind, starts in meetings:
         branch = parent_id if kind == MeetingKind.GROUP else org_id

@@ -10,9 +10,9 @@ from gridgov.party import selectors
 from gridgov.party.models import Meeting, MeetingKind
 
 
-def hold(party, kind, year, month):
+def hold(party, kind, year, month, state=Meeting.State.HELD):
     start = timezone.make_aware(dt.datetime(year, month, 10, 9))
-    Meeting.objects.create(org=party.branch_a, town=party.branch_a.town, kind=kind, title="会",
+    Meeting.objects.create(org=party.branch_a, town=party.branch_a.town, kind=kind, title="会", state=state,
                            starts_at=start, ends_at=start + dt.timedelta(hours=2), checkin_token=f"{kind}{month}")
 
 
@@ -45,3 +45,13 @@ def test_it_is_red_after_a_quarter_without_meetings(party):
 def test_a_secretary_sees_only_their_branch_on_the_board(party):
     rows = selectors.compliance_board(user=party.secretary_a, year=2025, today=dt.date(2025, 4, 1))
     assert [b.org_id for b in rows] == [party.branch_a.pk]
+
+
+def test_a_theme_day_still_scheduled_after_its_month_is_missing(party):
+    hold(party, MeetingKind.THEME_DAY, 2025, 1)
+    hold(party, MeetingKind.THEME_DAY, 2025, 2, state=Meeting.State.SCHEDULED)
+    hold(party, MeetingKind.THEME_DAY, 2025, 3)
+    hold(party, MeetingKind.GENERAL_ASSEMBLY, 2025, 2)
+    hold(party, MeetingKind.LECTURE, 2025, 3)
+    b = board_a(party, dt.date(2025, 4, 15))
+    assert b.missing == [("主题党日", "2025-02")] and b.held.get(MeetingKind.THEME_DAY) == 2

@@ -57,9 +57,18 @@ def test_a_member_of_another_branch_gets_404_for_the_check_in_page(party, client
 
 def test_the_compliance_board_names_the_meetings_each_branch_held(party, client_for):
     now = timezone.now()
+    start = max(now - dt.timedelta(hours=2), now.replace(month=1, day=1, hour=0, minute=0, second=1))
     for kind, title in ((MeetingKind.LECTURE, "党课"), (MeetingKind.THEME_DAY, "主题党日")):
-        services.meeting_schedule(acting_user=party.secretary_a, org=party.branch_a, kind=kind, title=title,
-                                  starts_at=now, ends_at=now + dt.timedelta(hours=1))
+        m = services.meeting_schedule(acting_user=party.secretary_a, org=party.branch_a, kind=kind, title=title,
+                                      starts_at=start, ends_at=start + dt.timedelta(hours=1))
+        services.meeting_close(acting_user=party.secretary_a, meeting=m, minutes="记录")
     html = client_for("secretary_a").get("/party/compliance/").content.decode()
     assert "党课 1 · 主题党日 1" in html
     assert "lecture:" not in html and "theme_day:" not in html
+
+
+def test_the_compliance_board_names_each_branchs_missing_meetings_beside_its_colour(party, client_for):
+    html = client_for("secretary_a").get("/party/compliance/?year=2025").content.decode()
+    row = html[html.index(party.branch_a.name):]
+    row = row[:row.index("</tr>")]
+    assert 'class="badge red"' in row and "2025Q1 支部党员大会" in row and "…全部" in row
