@@ -2,8 +2,9 @@
 
 A day is a working day as the `holidays` package's China calendar says (`is_working_day()`, which knows the
 调休 make-up days of every year the State Council has published), unless the `WorkdayOverride` table says
-otherwise. For a year the package only estimates by rule and for which no official table has been loaded,
-every result touching it is *provisional* and says so.
+otherwise. For a year the package only estimates by rule and for which no official table has been loaded (nor
+the year marked official: `OfficialYear`; one override row is not a table), every result touching it is
+*provisional* and says so.
 
 Each process keeps one table per year (a byte per day) and the working hours per jurisdiction, and checks a
 one-row version (`CalendarState`) at most every `GRIDGOV_CALENDAR_RECHECK_SECONDS`: a hot loop costs no
@@ -231,7 +232,7 @@ def bump_version() -> None:
 
 
 def _load_year(year: int) -> _Year:
-    from .models import WorkdayOverride
+    from .models import OfficialYear, WorkdayOverride
 
     overrides = dict(WorkdayOverride.objects.filter(date__year=year).values_list("date", "is_working_day"))
     cal = _package_calendar(year)
@@ -245,7 +246,7 @@ def _load_year(year: int) -> _Year:
         flags[i] = 1 if ok else 0
         cumulative[i + 1] = cumulative[i] + flags[i]
     return _Year(first.toordinal(), bytes(flags), cumulative,
-                 provisional=year not in OFFICIAL_YEARS and not overrides)
+                 provisional=year not in OFFICIAL_YEARS and not OfficialYear.objects.filter(year=year).exists())
 
 
 def _year(year: int) -> _Year:
@@ -500,9 +501,9 @@ def connect_signals() -> None:
     """Any save or delete of an override or of working hours bumps the version (called from CoreConfig)."""
     from django.db.models.signals import post_delete, post_save
 
-    from .models import WorkdayOverride, WorkingHoursConfig
+    from .models import OfficialYear, WorkdayOverride, WorkingHoursConfig
 
-    for model in (WorkdayOverride, WorkingHoursConfig):
+    for model in (WorkdayOverride, WorkingHoursConfig, OfficialYear):
         post_save.connect(_on_change, sender=model, dispatch_uid=f"calendar-{model.__name__}-save")
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"calendar-{model.__name__}-delete")
     from django.core.signals import setting_changed

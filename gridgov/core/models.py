@@ -96,6 +96,27 @@ class WorkdayOverride(models.Model):
         verbose_name_plural = _("工作日调整")
 
 
+class OfficialYear(models.Model):
+    """A year whose holiday table is official (RULES.md §2): a complete table was loaded for it (`gridgov holidays
+    load`, the holiday page's upload) or the administrator marked it official. A single override row does not make
+    a year official: the rest of it would still be the package's estimate."""
+
+    class Source(models.TextChoices):
+        TABLE = "table", _("加载正式安排")
+        MARK = "mark", _("管理员标为正式")
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("依据"), max_length=5, choices=Source.choices)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("正式节假日年份")
+        verbose_name_plural = _("正式节假日年份")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
 class CalendarState(models.Model):
     """One row: bumped whenever the working-day overrides or working hours change, so every process
     reloads its cached calendar (gridgov.core.calendar) on its next version check."""

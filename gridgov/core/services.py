@@ -217,7 +217,7 @@ def workday_table_load(*, rows: list[tuple[Any, bool, str]], acting_user: Any) -
     import datetime as dt
 
     from . import calendar
-    from .models import WorkdayOverride
+    from .models import OfficialYear, WorkdayOverride
 
     listed: dict[dt.date, tuple[bool, str]] = {}
     for day, working, note in rows:
@@ -240,5 +240,29 @@ def workday_table_load(*, rows: list[tuple[Any, bool, str]], acting_user: Any) -
     objs = [WorkdayOverride(date=d, is_working_day=w, note=n) for d, (w, n) in sorted(listed.items())]
     WorkdayOverride.objects.bulk_create(objs, batch_size=500)
     audit.record_many(objs, "create", actor=acting_user)
+    for year in years:  # the file is each year's whole arrangement: the years are official now
+        _year_official(year, OfficialYear.Source.TABLE)
     calendar.bump_version()
     return {"years": years, "stored": len(objs), "replaced": removed}
+
+
+def _year_official(year: int, source: str) -> Any:
+    from .models import OfficialYear
+
+    row, made = OfficialYear.objects.get_or_create(year=year, defaults={"source": source})
+    if made:
+        audit.record(row, "create")
+    return row
+
+
+@service
+def calendar_year_mark_official(*, year: int, acting_user: Any) -> Any:
+    """The administrator's word that `year`'s table (the package's, with the overrides loaded) is the official
+    arrangement: its deadlines are no longer provisional."""
+    from . import calendar
+
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ValidationFailed({"year": [_("年份应在 2000–2100 之间")]})
+    row = _year_official(year, "mark")
+    calendar.bump_version()
+    return row

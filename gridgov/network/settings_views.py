@@ -189,7 +189,25 @@ def holiday_settings(request: HttpRequest) -> HttpResponse:
         new_url=reverse("network:holidays_upload") + f"?year={year}" if may_load else "",
         new_label=_("上传正式安排"),
         empty=_("本年没有与常规（周一至周五上班）不同的登记日期；暂定年份按规则推算。")),
-        template="network/holiday_list.html", extra={"year": year, "provisional": provisional})
+        template="network/holiday_list.html", extra={"year": year, "provisional": provisional, "may_load": may_load})
+
+
+@login_required
+@require_http_methods(["POST"])
+def holidays_mark_official(request: HttpRequest) -> HttpResponse:
+    """标为正式: the year's table as it stands (the package's estimate with the loaded days) is the official one."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from gridgov.core.models import WorkdayOverride
+    from gridgov.core.services import calendar_year_mark_official
+
+    if not can(request.user, "change", WorkdayOverride):
+        raise PermissionDenied()
+    value = request.POST.get("year", "")
+    calendar_year_mark_official(year=int(value) if value.isdigit() else -1, acting_user=request.user)
+    messages.success(request, _("已标为正式安排：%(y)s 年") % {"y": value})
+    return redirect(reverse("network:holiday_settings") + f"?year={value}")
 
 
 @login_required

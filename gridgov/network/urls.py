@@ -16,6 +16,7 @@ urlpatterns = [
     path("working-hours/<int:pk>/reset/", settings_views.working_hours_reset, name="working_hours_reset"),
     path("holidays/", settings_views.holiday_settings, name="holiday_settings"),
     path("holidays/upload/", settings_views.holidays_upload, name="holidays_upload"),
+    path("holidays/official/", settings_views.holidays_mark_official, name="holidays_mark_official"),
     path("boundaries/import/", settings_views.boundaries_import, name="boundaries_import"),
     path("boundaries/export/", settings_views.boundaries_export, name="boundaries_export"),
 ]

@@ -100,8 +100,15 @@ def test_it_marks_a_deadline_that_runs_into_an_unpublished_year_provisional():
     assert add_working_time(at(f"{last}-12-28 10:00"), 10, "days").provisional
 
 
-def test_it_treats_a_year_with_a_loaded_table_as_official():
+def test_one_override_row_does_not_make_a_year_official():
     WorkdayOverride.objects.create(date=d("2030-10-12"), is_working_day=True, note="调休")
+    assert calendar.is_provisional(2030)
+
+
+def test_the_administrators_mark_makes_a_year_official():
+    from gridgov.core.services import calendar_year_mark_official
+
+    calendar_year_mark_official(year=2030, acting_user=None)
     assert not calendar.is_provisional(2030)
 
 

@@ -123,3 +123,14 @@ def test_a_wrong_line_of_the_table_is_named_and_nothing_is_loaded(world, superus
     html = resp.content.decode()
     assert resp.status_code == 422 and "第 2 行" in html and "第 3 行" in html
     assert not WorkdayOverride.objects.filter(date__year=2099).exists()
+
+
+def test_the_installation_administrator_marks_a_year_official(world, superuser_client):
+    resp = superuser_client.post("/network/holidays/official/", {"year": "2099"})
+    calendar.invalidate()
+    assert resp.status_code == 302 and not calendar.is_provisional(2099)
+
+
+def test_a_town_administrator_may_not_mark_a_year_official(world, client_for):
+    assert client_for("admin").post("/network/holidays/official/", {"year": "2099"}).status_code == 403
+    assert calendar.is_provisional(2099)

@@ -33,6 +33,8 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("load", help="load FILE.csv (date,is_working_day,note)")
         load.add_argument("file", type=Path)
+        official = sub.add_parser("official", help="mark YEAR's table (as loaded) official: no longer provisional")
+        official.add_argument("year", type=int)
         show = sub.add_parser("show", help="print a year's holidays and make-up days")
         show.add_argument("year", type=int)
 
@@ -50,6 +52,15 @@ class Command(BaseCommand):
                               f"(replaced {result['replaced']} earlier row(s))")
             return
         year = options["year"]
+        if options["action"] == "official":
+            from gridgov.core.services import calendar_year_mark_official
+
+            try:
+                calendar_year_mark_official(year=year, acting_user=None)
+            except ValidationFailed as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"{year}: official")
+            return
         calendar.invalidate()
         state = "PROVISIONAL (computed by rule; load the official table)" if calendar.is_provisional(year) \
             else "official"
