@@ -129,7 +129,9 @@ def read_shapefile(data: bytes) -> list[Feature]:
             return _features_of(items)
         except (UnicodeDecodeError, LookupError):
             continue
-        except shapefile.ShapefileException as exc:
+        except ValidationFailed:
+            raise
+        except Exception as exc:  # noqa: BLE001 — a damaged file fails inside pyshp in many ways: say so, never a 500
             raise ValidationFailed({"file": [_("无法读取 Shapefile：%(r)s") % {"r": str(exc)[:200]}]}) from None
     raise ValidationFailed({"file": [_("Shapefile 属性表的编码无法识别（请附 .cpg 文件）")]})
 
@@ -191,6 +193,8 @@ def check(*, user: Any, features: list[Feature], crs: Crs) -> Report:
             f.geometry = geojson
         except ValidationError as exc:
             f.errors.extend(str(m) for m in exc.messages)
+        except Exception:  # noqa: BLE001 — geometry the geometry library cannot build is a wrong feature, not a 500
+            f.errors.append(_("边界坐标格式错误"))
     # Where each feature sits: its node in the tree, else under its parent (in the tree or in the file).
     for f in features:
         if f.division is not None:

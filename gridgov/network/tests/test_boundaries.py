@@ -174,3 +174,13 @@ def test_the_command_stops_on_errors(world, tmp_path):
     path.write_bytes(collection(feature(GRID_C, "网格C", ring(120.0, 35.91, 0.01, 0.01))))
     with pytest.raises(CommandError, match="nothing imported"):
         call_command("boundaries", "import", str(path), "--user", world.admin.username, stderr=io.StringIO())
+
+
+def test_a_damaged_shapefile_is_named_under_the_file_field(world, client_for):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("g.shp", b"\x00" * 120)
+        z.writestr("g.shx", b"\x00" * 20)
+        z.writestr("g.dbf", b"\x03garbage")
+    resp = upload(client_for("admin"), archive.getvalue(), name="g.zip")
+    assert resp.status_code == 422 and "无法读取 Shapefile" in resp.content.decode()
