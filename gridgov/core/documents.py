@@ -192,6 +192,35 @@ def signing_key() -> SigningKey:
         return _cached_key(getattr(settings, "GRIDGOV_DOCUMENT_KEY", "") or "", str(key_file()))
 
 
+def retired_keys_dir() -> Path:
+    return Path(getattr(settings, "GRIDGOV_DOCUMENT_RETIRED_KEYS", "") or key_file().parent / "retired")
+
+
+@functools.cache
+def _cached_retired(path: str, stamp: float) -> dict[str, Ed25519PublicKey]:
+    out: dict[str, Ed25519PublicKey] = {}
+    folder = Path(path)
+    for pem in sorted(folder.glob("*.pem")) if folder.is_dir() else []:
+        key = serialization.load_pem_public_key(pem.read_bytes())
+        if isinstance(key, Ed25519PublicKey):
+            raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+            out[hashlib.sha256(raw).hexdigest()[:16]] = key
+    return out
+
+
+def retired_keys() -> dict[str, Ed25519PublicKey]:
+    """Public keys of earlier document keys (PEM files in GRIDGOV_DOCUMENT_RETIRED_KEYS, default
+    $GRIDGOV_HOME/keys/retired/), by key id: documents they signed still verify after a key change."""
+    folder = retired_keys_dir()
+    stamp = folder.stat().st_mtime if folder.is_dir() else 0.0  # a key added to the folder is read again
+    return _cached_retired(str(folder), stamp)
+
+
+def public_key_for(key_id: str) -> Ed25519PublicKey | None:
+    current = signing_key()
+    return current.public if key_id == current.key_id else retired_keys().get(key_id)
+
+
 # ---------------------------------------------------------------- content, signatures, codes
 
 
@@ -558,11 +587,11 @@ class Verdict:
 
 
 def _verdict_of(doc: Document, signature: bytes) -> Verdict:
-    key = signing_key()
-    if doc.key_id != key.key_id:
-        return Verdict(False, "bad_signature", _("签名密钥不是本平台的现行密钥，无法确认为本平台出具"))
+    public = public_key_for(doc.key_id)
+    if public is None:
+        return Verdict(False, "bad_signature", _("签名密钥不是本平台的现行或已登记的旧密钥，无法确认为本平台出具"))
     try:
-        key.public.verify(signature, _signed_message(doc.pk, doc.content_sha256))
+        public.verify(signature, _signed_message(doc.pk, doc.content_sha256))
     except InvalidSignature:
         return Verdict(False, "bad_signature", _("核验码的签名不符：不是本平台出具的文书，可能是伪造的"))
     if content_digest(doc) != doc.content_sha256:

@@ -47,13 +47,22 @@ class KeyOut(Schema):
     algorithm: str
     public_key: str = Field(description="原始公钥（32 字节，base64url）")
     public_key_pem: str
+    current: bool = Field(description="现行密钥（新文书用它签名）；否则为仍可核验旧文书的已停用密钥")
 
 
-@router.get("/keys", response=list[KeyOut], summary="文书签名公钥（Ed25519）")
+@router.get("/keys", response=list[KeyOut], summary="文书签名公钥（Ed25519）：现行的在前，其后是已停用的")
 def keys(request: HttpRequest) -> list[dict]:
+    from cryptography.hazmat.primitives import serialization
+
     key = documents.signing_key()
-    return [{"key_id": key.key_id, "algorithm": "Ed25519", "public_key": documents._b64(key.public_raw),
-             "public_key_pem": key.public_pem}]
+    out = [{"key_id": key.key_id, "algorithm": "Ed25519", "public_key": documents._b64(key.public_raw),
+            "public_key_pem": key.public_pem, "current": True}]
+    for key_id, public in documents.retired_keys().items():
+        raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        out.append({"key_id": key_id, "algorithm": "Ed25519", "public_key": documents._b64(raw),
+                    "public_key_pem": pem.decode(), "current": False})
+    return out
 
 
 @router.post("/file", response=VerdictOut, summary="上传 PDF 核验：只有与出具的文件完全一致才算真实")

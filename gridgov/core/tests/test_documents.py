@@ -205,3 +205,19 @@ def test_it_verifies_with_a_constant_number_of_queries(world, client_for, django
     anonymous = client_for(None)
     with django_assert_max_num_queries(2):
         anonymous.get(documents.verify_path(doc))
+
+
+def test_it_still_verifies_a_notice_signed_before_the_key_changed_once_its_public_key_is_retired(world, settings,
+                                                                                                tmp_path):
+    old = notice(world)
+    retired = documents.retired_keys_dir()
+    retired.mkdir(parents=True)
+    (retired / f"{old.key_id}.pem").write_text(documents.signing_key().public_pem)
+    documents.key_file().rename(tmp_path / "lost.pem")  # the private key is gone; a new one is made
+    documents._cached_key.cache_clear()
+    new = notice(world)
+    assert new.key_id != old.key_id
+    assert documents.verify_code(documents.code_of(old)).genuine and documents.verify_code(documents.code_of(new)).genuine
+    (retired / f"{old.key_id}.pem").unlink()
+    os.utime(retired, (0, 0))
+    assert documents.verify_code(documents.code_of(old)).reason == "bad_signature"
