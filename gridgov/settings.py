@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gridgov.accounts.middleware.TwoFactorMiddleware",  # a half-signed session reaches only the second step
+    "gridgov.accounts.sessions.SessionLimitsMiddleware",  # idle timeout, absolute lifetime, 全部退出
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gridgov.core.middleware.RequestContextMiddleware",
 ]
@@ -117,8 +119,16 @@ PASSWORD_HASHERS = [
 ]
 # Every sign-in goes through the shared lockout (gridgov/accounts/lockout.py).
 AUTHENTICATION_BACKENDS = ["gridgov.accounts.backends.LockoutBackend"]
+# The password policy (gridgov/accounts/passwords.py): length, character classes, not like the user's name.
+GRIDGOV_PASSWORD_MIN_LENGTH = int(os.environ.get("GRIDGOV_PASSWORD_MIN_LENGTH", 8))
+GRIDGOV_PASSWORD_CLASSES = int(os.environ.get("GRIDGOV_PASSWORD_CLASSES", 3))
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": GRIDGOV_PASSWORD_MIN_LENGTH}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "display_name")}},
+    {"NAME": "gridgov.accounts.passwords.CharacterClassesValidator",
+     "OPTIONS": {"classes": GRIDGOV_PASSWORD_CLASSES}},
 ]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -187,6 +197,16 @@ GRIDGOV_WINDOW_UPLOAD_MAX_BYTES = int(os.environ.get("GRIDGOV_WINDOW_UPLOAD_MAX_
 GRIDGOV_LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("GRIDGOV_LOGIN_ADDRESS_MAX_FAILURES", 30))
 GRIDGOV_LOGIN_LOCK_SECONDS = int(os.environ.get("GRIDGOV_LOGIN_LOCK_SECONDS", 15 * 60))
 GRIDGOV_LOGIN_LOCK_MAX_SECONDS = int(os.environ.get("GRIDGOV_LOGIN_LOCK_MAX_SECONDS", 24 * 3600))
+# Session limits (gridgov/accounts/sessions.py): a staff session ends after this many idle minutes (0: never),
+# every session after this many hours.
+GRIDGOV_SESSION_IDLE_MINUTES = int(os.environ.get("GRIDGOV_SESSION_IDLE_MINUTES", 30))
+GRIDGOV_SESSION_MAX_HOURS = int(os.environ.get("GRIDGOV_SESSION_MAX_HOURS", 12))
+SESSION_COOKIE_AGE = GRIDGOV_SESSION_MAX_HOURS * 3600
+# Two factors (gridgov/accounts/twofactor.py): administrators always; "pii" adds every account that can unmask
+# personal data. The demo code is accepted with DEBUG on only, from accounts without an authenticator.
+GRIDGOV_2FA_REQUIRED = os.environ.get("GRIDGOV_2FA_REQUIRED", "admin")
+GRIDGOV_2FA_ISSUER = os.environ.get("GRIDGOV_2FA_ISSUER", "gridgov")
+GRIDGOV_2FA_DEMO_CODE = os.environ.get("GRIDGOV_2FA_DEMO_CODE", "000000")
 # Reverse proxies in front of the app whose X-Forwarded-For is trusted for the client's address (0: none).
 GRIDGOV_PROXY_HOPS = int(os.environ.get("GRIDGOV_PROXY_HOPS", 0))
 

@@ -35,4 +35,5 @@ class LockoutBackend(ModelBackend):
         told = lockout.succeeded(slot)
         if request is not None:
             request.gridgov_failed_since = told
+            request.gridgov_password_checked = True  # the session then waits for a second factor (twofactor.py)
         return user

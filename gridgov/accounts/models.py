@@ -29,6 +29,8 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=11, blank=True, validators=[validate_mobile])
     town = models.ForeignKey("network.Division", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="+", verbose_name=_("所属镇街"))
+    # 全部退出: every session started before this moment is over (accounts/sessions.py).
+    sessions_valid_after = models.DateTimeField(_("会话起始下限"), null=True, blank=True, editable=False)
 
     objects = ScopedUserManager()
     scope = ScopeSpec(division="town")
@@ -139,3 +141,26 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username or '*'} @ {self.address or '?'}"
+
+
+class SecondFactor(models.Model):
+    """A staff member's authenticator (TOTP, RFC 6238) and recovery codes (issue 16, item 9; accounts/twofactor.py).
+
+    The secret and the recovery codes' hashes never enter the audit chain (`audit_exclude`)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="second_factor",
+                                verbose_name=_("用户"))
+    secret = models.CharField(max_length=64)  # base32
+    confirmed_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)  # the newest 30-second step used: a code is good once
+    recovery_hashes = models.JSONField(default=list, blank=True)  # sha256 of each unused recovery code
+
+    audit_exclude = ("secret", "recovery_hashes")
+    scope = ScopeSpec(division="user__town")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("二次验证")
+
+    def __str__(self) -> str:
+        return f"{self.user} TOTP"

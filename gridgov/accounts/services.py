@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.core.errors import ValidationFailed
@@ -12,9 +13,10 @@ from gridgov.core.scope import get_scoped
 from gridgov.core.services import save_new, service
 
 from .lockout import LockedOut
-from .models import LoginAttempt, RoleAssignment, User
+from .models import LoginAttempt, RoleAssignment, SecondFactor, User
 
-__all__ = ["LockedOut", "login_check", "login_unlock", "role_assign", "user_create"]
+__all__ = ["LockedOut", "login_check", "login_unlock", "role_assign", "second_factor_confirm",
+           "second_factor_reset", "sessions_end_all", "user_create"]
 
 
 def login_check(*, request: Any, username: str, password: str) -> User | None:
@@ -53,11 +55,13 @@ PASSWORD_MIN_LENGTH = 8
 def _password_errors(password: str, user: User | None) -> list[str]:
     """What is wrong with a new password, in the user's language (the length is ours to say; any other
     validator configured in AUTH_PASSWORD_VALIDATORS speaks for itself)."""
+    from django.conf import settings
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
-    if len(password) < PASSWORD_MIN_LENGTH:
-        return [_("密码至少需要 %(n)s 个字符") % {"n": PASSWORD_MIN_LENGTH}]
+    least = max(PASSWORD_MIN_LENGTH, settings.GRIDGOV_PASSWORD_MIN_LENGTH)
+    if len(password) < least:
+        return [_("密码至少需要 %(n)s 个字符") % {"n": least}]
     if len(password) > 128:
         return [_("过长（最多 %(n)s 个字符）") % {"n": 128}]
     try:
@@ -222,3 +226,52 @@ def login_unlock(*, acting_user: Any, attempt_id: int) -> LoginAttempt:
     attempt.save(update_fields=["locked_until", "failures", "locks"])
     audit.record(attempt, "update", before)
     return attempt
+
+
+@service
+def second_factor_confirm(*, acting_user: Any, secret: str, code: str) -> list[str]:
+    """Put the authenticator of `secret` (shown on the set-up page) in force once it shows the right code;
+    returns the recovery codes (shown once)."""
+    from gridgov.core import audit
+
+    from . import twofactor
+
+    if SecondFactor.objects.select_for_update().filter(user=acting_user).exists():
+        raise ValidationFailed({"code": [_("已启用二次验证")]})
+    step = twofactor.confirm_matches(secret, code) if secret else None
+    if step is None:
+        raise ValidationFailed({"code": [_("验证码不正确，请核对手机时间后重试")]})
+    codes = twofactor.new_recovery_codes()
+    factor = SecondFactor.objects.create(user=acting_user, secret=secret, confirmed_at=timezone.now(),
+                                         last_step=step, recovery_hashes=[twofactor._hash(c) for c in codes])
+    audit.record(factor, "create")  # the secret and the codes are not recorded (SecondFactor.audit_exclude)
+    return codes
+
+
+@service
+def second_factor_reset(*, acting_user: Any, user_id: int) -> User:
+    """Remove an account's authenticator (a lost phone): an administrator of the account's town. The account
+    sets up a new one at its next sign-in if it must have one."""
+    from gridgov.core import audit
+
+    target = get_scoped(User.objects, acting_user, "change", pk=user_id)
+    factor = SecondFactor.objects.filter(user=target).first()
+    if factor is None:
+        raise ValidationFailed({"user": [_("该账号未启用二次验证")]})
+    before = audit.snapshot(factor)
+    audit.record(factor, "delete", before)
+    factor.delete()
+    return target
+
+
+@service
+def sessions_end_all(*, acting_user: Any) -> User:
+    """全部退出: end every session of the acting user, on every device (this one too)."""
+    from gridgov.core import audit
+
+    user = User.objects.get(pk=acting_user.pk)  # the row, not the request's lazy user
+    before = audit.snapshot(user)
+    user.sessions_valid_after = timezone.now()
+    user.save(update_fields=["sessions_valid_after"])
+    audit.record(user, "update", before)
+    return user

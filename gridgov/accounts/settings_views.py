@@ -18,7 +18,7 @@ from gridgov.core.scope import can
 from gridgov.core.settingspages import Column, Field, Link, Table, choice_id, form_page, render_table
 
 from . import selectors, services
-from .models import RoleAssignment, User
+from .models import RoleAssignment, SecondFactor, User
 from .roles import ProCategory, Role
 
 
@@ -88,7 +88,9 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
                      initial={"display_name": u.display_name, "phone": u.phone, "is_active": u.is_active},
                      save=save, success_url=reverse("accounts:staff_edit", args=[u.pk]),
                      back_url=reverse("accounts:staff_list"),
-                     extra={"assignments": assignments, "holder": u, "template_after": "accounts/_roles.html"})
+                     extra={"assignments": assignments, "holder": u, "template_after": "accounts/_roles.html",
+                            "second_factor_on": SecondFactor.objects.filter(user=u, confirmed_at__isnull=False)
+                            .exists()})
 
 
 def _role_fields(user: Any) -> list[Field]:

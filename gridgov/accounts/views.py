@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from . import selectors
+from . import selectors, services, twofactor
 from .services import LockedOut, login_check
 
 
@@ -35,6 +38,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             nxt = request.POST.get("next") or request.GET.get("next") or "/"
             if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
                 nxt = "/"
+            if twofactor.is_pending(request):  # the password was right; now the second factor
+                return redirect(reverse("accounts:second_factor") + "?" + urlencode({"next": nxt}))
             return redirect(nxt)
         error = error or _("用户名或密码错误")
     return render(request, "accounts/login.html", {"error": error, "next": request.GET.get("next", "")},
@@ -43,6 +48,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:login")
+
+
+@login_required
+@require_http_methods(["POST"])
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """全部退出: every session of this account ends, on every device."""
+    services.sessions_end_all(acting_user=request.user)
     logout(request)
     return redirect("accounts:login")
 
