@@ -40,14 +40,19 @@ from .models import (
 )
 from .services import BASE_SCORE, branch_rule_problems, grade_of
 
+MAX_ID = 2**63 - 1  # the largest value a database integer column holds
+
 
 def _int(value: Any, field_name: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise ValidationFailed({field_name: [_("应为整数")]}) from None
+    if not 1 <= number <= MAX_ID:  # an id (or year) the database cannot hold is refused by name, not sent to it
+        raise ValidationFailed({field_name: [_("应为 1 至 %(n)s 的整数") % {"n": MAX_ID}]})
+    return number
 
 
 def _year(value: Any, field_name: str = "year") -> int | None:

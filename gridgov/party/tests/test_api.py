@@ -118,3 +118,14 @@ def test_a_compliance_board_of_a_year_beyond_the_calendar_is_refused_naming_year
 def test_meetings_of_a_year_before_the_calendar_are_refused_naming_year(party, client_for):
     resp = client_for("party_office").get("/api/v1/party/meetings?year=-1646")
     assert (resp.status_code, list(resp.json()["errors"])) == (422, ["year"])
+
+
+def test_it_refuses_an_organisation_id_no_database_holds_by_naming_the_filter(party, client_for):
+    # Found by the API fuzz: 2**64 as ?org= reached SQLite and answered 500 (OverflowError).
+    c = client_for("secretary_a")
+    for url in ("/api/v1/party/members?org=18446744073709551616", "/api/v1/party/members?town=-1"):
+        resp = c.get(url)
+        assert resp.status_code == 422, url
+        body = json.dumps(resp.json(), ensure_ascii=False)
+        assert ("org" in body or "town" in body) and "应为 1 至" in body, body
+    assert c.get(f"/api/v1/party/members?org={party.branch_a.pk}").status_code == 200
