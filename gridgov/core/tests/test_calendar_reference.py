@@ -32,7 +32,8 @@ def ref_working(day: dt.date, overrides: dict[dt.date, bool]) -> bool:
 
 
 def ref_provisional(first: int, last: int, overrides: dict[dt.date, bool]) -> bool:
-    return any(y not in OFFICIAL_YEARS and not any(d.year == y for d in overrides) for y in range(first, last + 1))
+    # Override rows alone never make a year official (issue 15, item 15): only the package's official years here.
+    return any(y not in OFFICIAL_YEARS for y in range(first, last + 1))
 
 
 def ref_deadline(start: dt.datetime, amount: int, unit: str, wh: WorkingHours,
