@@ -115,6 +115,7 @@ def _history(ctx: Any, town: Any, rng: Any, profiles: list[SafetyProfile], templ
     ctx.bulk_create(inspections, keep_times=True)
     hazards = []
     seq = 0
+    tag = town.key[0].upper()  # 泊里 B, 辛安 X: numbers unique across the two towns
     now = ctx.now
     for insp, when, failed in findings:
         ids = {i.pk for i in failed}
@@ -128,7 +129,7 @@ def _history(ctx: Any, town: Any, rng: Any, profiles: list[SafetyProfile], templ
             closed = age > 45 or rng.random() < 0.55
             stage = "closed" if closed else ("rectifying" if rng.random() < 0.8 else "checking")
             hazards.append(Hazard(
-                number=f"YH{when:%Y}D{seq:05d}", title=item.content[:200], town=town.division, profile_id=insp.profile_id,
+                number=f"YH{when:%Y}D{tag}{seq:05d}", title=item.content[:200], town=town.division, profile_id=insp.profile_id,
                 inspection=insp, item=item, level=HazardLevel.MAJOR if item.major_rule_id else item.suggested_level,
                 major_reason=f"依据《工贸企业重大事故隐患判定标准》{item.major_rule.article}" if item.major_rule_id else "",
                 legal_basis=item.legal_basis, found_at=when, found_by_id=insp.inspector_id,

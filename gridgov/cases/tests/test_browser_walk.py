@@ -61,6 +61,7 @@ def test_a_resident_on_a_phone_sees_the_report_entry_in_the_menu(browser, site):
 
 def test_the_monthly_trend_shows_its_rates_as_percentages(browser, site, world):
     page = _leader_on_indicators(browser, site, world)
+    page.locator("#chart-month").scroll_into_view_if_needed()  # below the fold of her 800-px screen
     box = page.locator("#chart-month").bounding_box()
     for x in range(60, int(box["width"]) - 60, 40):  # along the axis until the hover lands on the month
         page.mouse.move(box["x"] + x, box["y"] + box["height"] / 2)

@@ -55,7 +55,8 @@ def pages(registry) -> list[tuple[str, str]]:
 
 def form_fields(inner: str) -> tuple[dict[str, str], list[str], set[str]]:
     """The hidden fields with the values the page gave them, the names of the visible fields, and of those the
-    ones a person types into (text-like inputs and textareas, not a password)."""
+    ones a person types into (text-like inputs and textareas, not a secret: a password or a one-time code is never
+    sent back to the page)."""
     hidden: dict[str, str] = {}
     visible: list[str] = []
     typed: set[str] = set()
@@ -68,7 +69,7 @@ def form_fields(inner: str) -> tuple[dict[str, str], list[str], set[str]]:
             hidden[name] = htmllib.unescape(a.get("value", ""))
         elif name not in visible:
             visible.append(name)
-            if kind not in ("checkbox", "radio", "password"):
+            if kind not in ("checkbox", "radio", "password") and a.get("autocomplete") != "one-time-code":
                 typed.add(name)
     for tag, attrs in OTHER.findall(inner):
         name = dict(ATTR.findall(attrs)).get("name")
