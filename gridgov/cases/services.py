@@ -21,7 +21,7 @@ from gridgov.core import audit
 from gridgov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from gridgov.core.flow.engine import start as engine_start
 from gridgov.core.services import full_clean, service
-from gridgov.core.validators import validate_mobile
+from gridgov.core.validators import MAX_ID, validate_mobile
 from gridgov.network.selectors import locate
 
 from . import engine, permissions, rollup
@@ -460,7 +460,7 @@ def notification_read(*, acting_user: Any, ids: list[int] | None = None) -> int:
     """Mark the user's notifications read (all when `ids` is None)."""
     qs = Notification.objects.filter(recipient=acting_user, read_at=None)
     if ids is not None:  # an id no row can have (beyond a 64-bit key) names nothing; the database would refuse it
-        qs = qs.filter(pk__in=[i for i in ids if 0 < i < 2**63])
+        qs = qs.filter(pk__in=[i for i in ids if 1 <= i <= MAX_ID])
     return qs.update(read_at=timezone.now())
 
 

@@ -19,6 +19,10 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
+# The largest id a database integer column holds: a larger one in a filter or a payload is refused by name
+# (应为 1 至 … 的整数), never sent to the database (SQLite raises OverflowError on it).
+MAX_ID = 2**63 - 1
+
 
 def resident_id_check_char(first17: str) -> str:
     return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]

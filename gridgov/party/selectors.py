@@ -14,6 +14,7 @@ from gridgov.core.errors import ValidationFailed
 from gridgov.core.masking import mask
 from gridgov.core.pii import log_access
 from gridgov.core.scope import get_scoped
+from gridgov.core.validators import MAX_ID
 
 from .access import party_context, party_q
 from .models import (
@@ -39,8 +40,6 @@ from .models import (
     Transfer,
 )
 from .services import BASE_SCORE, branch_rule_problems, grade_of
-
-MAX_ID = 2**63 - 1  # the largest value a database integer column holds
 
 
 def _int(value: Any, field_name: str) -> int | None:

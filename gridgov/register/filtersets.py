@@ -9,12 +9,12 @@ import django_filters as df
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.validators import MAX_ID
 from gridgov.network.models import Division
 
 from .models import Enterprise, Household, Resident, ResidentTag, Sex, Tag
 
 MAX_AGE = 150
-MAX_ID = 2**63 - 1  # the largest id a database column holds; a larger one is refused by name, not sent to it
 
 
 class ScopedFilterSet(df.FilterSet):

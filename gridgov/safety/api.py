@@ -13,12 +13,12 @@ from ninja.pagination import paginate
 from gridgov.core.errors import NotFound, ValidationFailed
 from gridgov.core.paging import CappedLimitOffset
 from gridgov.core.scope import get_scoped
+from gridgov.core.validators import MAX_ID
 
 from . import rating, selectors, services
 from .models import ChecklistItem, ChecklistTemplate, Hazard, InspectionAnswer, SafetyProfile
 
 router = Router(tags=["safety 安全监管"])
-MAX_ID = 2**62
 
 
 class SafetyProfileOut(Schema):

@@ -8,11 +8,10 @@ import django_filters as df
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.validators import MAX_ID
 from gridgov.network.models import Division
 
 from .models import Colour, Hazard, HazardLevel, Industry, Inspection, SafetyProfile, SupervisionClass
-
-MAX_ID = 2**63 - 1
 
 
 class _Scoped(df.FilterSet):
