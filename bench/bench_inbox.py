@@ -12,10 +12,9 @@ the /inbox/ page, through Django's test client, after one warm-up request.
 from __future__ import annotations
 
 import os
-import statistics
-import time
 
 from _cases_seed import prepared, seed_cases, seed_errands
+from _timing import queries_of, report, time_gets
 
 N_CASES = int(os.environ.get("BENCH_CASES", "400000"))
 N_ERRANDS = int(os.environ.get("BENCH_ERRANDS", "4700"))
@@ -29,7 +28,6 @@ def main() -> None:
     env, seconds = prepared(f"inbox, errands {N_ERRANDS}", N_CASES, seed)
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from gridgov.core.flow.inbox import inbox_count
 
@@ -44,19 +42,9 @@ def main() -> None:
     client = Client()
     client.force_login(clerk)
     for url in ("/api/v1/inbox", "/inbox/"):
-        client.get(url)  # warm-up: per-process tables, the user's assignments
-        times = []
-        for _ in range(REQUESTS):
-            t0 = time.perf_counter()
-            resp = client.get(url)
-            times.append((time.perf_counter() - t0) * 1000)
-            assert resp.status_code == 200, resp.status_code
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(url)
-        times.sort()
-        p95 = times[int(len(times) * 0.95) - 1]
-        print(f"GET {url}: median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms "
-              f"(target < 50 ms, ratio {50 / p95:.2f}x), {len(ctx.captured_queries)} queries")
+        # the warm-up fills per-process tables and the user's assignments
+        wall, cpu = time_gets(client, url, REQUESTS)
+        report(f"GET {url}", wall, 50, cpu=cpu, queries=queries_of(client, url))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ import sys
 import tempfile
 import time
 
+from _timing import p95, time_gets
+
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
 os.environ.setdefault("GRIDGOV_DEBUG", "0")
@@ -64,23 +66,11 @@ def seed(n: int) -> dict:
     return {"world": world, "grid": grids[5]}
 
 
-def _p95(values: list[float]) -> float:
-    values = sorted(values)
-    return values[max(0, int(len(values) * 0.95) - 1)]
-
-
 def measure(client, url: str, requests: int) -> tuple[float, float, float]:
     """p50 and p95 of wall time, and p95 of this process's CPU time (the app's own cost: on a shared,
     loaded machine the wall time also holds the time spent waiting for a core)."""
-    client.get(url)  # warm-up
-    wall, cpu = [], []
-    for _ in range(requests):
-        t0, c0 = time.perf_counter(), time.process_time()
-        resp = client.get(url)
-        wall.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.process_time() - c0) * 1000)
-        assert resp.status_code == 200, (url, resp.status_code)
-    return statistics.median(wall), _p95(wall), _p95(cpu)
+    wall, cpu = time_gets(client, url, requests)
+    return statistics.median(wall), p95(wall), p95(cpu)
 
 
 def main() -> None:

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
 import sys
 import time
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(__file__))
 from _cases_seed import setup_django  # noqa: E402
+from _timing import report
 
 DB_URL = os.environ.get("BENCH_SAFETY_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gg_bench_safety")
 SMALL = int(os.environ.get("BENCH_SAFETY_SMALL", "420"))
@@ -127,10 +127,7 @@ def form(w: Any, town: Any, grid: Any) -> None:
         assert done.n_fail == 10
     for label, times, target in (("render 120-item form", renders, 200), ("submit (10 hazards, rating)", submits,
                                                                           300)):
-        times.sort()
-        p95 = times[max(int(len(times) * 0.95) - 1, 0)]
-        print(f"{label}: median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms (target < {target} ms, "
-              f"ratio {target / p95:.1f}x)")
+        report(label, times, target)
 
 
 def main() -> None:

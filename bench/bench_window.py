@@ -15,10 +15,10 @@ desk of 泊里镇 (待受理, its page and API) and the world's department clerk
 from __future__ import annotations
 
 import os
-import statistics
 import time
 
 from _cases_seed import build, setup_django
+from _timing import queries_of, report, time_gets
 
 DB_URL = os.environ.get("BENCH_WINDOW_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gg_window_bench")
 N_APPS = int(os.environ.get("BENCH_APPLICATIONS", "200000"))
@@ -81,22 +81,9 @@ def seed_applications(env: dict, n: int) -> None:
 
 
 def timed(client, url: str, label: str, target: float) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    client.get(url)
-    times = []
-    for _ in range(REQUESTS):
-        t0 = time.perf_counter()
-        resp = client.get(url)
-        times.append((time.perf_counter() - t0) * 1000)
-        assert resp.status_code == 200, (url, resp.status_code)
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(url)
-    times.sort()
-    p95 = times[int(len(times) * 0.95) - 1]
-    print(f"{label:<44} GET {url}: median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms "
-          f"(target < {target:.0f} ms, ratio {target / p95:.2f}x), {len(ctx.captured_queries)} queries")
+    wall, cpu = time_gets(client, url, REQUESTS)
+    report(f"{label:<44} GET {url}", wall, target, cpu=cpu, queries=queries_of(client, url))
 
 
 def main() -> None:
