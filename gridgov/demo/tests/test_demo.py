@@ -16,7 +16,7 @@ import pytest
 import shapely
 from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from shapely.ops import unary_union
 from shapely.strtree import STRtree
@@ -43,6 +43,9 @@ def demo(django_db_setup, django_db_blocker):
     lines: list[str] = []
     with django_db_blocker.unblock(), transaction.atomic():
         ctx = run_demo(out=lines.append)
+        # The demo's foreign keys checked once, here: left deferred, PostgreSQL would check every row of it again
+        # at each test's teardown (the db fixture's check_constraints: about 5 s a test).
+        connection.check_constraints()
         yield ctx, lines
         transaction.set_rollback(True)
 
