@@ -30,7 +30,10 @@ api = NinjaAPI(
 
 @api.exception_handler(GridgovError)
 def _gridgov_error(request: HttpRequest, exc: GridgovError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if getattr(exc, "retry_after", None):  # 429 (core/ratelimit.py): when to try again
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 # The reasons pydantic gives, in the reader's language (its own messages are English only).

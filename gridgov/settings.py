@@ -190,6 +190,18 @@ GRIDGOV_IMPORT_MAX_BYTES = int(os.environ.get("GRIDGOV_IMPORT_MAX_BYTES", 50 * 1
 # window lock that account at that address; this many from one address over all names lock the address. Each
 # lock lasts twice the one before, up to the maximum.
 GRIDGOV_LOGIN_MAX_FAILURES = int(os.environ.get("GRIDGOV_LOGIN_MAX_FAILURES", 5))
+# Rate limits of the public routes (gridgov/core/ratelimit.py): (requests per address, per token, window seconds);
+# 0 leaves that counter out. GRIDGOV_RATE_<ROUTE>="20/0/3600" overrides one route.
+GRIDGOV_RATE_LIMITS: dict[str, tuple[int, ...]] = {
+    "report": (20, 0, 3600),  # reports by anyone signed out (page, API, Open311 POST) from one address in an hour
+    "follow_photos": (60, 10, 3600),  # photo uploads through follow links: per address and per link
+    "follow_rate": (60, 10, 3600),  # ratings through follow links
+    "follow_lookup": (30, 0, 3600),  # 进度查询 of an application by its number and 4 characters of ID or phone
+}
+for _route in GRIDGOV_RATE_LIMITS:
+    _parts = os.environ.get(f"GRIDGOV_RATE_{_route.upper()}", "").split("/")
+    if len(_parts) == 3 and all(p.isdigit() for p in _parts):
+        GRIDGOV_RATE_LIMITS[_route] = tuple(int(p) for p in _parts)
 # One window: the province's limit for the call-back and rectification of a 差评 (working days; RULES.md §3
 # [local]), and the largest material an applicant may upload.
 GRIDGOV_WINDOW_RECTIFY_DAYS = int(os.environ.get("GRIDGOV_WINDOW_RECTIFY_DAYS", 15))

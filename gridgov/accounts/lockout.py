@@ -11,15 +11,15 @@ GRIDGOV_LOGIN_LOCK_MAX_SECONDS; a good sign-in or an administrator (`login_unloc
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from gridgov.core.ratelimit import client_address  # noqa: F401  (one address for lockout and limits)
 
 from .models import LoginAttempt, User
 
@@ -33,22 +33,6 @@ class LockedOut(Exception):
                           else _("失败次数过多，账号已锁定至 %(t)s。如需提前解锁，请联系管理员。")) % {"t": t})
         self.until = until
         self.address = address
-
-
-def client_address(request: Any) -> str:
-    """The address a request comes from. Behind GRIDGOV_PROXY_HOPS trusted proxies it is the entry of
-    X-Forwarded-For that the outermost of them appended (a client can prepend anything, not append)."""
-    meta = getattr(request, "META", None) or {}
-    address = meta.get("REMOTE_ADDR", "")
-    hops = settings.GRIDGOV_PROXY_HOPS
-    if hops:
-        chain = [a.strip() for a in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if len(chain) >= hops:
-            address = chain[-hops]
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return ""
 
 
 def lock_seconds(locks: int) -> int:

@@ -12,6 +12,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from gridgov.core import ratelimit
 from gridgov.core.paging import CappedLimitOffset, MappedRows
 from gridgov.core.tabular import file_openapi, file_response
 
@@ -265,6 +266,8 @@ def case_create(request: HttpRequest, payload: CaseIn):
 def case_create_public(request: HttpRequest, payload: CaseIn):
     payload.channel = None
     user = request.user if request.user.is_authenticated else None
+    if not (user and user.kind == "staff"):
+        ratelimit.hit(request, "report")
     return _intake(request, payload, user)
 
 
@@ -346,6 +349,7 @@ class RateIn(In):
 
 @router.post("/cases/follow/{token}/rate", auth=None, summary="诉求人凭查询链接评价（1-5，1-2 为差评并触发回访）")
 def follow_rate(request: HttpRequest, token: str, payload: RateIn):
+    ratelimit.hit(request, "follow_rate", token=token)
     c = services.fire_by_token(token=token, transition="rate", data={"rating": payload.rating}, note=payload.note)
     return {"stage": c.stage, "stage_label": str(c.stage_label)}
 
@@ -354,6 +358,7 @@ def follow_rate(request: HttpRequest, token: str, payload: RateIn):
              summary="上报人凭查询链接补充照片（待立案/待受理时；每件上报最多 9 张；multipart 字段 photos）")
 def follow_photos(request: HttpRequest, token: str, photos: list[UploadedFile] | None = File(None),
                   note: str = Form("")):
+    ratelimit.hit(request, "follow_photos", token=token)
     saved = services.case_add_photos_by_token(token=token, acting_user=None, photos=photos or [], note=note)
     return Status(201, [_photo(a, token) for a in saved])
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from gridgov.core import ratelimit
 from gridgov.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from gridgov.core.paging import CappedPage, page_of
 from gridgov.core.scope import can
@@ -265,6 +266,8 @@ def report(request: HttpRequest) -> HttpResponse:
     status = 200
     dupes: list[dict] = []
     if request.method == "POST":
+        if not staff:  # the public way in: rate-limited by address (core/ratelimit.py)
+            ratelimit.hit(request, "report")
         data = {k: request.POST.get(k, "").strip() for k in REPORT_FIELDS if request.POST.get(k, "").strip()}
         data["anonymous"] = request.POST.get("anonymous") == "on"
         data["force_new"] = request.POST.get("force_new") == "1"
@@ -324,12 +327,14 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
             if request.POST.get("action") == "photos":  # the reporter's photos while the report awaits 立案
                 if not followed.own:
                     raise NotFound()
+                ratelimit.hit(request, "follow_photos", token=token)
                 services.case_add_photos_by_token(token=token, acting_user=None,
                                                   photos=request.FILES.getlist("photos"),
                                                   note=request.POST.get("note", ""))
                 return redirect("cases:follow", token=token)
             if not followed.own:
                 raise PermissionDenied(_("只有诉求人本人可以评价"))
+            ratelimit.hit(request, "follow_rate", token=token)
             services.fire_by_token(token=token, transition="rate",
                                    data={"rating": request.POST.get("rating", "")}, note=request.POST.get("note", ""))
             return redirect("cases:follow", token=token)

@@ -108,7 +108,10 @@ class RequestContextMiddleware:
                     return again
                 # No page to show it on: the reasons alone, not the form's internal field names.
                 return render(request, "error.html", {"error": exc, "reasons": exc.lines()}, status=exc.status)
-            return render(request, "error.html", {"error": exc}, status=exc.status)
+            response = render(request, "error.html", {"error": exc}, status=exc.status)
+            if getattr(exc, "retry_after", None):  # 429: when to try again
+                response["Retry-After"] = str(exc.retry_after)
+            return response
         return None
 
 

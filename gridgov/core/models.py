@@ -226,3 +226,14 @@ class Document(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+
+class RateCount(models.Model):
+    """Requests counted against one key in one fixed window of a public route's rate limit (core/ratelimit.py)."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.BigIntegerField()  # seconds since the epoch, a multiple of the window's length
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="core_ratecount_key_window")]

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from gridgov.core import ratelimit
 from gridgov.core.errors import NotFound, ValidationFailed
 from gridgov.core.masking import mask_id, mask_name, mask_phone
 from gridgov.core.paging import CappedLimitOffset, MappedRows
@@ -215,6 +216,7 @@ class WindowFollowOut(Schema):
 
 @router.get("/follow", response=WindowFollowOut, auth=None, summary="进度查询（申请编号 + 证件号码或手机号后四位，无需登录）")
 def follow(request: HttpRequest, number: str, last4: str):
+    ratelimit.hit(request, "follow_lookup")  # number + 4 characters: guessing them is rate-limited
     a = selectors.application_follow(number=number, last4=last4)
     return {"number": a.number, "title": a.title, "stage_label": str(APPLICATION.stage(a.stage).label),
             "working_days_left": selectors.time_left(a)["left"], "decision": a.decision}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gridgov.core import ratelimit
 from gridgov.core.errors import NotFound, ValidationFailed
 from gridgov.core.forms import FormInput
 from gridgov.core.masking import mask_id, mask_name, mask_phone
@@ -197,6 +198,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def follow(request: HttpRequest) -> HttpResponse:
     """进度查询: by number and the last 4 characters of the ID number or phone (public)."""
     if request.method == "POST":
+        ratelimit.hit(request, "follow_lookup")  # number + 4 characters: guessing them is rate-limited
         read = FormInput(request.POST)
         number = read.text("number", required=True, max_length=24)
         last4 = read.text("last4", required=True, max_length=4)
@@ -214,6 +216,7 @@ def follow_token(request: HttpRequest, token: str) -> HttpResponse:
     """The follow link: stage, clock and timeline of one application, and its rating (一事一评) once decided."""
     app = selectors.application_by_token(token)
     if request.method == "POST":
+        ratelimit.hit(request, "follow_rate", token=token)
         read = FormInput(request.POST)
         score = read.integer("score", required=True, least=1, most=5)
         comment = read.text("comment", max_length=1000)

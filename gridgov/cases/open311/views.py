@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from gridgov.cases.models import Category
+from gridgov.core import ratelimit
 from gridgov.core.errors import GridgovError, ValidationFailed
 from gridgov.core.services import with_nul
 from gridgov.network.models import Division
@@ -309,6 +310,12 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     client = services.client_for_key(p.get("api_key", ""))
     if client is None:
         raise Problem(403, _("api_key 缺失或无效，无法受理上报"))
+    try:  # per address and per key (core/ratelimit.py)
+        ratelimit.hit(request, "report", token="open311:" + p.get("api_key", ""))
+    except ratelimit.TooManyRequests as exc:
+        response = error(fmt, 429, exc.message)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     code = p.get("service_code", "").strip()
     if not code:
         raise Problem(400, _("缺少 service_code"))

@@ -280,3 +280,19 @@ def test_it_walks_the_clerk_through_the_decision_on_the_application_page(world, 
                       "decision": "grant", "reason": ""})
     assert r.status_code == 302 and Application.objects.get(pk=app.pk).decision == "grant"
     assert timezone.now() >= Application.objects.get(pk=app.pk).decided_at
+
+
+def test_guessing_the_four_characters_of_a_follow_lookup_is_stopped_after_the_limit(world, window, client_for,
+                                                                                    settings):
+    settings.GRIDGOV_RATE_LIMITS = {**settings.GRIDGOV_RATE_LIMITS, "follow_lookup": (3, 0, 3600)}
+    app = walk_in(window, window.instant)
+    anon = client_for(None)
+    for guess in ("0000", "0001", "0002"):
+        r = anon.post("/window/follow/", {"_form": "follow", "_page": "/window/follow/", "number": app.number,
+                                          "last4": guess})
+        assert r.status_code == 422
+    r = anon.post("/window/follow/", {"_form": "follow", "_page": "/window/follow/", "number": app.number,
+                                      "last4": "5678"})  # the right one, but past the limit
+    assert r.status_code == 429 and "请求过于频繁" in r.content.decode() and r["Retry-After"]
+    api = anon.get("/api/v1/window/follow", {"number": app.number, "last4": "5678"})
+    assert api.status_code == 429 and api.json()["code"] == "rate_limited"
